@@ -1,0 +1,295 @@
+import { ARP_REQUEST } from './arp.js';
+import { Layer2Counters } from './counters.js';
+import { type DropReason } from './drop-reasons.js';
+import { DecodeError } from './errors.js';
+import { type VlanTag } from './ethernet.js';
+import { ethernetFrame, type ArpFrame, type Frame, type NdpFrame } from './frame.js';
+import { canonicalIp, solicitedNodeAddress, solicitedNodeMac, type IpFamily } from './ip.js';
+import { BROADCAST_MAC, normalizeMac } from './mac.js';
+import { arpReply, gratuitousArp, solicitedAdvertisement, unsolicitedAdvertisement, type Sender } from './messages.js';
+import { DEFAULT_ANNOUNCE_SCHEDULE, scheduleProblems } from './schedule.js';
+
+/** One interface the responder listens and answers on. */
+export interface InterfaceConfig {
+  readonly name: string;
+  readonly mac: string;
+  /** IPv6 link-local address, the source of advertisements (as MetalLB does); the advertised address otherwise. */
+  readonly linkLocal?: string;
+  /** 802.1Q VLAN id of the frames this interface sees tagged; omit for an untagged interface. */
+  readonly vlan?: number;
+  /** Answer ARP here (MetalLB: BROADCAST set, NOARP clear). Default true. */
+  readonly arp?: boolean;
+  /** Answer NDP here (MetalLB: has an IPv6 link-local address). Default true. */
+  readonly ndp?: boolean;
+}
+
+export interface AnnounceOptions {
+  /** Interfaces to announce on (an L2Advertisement's `interfaces`); every interface when absent or empty. */
+  readonly interfaces?: readonly string[];
+}
+
+/** A frame to put on the wire, with what the metrics need to know about it. */
+export interface Transmit {
+  readonly interface: string;
+  readonly frame: Uint8Array;
+  /** The announced address the frame is about: the `ip` label of MetalLB's layer2 metrics. */
+  readonly ip: string;
+  readonly purpose: 'response' | 'gratuitous';
+}
+
+export type FrameOutcome =
+  | { readonly kind: 'reply'; readonly transmit: Transmit }
+  | { readonly kind: 'drop'; readonly reason: DropReason; readonly error?: DecodeError };
+
+export interface ResponderOptions {
+  /** Offsets in ms from takeover at which gratuitous announcements go out; see DEFAULT_ANNOUNCE_SCHEDULE. */
+  readonly announceSchedule?: readonly number[];
+  /** Shared counters; a new set when absent. */
+  readonly counters?: Layer2Counters;
+}
+
+interface InterfaceState {
+  readonly config: InterfaceConfig;
+  readonly sender: Sender;
+  readonly arp: boolean;
+  readonly ndp: boolean;
+}
+
+interface Announcement {
+  readonly family: IpFamily;
+  /** null: every interface. */
+  readonly interfaces: ReadonlySet<string> | null;
+}
+
+/** An address announced on one interface, and how far through the schedule its announcements are. */
+interface ActivePair {
+  readonly iface: string;
+  readonly ip: string;
+  readonly startedAt: number;
+  /** Index of the next schedule slot; the schedule's length once all were sent. */
+  next: number;
+}
+
+/**
+ * ARP and NDP responder without I/O: frames and clock readings in, frames and drop reasons out.
+ * The caller owns sockets and timers: it feeds every captured frame to `handleFrame`, sends what
+ * comes back, and calls `poll(now)` when `nextTimeout()` says so to send the announcement schedule.
+ */
+export class Responder {
+  readonly counters: Layer2Counters;
+  private readonly schedule: readonly number[];
+  private readonly interfaces = new Map<string, InterfaceState>();
+  private readonly announcements = new Map<string, Announcement>();
+  private readonly active = new Map<string, ActivePair>();
+
+  constructor(options: ResponderOptions = {}) {
+    this.schedule = options.announceSchedule ?? DEFAULT_ANNOUNCE_SCHEDULE;
+    const problems = scheduleProblems(this.schedule);
+    if (problems.length > 0) throw new RangeError(`invalid responder options:\n  - ${problems.join('\n  - ')}`);
+    this.schedule = [...this.schedule];
+    this.counters = options.counters ?? new Layer2Counters();
+  }
+
+  /**
+   * Adds or updates an interface. An interface that is new, or whose MAC or VLAN changed, starts
+   * the announcement schedule for every address announced on it; the frames due at once are returned.
+   */
+  setInterface(config: InterfaceConfig, now: number): Transmit[] {
+    const problems = interfaceProblems(config);
+    if (problems.length > 0) throw new TypeError(`invalid interface ${JSON.stringify(config.name)}:\n  - ${problems.join('\n  - ')}`);
+    const mac = normalizeMac(config.mac);
+    const linkLocal = config.linkLocal === undefined ? undefined : canonicalIp(config.linkLocal, `interface ${config.name} linkLocal`).ip;
+    const vlan: VlanTag | undefined = config.vlan === undefined ? undefined : { id: config.vlan };
+    const sender: Sender = { mac, ...(vlan ? { vlan } : {}), ...(linkLocal ? { linkLocal } : {}) };
+    const previous = this.interfaces.get(config.name);
+    const state: InterfaceState = { config: { ...config, mac }, sender, arp: config.arp ?? true, ndp: config.ndp ?? true };
+    this.interfaces.set(config.name, state);
+    const changed = !previous || previous.sender.mac !== mac || previous.config.vlan !== config.vlan || previous.arp !== state.arp || previous.ndp !== state.ndp;
+    if (!changed) return [];
+    this.deactivate((p) => p.iface === config.name);
+    for (const [ip, announcement] of this.announcements) {
+      if (this.announcesOn(announcement, state)) this.activate(config.name, ip, now);
+    }
+    return this.poll(now);
+  }
+
+  removeInterface(name: string): void {
+    this.interfaces.delete(name);
+    this.deactivate((p) => p.iface === name);
+  }
+
+  interfaceNames(): string[] {
+    return [...this.interfaces.keys()];
+  }
+
+  /**
+   * Starts answering for `ip` and announcing it gratuitously on the schedule; returns the frames
+   * due at once. Announcing an address again only updates its interfaces: interfaces it gains start
+   * their schedule, interfaces it loses stop. Services sharing an address are the caller's to merge.
+   */
+  announce(ip: string, options: AnnounceOptions, now: number): Transmit[] {
+    const { family, ip: canonical } = canonicalIp(ip, 'announce');
+    const names = options.interfaces ?? [];
+    const bad = names.filter((n) => typeof n !== 'string' || n.length === 0);
+    if (bad.length > 0) throw new TypeError(`announce ${canonical}: interface names must be non-empty strings, got ${JSON.stringify(bad)}`);
+    const announcement: Announcement = { family, interfaces: names.length === 0 ? null : new Set(names) };
+    this.announcements.set(canonical, announcement);
+    this.deactivate((p) => p.ip === canonical && !this.announcesOnName(announcement, p.iface));
+    for (const state of this.interfaces.values()) {
+      if (this.announcesOn(announcement, state) && !this.active.has(pairKey(state.config.name, canonical))) this.activate(state.config.name, canonical, now);
+    }
+    return this.poll(now);
+  }
+
+  /** Stops answering for `ip` and cancels its remaining announcements. Unknown addresses are ignored. */
+  withdraw(ip: string): void {
+    const { ip: canonical } = canonicalIp(ip, 'withdraw');
+    this.announcements.delete(canonical);
+    this.deactivate((p) => p.ip === canonical);
+  }
+
+  announced(): string[] {
+    return [...this.announcements.keys()];
+  }
+
+  isAnnounced(ip: string): boolean {
+    return this.announcements.has(canonicalIp(ip, 'isAnnounced').ip);
+  }
+
+  /** Frames of the announcement schedule due at `now`. Missed slots collapse into one send. */
+  poll(now: number): Transmit[] {
+    const out: Transmit[] = [];
+    for (const p of this.active.values()) {
+      if (p.next >= this.schedule.length || p.startedAt + (this.schedule[p.next] as number) > now) continue;
+      while (p.next < this.schedule.length && p.startedAt + (this.schedule[p.next] as number) <= now) p.next += 1;
+      const state = this.interfaces.get(p.iface);
+      if (state) out.push(...this.gratuitous(state, p.ip));
+    }
+    return out;
+  }
+
+  /** When `poll` next has something to send, or undefined when no announcement is pending. */
+  nextTimeout(): number | undefined {
+    let earliest: number | undefined;
+    for (const p of this.active.values()) {
+      if (p.next >= this.schedule.length) continue;
+      const due = p.startedAt + (this.schedule[p.next] as number);
+      if (earliest === undefined || due < earliest) earliest = due;
+    }
+    return earliest;
+  }
+
+  /** Decides about one captured frame. Every frame not answered is counted under its reason. */
+  handleFrame(iface: string, bytes: Uint8Array, offset = 0, end = bytes.length): FrameOutcome {
+    const state = this.interfaces.get(iface);
+    if (!state) return this.drop('unknown-interface', iface);
+    const frame = ethernetFrame.decode(bytes, offset, end);
+    if (frame instanceof DecodeError) return this.drop(frame.reason, iface, frame);
+    return this.decide(state, frame);
+  }
+
+  /** Like handleFrame for a frame already decoded (a caller that decodes for other reasons). */
+  handleDecoded(iface: string, frame: Frame): FrameOutcome {
+    const state = this.interfaces.get(iface);
+    if (!state) return this.drop('unknown-interface', iface);
+    return this.decide(state, frame);
+  }
+
+  private decide(iface: InterfaceState, frame: Frame): FrameOutcome {
+    const name = iface.config.name;
+    if (frame.eth.src === iface.sender.mac) return this.drop('own-frame', name);
+    if (frame.eth.vlan?.id !== iface.config.vlan) return this.drop('other-vlan', name);
+    return frame.kind === 'arp' ? this.answerArp(iface, frame) : this.answerNdp(iface, frame);
+  }
+
+  private answerArp(iface: InterfaceState, frame: ArpFrame): FrameOutcome {
+    const name = iface.config.name;
+    if (frame.arp.op !== ARP_REQUEST) return this.drop('not-a-request', name);
+    if (frame.eth.dst !== BROADCAST_MAC && frame.eth.dst !== iface.sender.mac) return this.drop('ethernet-destination', name);
+    const target = frame.arp.tpa;
+    const refused = this.refusal(iface, target);
+    if (refused) return this.drop(refused, name);
+    this.counters.recordRequest(target);
+    const reply = arpReply(this.replySender(iface, frame), frame);
+    return { kind: 'reply', transmit: { interface: name, frame: ethernetFrame.encode(reply), ip: target, purpose: 'response' } };
+  }
+
+  private answerNdp(iface: InterfaceState, frame: NdpFrame): FrameOutcome {
+    const name = iface.config.name;
+    if (frame.ndp.type !== 'solicitation') return this.drop('not-a-request', name);
+    const target = frame.ndp.target;
+    if (frame.eth.dst !== iface.sender.mac && frame.eth.dst !== solicitedNodeMac(target)) return this.drop('ethernet-destination', name);
+    if (frame.ipv6.dst !== target && frame.ipv6.dst !== solicitedNodeAddress(target)) return this.drop('ipv6-destination', name);
+    const refused = this.refusal(iface, target);
+    if (refused) return this.drop(refused, name);
+    this.counters.recordRequest(target);
+    let sourceLinkLayer: string | undefined;
+    for (const option of frame.ndp.options) if (option.kind === 'source-link-layer') sourceLinkLayer = option.mac;
+    const reply = solicitedAdvertisement(this.replySender(iface, frame), frame, sourceLinkLayer);
+    return { kind: 'reply', transmit: { interface: name, frame: ethernetFrame.encode(reply), ip: target, purpose: 'response' } };
+  }
+
+  private refusal(iface: InterfaceState, target: string): DropReason | undefined {
+    const announcement = this.announcements.get(target);
+    if (!announcement) return 'not-announced';
+    if (!this.announcesOn(announcement, iface)) return 'not-announced-on-interface';
+    return undefined;
+  }
+
+  /** Replies keep the priority the request was tagged with. */
+  private replySender(iface: InterfaceState, frame: Frame): Sender {
+    const tag = frame.eth.vlan;
+    if (!tag || !iface.sender.vlan || (tag.priority ?? 0) === 0) return iface.sender;
+    return { ...iface.sender, vlan: { id: iface.sender.vlan.id, priority: tag.priority ?? 0 } };
+  }
+
+  private gratuitous(state: InterfaceState, ip: string): Transmit[] {
+    const frames = ip.includes(':') ? [unsolicitedAdvertisement(state.sender, ip)] : gratuitousArp(state.sender, ip);
+    return frames.map((f) => ({ interface: state.config.name, frame: ethernetFrame.encode(f), ip, purpose: 'gratuitous' as const }));
+  }
+
+  private announcesOn(announcement: Announcement, state: InterfaceState): boolean {
+    if (announcement.family === 4 ? !state.arp : !state.ndp) return false;
+    return this.announcesOnName(announcement, state.config.name);
+  }
+
+  private announcesOnName(announcement: Announcement, name: string): boolean {
+    return announcement.interfaces === null || announcement.interfaces.has(name);
+  }
+
+  private activate(iface: string, ip: string, now: number): void {
+    this.active.set(pairKey(iface, ip), { iface, ip, startedAt: now, next: 0 });
+  }
+
+  private deactivate(match: (p: ActivePair) => boolean): void {
+    for (const [key, p] of this.active) if (match(p)) this.active.delete(key);
+  }
+
+  private drop(reason: DropReason, iface: string, error?: DecodeError): FrameOutcome {
+    this.counters.recordDrop(reason, iface);
+    return error ? { kind: 'drop', reason, error } : { kind: 'drop', reason };
+  }
+}
+
+function pairKey(iface: string, ip: string): string {
+  return `${iface}\u0000${ip}`;
+}
+
+function interfaceProblems(config: InterfaceConfig): string[] {
+  const problems: string[] = [];
+  if (typeof config.name !== 'string' || config.name.length === 0) problems.push('name must be a non-empty string');
+  try {
+    normalizeMac(config.mac);
+  } catch (error) {
+    problems.push(`mac: ${(error as Error).message}`);
+  }
+  if (config.linkLocal !== undefined) {
+    try {
+      canonicalIp(config.linkLocal);
+    } catch (error) {
+      problems.push(`linkLocal: ${(error as Error).message}`);
+    }
+  }
+  if (config.vlan !== undefined && (!Number.isInteger(config.vlan) || config.vlan < 0 || config.vlan > 4095)) problems.push(`vlan ${config.vlan} is outside 0..4095`);
+  return problems;
+}
