@@ -6,7 +6,14 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.bin');
-const run = (tool, args) => execFileSync(join(bin, tool), args, { stdio: 'inherit' });
+const run = (tool, args) => {
+  try {
+    execFileSync(join(bin, tool), args, { stdio: 'inherit' });
+  } catch {
+    console.error(`check: ${tool} ${args.join(' ')} failed (see above)`);
+    process.exit(1);
+  }
+};
 
 run('publint', ['--strict', '--pack', 'npm']);
 // ESM-only packages: CommonJS consumers under node10 resolution are out of scope by design.

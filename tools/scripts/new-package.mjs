@@ -38,7 +38,8 @@ write('package.json', {
     },
     './package.json': './package.json',
   },
-  files: ['dist', '!dist/**/*.test.*', '!dist/**/*.tsbuildinfo', 'README.md'],
+  // `src` ships too: the `development` condition points at it, and declaration maps lead to it.
+  files: ['dist', 'src', '!**/*.test.ts', '!**/*.tsbuildinfo', 'README.md'],
   sideEffects: false,
   engines: { node: '>=20.19' },
   scripts: {
