@@ -8,8 +8,6 @@ import { ALL_NODES_MAC, BROADCAST_MAC, ZERO_MAC, isMulticastMac } from './mac.js
 export interface Sender {
   readonly mac: string;
   readonly vlan?: VlanTag;
-  /** IPv6 source of advertisements; the advertised address itself when absent. */
-  readonly linkLocal?: string;
 }
 
 function ethernet(sender: Sender, dst: string): EthernetHeader {
@@ -29,12 +27,17 @@ export function gratuitousArp(sender: Sender, ip: string): [ArpFrame, ArpFrame] 
   ];
 }
 
+/**
+ * Advertisements come from the advertised address itself, as Linux sends them for its own
+ * addresses; ndisc6 ignores an answer from any other source (MetalLB's link-local source included).
+ */
+
 /** Unsolicited advertisement to all nodes with Override, so existing cache entries move (RFC 4861 7.2.6). */
 export function unsolicitedAdvertisement(sender: Sender, ip: string): NdpFrame {
   return {
     kind: 'ndp',
     eth: ethernet(sender, ALL_NODES_MAC),
-    ipv6: { src: sender.linkLocal ?? ip, dst: 'ff02::1' },
+    ipv6: { src: ip, dst: 'ff02::1' },
     ndp: { type: 'advertisement', router: false, solicited: false, override: true, target: ip, options: [{ kind: 'target-link-layer', mac: sender.mac }] },
   };
 }
@@ -57,19 +60,18 @@ export function arpReply(sender: Sender, request: ArpFrame): ArpFrame {
 export function solicitedAdvertisement(sender: Sender, solicitation: NdpFrame, sourceLinkLayer: string | undefined): NdpFrame {
   const target = solicitation.ndp.target;
   const options = [{ kind: 'target-link-layer', mac: sender.mac }] as const;
-  const src = sender.linkLocal ?? target;
   if (solicitation.ipv6.src === '::') {
     return {
       kind: 'ndp',
       eth: ethernet(sender, ALL_NODES_MAC),
-      ipv6: { src, dst: 'ff02::1' },
+      ipv6: { src: target, dst: 'ff02::1' },
       ndp: { type: 'advertisement', router: false, solicited: false, override: true, target, options },
     };
   }
   return {
     kind: 'ndp',
     eth: ethernet(sender, sourceLinkLayer ?? solicitation.eth.src),
-    ipv6: { src, dst: solicitation.ipv6.src },
+    ipv6: { src: target, dst: solicitation.ipv6.src },
     ndp: { type: 'advertisement', router: false, solicited: true, override: true, target, options },
   };
 }

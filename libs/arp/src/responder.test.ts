@@ -7,13 +7,12 @@ import { DEFAULT_ANNOUNCE_SCHEDULE } from './schedule.js';
 
 const OURS = '02:00:00:00:00:0a';
 const CLIENT = '02:00:00:00:00:0b';
-const LINK_LOCAL = 'fe80::aff:fe00:a';
 const V4 = '10.0.0.100';
 const V6 = 'fd00::100';
 
 function responder(): Responder {
   const r = new Responder();
-  r.setInterface({ name: 'eth0', mac: OURS, linkLocal: LINK_LOCAL }, 0);
+  r.setInterface({ name: 'eth0', mac: OURS }, 0);
   r.setInterface({ name: 'eth1', mac: '02:00:00:00:01:0a' }, 0);
   r.setInterface({ name: 'vlan', mac: '02:00:00:00:02:0a', vlan: 10 }, 0);
   r.announce(V4, {}, 0);
@@ -79,7 +78,7 @@ describe('Responder answers requests for announced addresses', () => {
     expect(replyOf(outcome)).toEqual({
       kind: 'ndp',
       eth: { dst: CLIENT, src: OURS },
-      ipv6: { src: LINK_LOCAL, dst: 'fd00::2', trafficClass: 0, flowLabel: 0 },
+      ipv6: { src: V6, dst: 'fd00::2', trafficClass: 0, flowLabel: 0 },
       ndp: { type: 'advertisement', router: false, solicited: true, override: true, target: V6, options: [{ kind: 'target-link-layer', mac: OURS }] },
     });
     expect(r.counters.ip(V6).requestsReceived).toBe(1);
@@ -97,11 +96,6 @@ describe('Responder answers requests for announced addresses', () => {
       ipv6: { dst: 'ff02::1' },
       ndp: { type: 'advertisement', solicited: false, override: true, target: V6, options: [{ kind: 'target-link-layer', mac: OURS }] },
     });
-  });
-
-  it('uses the advertised address as source where no link-local address is known', () => {
-    const reply = replyOf(handle(responder(), 'eth1', { ...solicitation(), eth: { dst: '33:33:ff:00:01:00', src: CLIENT } }));
-    expect(reply).toMatchObject({ ipv6: { src: V6 } });
   });
 
   it('answers on a VLAN interface with the same tag and the request priority', () => {
@@ -172,12 +166,12 @@ describe('Responder announcement schedule', () => {
 
   it('announces IPv6 with an unsolicited NA with Override to all nodes', () => {
     const r = new Responder({ announceSchedule: [0] });
-    r.setInterface({ name: 'eth0', mac: OURS, linkLocal: LINK_LOCAL }, 0);
+    r.setInterface({ name: 'eth0', mac: OURS }, 0);
     const [sent] = r.announce(V6, {}, 0);
     expect(ethernetFrame.decode(sent!.frame)).toEqual({
       kind: 'ndp',
       eth: { dst: '33:33:00:00:00:01', src: OURS },
-      ipv6: { src: LINK_LOCAL, dst: 'ff02::1', trafficClass: 0, flowLabel: 0 },
+      ipv6: { src: V6, dst: 'ff02::1', trafficClass: 0, flowLabel: 0 },
       ndp: { type: 'advertisement', router: false, solicited: false, override: true, target: V6, options: [{ kind: 'target-link-layer', mac: OURS }] },
     });
   });
@@ -242,8 +236,8 @@ describe('Responder rejects bad input from its caller with every problem named',
   });
 
   it('lists every interface problem at once', () => {
-    expect(() => new Responder().setInterface({ name: '', mac: 'zz', linkLocal: 'nope', vlan: 5000 }, 0)).toThrow(
-      /name must be a non-empty string[\s\S]*mac: "zz" is not a MAC address[\s\S]*linkLocal: address: "nope"[\s\S]*vlan 5000 is outside 0..4095/,
+    expect(() => new Responder().setInterface({ name: '', mac: 'zz', vlan: 5000 }, 0)).toThrow(
+      /name must be a non-empty string[\s\S]*mac: "zz" is not a MAC address[\s\S]*vlan 5000 is outside 0..4095/,
     );
   });
 

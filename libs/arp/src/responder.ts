@@ -13,8 +13,6 @@ import { DEFAULT_ANNOUNCE_SCHEDULE, scheduleProblems } from './schedule.js';
 export interface InterfaceConfig {
   readonly name: string;
   readonly mac: string;
-  /** IPv6 link-local address, the source of advertisements (as MetalLB does); the advertised address otherwise. */
-  readonly linkLocal?: string;
   /** 802.1Q VLAN id of the frames this interface sees tagged; omit for an untagged interface. */
   readonly vlan?: number;
   /** Answer ARP here (MetalLB: BROADCAST set, NOARP clear). Default true. */
@@ -98,9 +96,8 @@ export class Responder {
     const problems = interfaceProblems(config);
     if (problems.length > 0) throw new TypeError(`invalid interface ${JSON.stringify(config.name)}:\n  - ${problems.join('\n  - ')}`);
     const mac = normalizeMac(config.mac);
-    const linkLocal = config.linkLocal === undefined ? undefined : canonicalIp(config.linkLocal, `interface ${config.name} linkLocal`).ip;
     const vlan: VlanTag | undefined = config.vlan === undefined ? undefined : { id: config.vlan };
-    const sender: Sender = { mac, ...(vlan ? { vlan } : {}), ...(linkLocal ? { linkLocal } : {}) };
+    const sender: Sender = vlan ? { mac, vlan } : { mac };
     const previous = this.interfaces.get(config.name);
     const state: InterfaceState = { config: { ...config, mac }, sender, arp: config.arp ?? true, ndp: config.ndp ?? true };
     this.interfaces.set(config.name, state);
@@ -146,6 +143,13 @@ export class Responder {
     const { ip: canonical } = canonicalIp(ip, 'withdraw');
     this.announcements.delete(canonical);
     this.deactivate((p) => p.ip === canonical);
+  }
+
+  /** Addresses answered and announced on one interface (what its solicited-node groups must cover). */
+  announcedOn(iface: string): string[] {
+    const state = this.interfaces.get(iface);
+    if (!state) return [];
+    return [...this.announcements].filter(([, a]) => this.announcesOn(a, state)).map(([ip]) => ip);
   }
 
   announced(): string[] {
@@ -282,13 +286,6 @@ function interfaceProblems(config: InterfaceConfig): string[] {
     normalizeMac(config.mac);
   } catch (error) {
     problems.push(`mac: ${(error as Error).message}`);
-  }
-  if (config.linkLocal !== undefined) {
-    try {
-      canonicalIp(config.linkLocal);
-    } catch (error) {
-      problems.push(`linkLocal: ${(error as Error).message}`);
-    }
   }
   if (config.vlan !== undefined && (!Number.isInteger(config.vlan) || config.vlan < 0 || config.vlan > 4095)) problems.push(`vlan ${config.vlan} is outside 0..4095`);
   return problems;

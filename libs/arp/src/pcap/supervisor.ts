@@ -1,0 +1,213 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type CountersSnapshot, type IpCounters } from '../counters.js';
+import { canonicalIp } from '../ip.js';
+import { type AnnounceOptions } from '../responder.js';
+import { scheduleProblems } from '../schedule.js';
+import { type InterfaceStatus } from './announcer.js';
+import { type AnnouncementState, type FromWorker, type ToWorker, type WorkerReport } from './protocol.js';
+
+export interface Layer2Options {
+  /** Interface names never used (MetalLB's exclusion pattern). */
+  readonly exclude?: RegExp;
+  /** How often the worker re-reads interfaces; MetalLB uses 10 s. */
+  readonly scanIntervalMs?: number;
+  readonly announceSchedule?: readonly number[];
+  /** How often the worker sends its counters (what a crash can lose at most). Default 1 s. */
+  readonly reportIntervalMs?: number;
+  /** Delay before restarting a worker that exited. Default 100 ms. */
+  readonly restartDelayMs?: number;
+}
+
+export interface Layer2Status {
+  readonly counters: CountersSnapshot;
+  readonly sendErrors: Record<string, number>;
+  readonly interfaces: readonly InterfaceStatus[];
+  /** Worker processes started after the first (interfaces going down or away abort cap). */
+  readonly restarts: number;
+}
+
+/**
+ * Layer 2 announcements for one node: ARP and NDP answered and announced by a libpcap worker
+ * process, restarted when it dies, with the caller's announcements replayed into the new one.
+ *
+ * Events: `error` (message: string) for problems that do not stop it; `restart` (exit code or
+ * signal) when a worker died and another is being started.
+ */
+export class Layer2 extends EventEmitter<{ error: [string]; restart: [string]; ready: [] }> {
+  private readonly announcements = new Map<string, AnnouncementState>();
+  private readonly carried: WorkerReport[] = [];
+  private lastReport: WorkerReport | undefined;
+  private child: ChildProcess | undefined;
+  private restarts = 0;
+  private closed = false;
+  private nextId = 1;
+  private readonly waiting = new Map<number, (status: Extract<FromWorker, { type: 'status' }>) => void>();
+
+  constructor(private readonly options: Layer2Options = {}) {
+    super();
+    const problems = options.announceSchedule ? scheduleProblems(options.announceSchedule) : [];
+    if (problems.length > 0) throw new RangeError(`invalid layer 2 options:\n  - ${problems.join('\n  - ')}`);
+  }
+
+  /** Starts the worker; resolves once it has read the interfaces and opened its captures. */
+  async start(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.once('ready', resolve);
+      this.spawn((error) => reject(error));
+    });
+    return this;
+  }
+
+  announce(ip: string, options: AnnounceOptions = {}): void {
+    const announcement = { ip: canonicalIp(ip, 'announce').ip, interfaces: [...(options.interfaces ?? [])] };
+    this.announcements.set(announcement.ip, announcement);
+    this.post({ type: 'announce', announcement });
+  }
+
+  withdraw(ip: string): void {
+    const canonical = canonicalIp(ip, 'withdraw').ip;
+    this.announcements.delete(canonical);
+    this.post({ type: 'withdraw', ip: canonical });
+  }
+
+  announced(): string[] {
+    return [...this.announcements.keys()];
+  }
+
+  /** Re-reads interfaces now instead of at the next scan. */
+  rescan(): void {
+    this.post({ type: 'scan' });
+  }
+
+  /** Counters summed over this and every earlier worker, and the current worker's interfaces. */
+  async status(timeoutMs = 5000): Promise<Layer2Status> {
+    const id = this.nextId++;
+    const reply = await new Promise<Extract<FromWorker, { type: 'status' }>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`layer 2 worker did not answer a status request within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(id, (status) => {
+        clearTimeout(timer);
+        resolve(status);
+      });
+      this.post({ type: 'status', id });
+    });
+    this.lastReport = reply.report;
+    const total = sumReports([...this.carried, reply.report]);
+    return { ...total, interfaces: reply.interfaces, restarts: this.restarts };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.disconnect();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private spawn(onStartFailure?: (error: Error) => void): void {
+    const { modulePath, execArgv } = workerCommand();
+    const child = fork(modulePath, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    this.child = child;
+    this.lastReport = undefined;
+    child.on('message', (message) => this.onMessage(message as FromWorker));
+    child.once('error', (error) => onStartFailure?.(error));
+    child.once('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.child = undefined;
+      if (this.lastReport) this.carried.push(this.lastReport);
+      if (this.closed) return;
+      const why = signal ?? `exit code ${code}`;
+      this.restarts += 1;
+      this.emit('restart', why);
+      setTimeout(() => {
+        if (!this.closed) this.spawn();
+      }, this.options.restartDelayMs ?? 100).unref();
+    });
+    const settings = {
+      ...(this.options.exclude ? { exclude: { source: this.options.exclude.source, flags: this.options.exclude.flags } } : {}),
+      ...(this.options.scanIntervalMs !== undefined ? { scanIntervalMs: this.options.scanIntervalMs } : {}),
+      ...(this.options.announceSchedule ? { announceSchedule: this.options.announceSchedule } : {}),
+      reportIntervalMs: this.options.reportIntervalMs ?? 1000,
+    };
+    this.post({ type: 'init', settings, announcements: [...this.announcements.values()] });
+  }
+
+  private onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        this.emit('ready');
+        break;
+      case 'report':
+        this.lastReport = message.report;
+        break;
+      case 'status':
+        this.waiting.get(message.id)?.(message);
+        this.waiting.delete(message.id);
+        break;
+      case 'error':
+        if (this.listenerCount('error') > 0) this.emit('error', message.message);
+        break;
+    }
+  }
+
+  private post(message: ToWorker): void {
+    const child = this.child;
+    if (!child?.connected) return; // replayed from `announcements` when the next worker starts
+    child.send(message, (error) => {
+      if (error && this.listenerCount('error') > 0) this.emit('error', `sending ${message.type} to the worker: ${error.message}`);
+    });
+  }
+}
+
+/** Starts layer 2 announcements in a supervised worker process. */
+export async function startLayer2(options: Layer2Options = {}): Promise<Layer2> {
+  return new Layer2(options).start();
+}
+
+function sumReports(reports: readonly WorkerReport[]): WorkerReport {
+  const drops: Record<string, number> = {};
+  const dropsByInterface: Record<string, Record<string, number>> = {};
+  const ips: Record<string, IpCounters> = {};
+  const sendErrors: Record<string, number> = {};
+  const add = (into: Record<string, number>, from: Record<string, number | undefined>): void => {
+    for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + (v ?? 0);
+  };
+  for (const r of reports) {
+    add(drops, r.counters.drops);
+    for (const [iface, byReason] of Object.entries(r.counters.dropsByInterface)) add((dropsByInterface[iface] ??= {}), byReason);
+    for (const [ip, c] of Object.entries(r.counters.ips)) {
+      const into = (ips[ip] ??= { requestsReceived: 0, responsesSent: 0, gratuitousSent: 0 });
+      into.requestsReceived += c.requestsReceived;
+      into.responsesSent += c.responsesSent;
+      into.gratuitousSent += c.gratuitousSent;
+    }
+    add(sendErrors, r.sendErrors);
+  }
+  return { counters: { drops, dropsByInterface, ips } as CountersSnapshot, sendErrors };
+}
+
+/**
+ * The worker module next to this one: compiled JavaScript in a package, TypeScript in the
+ * workspace (run through tsx, which then must be installed).
+ */
+function workerCommand(): { modulePath: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const js = join(dirname(here), 'worker.js');
+  if (here.endsWith('.js') && existsSync(js)) return { modulePath: js, execArgv: [] };
+  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  return {
+    modulePath: join(dirname(here), 'worker.ts'),
+    execArgv: ['--import', pathToFileURL(join(tsxDir, 'dist', 'loader.mjs')).href, '--conditions=development'],
+  };
+}
