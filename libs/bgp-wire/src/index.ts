@@ -59,3 +59,25 @@ export {
   UpdateErrorSubcode,
   describeError,
 } from './codec/constants.js';
+
+// Session: the RFC 4271 state machine with Adj-RIB-Out, as a pure object.
+export { Session, type SetRoutesResult } from './session/session.js';
+export {
+  SessionConfigError,
+  validateSessionConfig,
+  type AddPathConfig,
+  type GracefulRestartConfig,
+  type SessionConfig,
+} from './session/config.js';
+export { type Negotiated } from './session/negotiation.js';
+export { type Route } from './session/routes.js';
+export { type MessageCounts, type SessionStats } from './session/stats.js';
+export {
+  FAMILIES,
+  type ConnectionId,
+  type Family,
+  type SessionAction,
+  type SessionEvent,
+  type SessionInput,
+  type SessionState,
+} from './session/types.js';

@@ -1,0 +1,105 @@
+import { type LargeCommunity } from '../codec/attributes.js';
+import { formatLargeCommunity, parseCommunity, parseLargeCommunity } from '../codec/communities.js';
+import { formatIP, parseIP } from '../codec/ip.js';
+import { parsePrefix } from '../codec/nlri.js';
+import { type Family } from './types.js';
+
+/** A route the caller wants announced to the peer. */
+export interface Route {
+  /** "192.0.2.10/32", "2001:db8::10/128"; host bits must be zero. */
+  readonly prefix: string;
+  /**
+   * Our address the peer forwards to. IPv4 routes with an IPv6 next hop need RFC 8950 on the
+   * session; IPv6 routes with an IPv4 next hop are sent with it IPv4-mapped (::ffff:a.b.c.d).
+   */
+  readonly nextHop: string;
+  /** "65000:100", a well-known name ("no-export"), or the 32-bit value. */
+  readonly communities?: readonly (string | number)[];
+  /** "65000:1:2" (optionally "large:65000:1:2") or the three numbers. */
+  readonly largeCommunities?: readonly (string | LargeCommunity)[];
+  /** Sent to internal peers only (default from the session config). */
+  readonly localPref?: number;
+  readonly med?: number;
+}
+
+/** The attributes of a route, ready to encode; routes with equal `key`s share UPDATEs. */
+export interface RouteAttributes {
+  readonly key: string;
+  /** 4 or 16 bytes. */
+  readonly nextHop: Uint8Array;
+  readonly communities: readonly number[];
+  readonly largeCommunities: readonly LargeCommunity[];
+  readonly localPref: number | undefined;
+  readonly med: number | undefined;
+}
+
+export interface CompiledRoute {
+  /** Canonical prefix text, the Adj-RIB-Out key. */
+  readonly prefix: string;
+  /** NLRI wire form without path id: length octet and significant address octets. */
+  readonly nlri: Uint8Array;
+  readonly attributes: RouteAttributes;
+}
+
+const isU32 = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 0xffffffff;
+
+/**
+ * Checks and compiles a route set for one family. Returns every problem (each naming the route
+ * and field) when there is any, so a bad set is rejected whole and nothing half-applies.
+ */
+export function compileRoutes(family: Family, routes: readonly Route[]): Map<string, CompiledRoute> | string[] {
+  const problems: string[] = [];
+  const out = new Map<string, CompiledRoute>();
+  // Routes share attribute objects when their attributes are equal, which keeps 100k-route tables small.
+  const attributeCache = new Map<string, RouteAttributes>();
+  const want = family === 'ipv4-unicast' ? 4 : 6;
+  routes.forEach((route, index) => {
+    const where = `routes[${index}] (${JSON.stringify(route?.prefix)})`;
+    const before = problems.length;
+    const parsed = typeof route?.prefix === 'string' ? parsePrefix(route.prefix) : undefined;
+    if (!parsed) {
+      problems.push(`${where}: prefix is not a valid CIDR prefix`);
+      return;
+    }
+    if (parsed.family !== want) problems.push(`${where}: prefix is IPv${parsed.family}, family is ${family}`);
+    const octets = (parsed.length + 7) >> 3;
+    if (hasHostBits(parsed.address, parsed.length)) problems.push(`${where}: prefix has host bits set past /${parsed.length}`);
+    const nextHop = typeof route.nextHop === 'string' ? parseIP(route.nextHop) : undefined;
+    if (!nextHop) problems.push(`${where}: nextHop ${JSON.stringify(route.nextHop)} is not an IP address`);
+    const communities: number[] = [];
+    for (const c of route.communities ?? []) {
+      const value = typeof c === 'number' ? (isU32(c) ? c : undefined) : parseCommunity(c);
+      if (value === undefined) problems.push(`${where}: community ${JSON.stringify(c)} is not "asn:value", a well-known name or a 32-bit number`);
+      else communities.push(value);
+    }
+    const large: LargeCommunity[] = [];
+    for (const c of route.largeCommunities ?? []) {
+      const value = typeof c === 'string' ? parseLargeCommunity(c) : isU32(c?.globalAdmin) && isU32(c.localData1) && isU32(c.localData2) ? c : undefined;
+      if (value === undefined) problems.push(`${where}: large community ${JSON.stringify(c)} is not "global:local1:local2" of 32-bit numbers`);
+      else large.push(value);
+    }
+    if (route.localPref !== undefined && !isU32(route.localPref)) problems.push(`${where}: localPref ${route.localPref} is not a 32-bit unsigned integer`);
+    if (route.med !== undefined && !isU32(route.med)) problems.push(`${where}: med ${route.med} is not a 32-bit unsigned integer`);
+    const prefix = `${formatIP(parsed.address)}/${parsed.length}`;
+    if (out.has(prefix)) problems.push(`${where}: prefix ${prefix} appears more than once`);
+    if (problems.length > before || !nextHop) return;
+    const key = `${formatIP(nextHop)}|${route.med ?? ''}|${route.localPref ?? ''}|${communities.join(',')}|${large.map(formatLargeCommunity).join(',')}`;
+    let attributes = attributeCache.get(key);
+    if (!attributes) {
+      attributes = { key, nextHop, communities, largeCommunities: large, localPref: route.localPref, med: route.med };
+      attributeCache.set(key, attributes);
+    }
+    const nlri = new Uint8Array(1 + octets);
+    nlri[0] = parsed.length;
+    nlri.set(parsed.address.subarray(0, octets), 1);
+    out.set(prefix, { prefix, nlri, attributes });
+  });
+  return problems.length > 0 ? problems : out;
+}
+
+function hasHostBits(address: Uint8Array, length: number): boolean {
+  for (let bit = length; bit < address.length * 8; bit++) {
+    if (((address[bit >> 3] as number) & (0x80 >> (bit & 7))) !== 0) return true;
+  }
+  return false;
+}
