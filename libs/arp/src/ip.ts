@@ -10,6 +10,9 @@ import { isIPv4, isIPv6 } from 'node:net';
 export type IpFamily = 4 | 6;
 
 const DECIMAL = Array.from({ length: 256 }, (_, i) => String(i));
+/** Byte to hex without and with a leading zero: a 16-bit group is one or two lookups, no toString. */
+const HEX_SHORT = Array.from({ length: 256 }, (_, i) => i.toString(16));
+const HEX_PAIR = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export function formatIPv4(buf: Uint8Array, offset = 0): string {
   return (
@@ -42,14 +45,19 @@ export function formatIPv6(buf: Uint8Array, offset = 0): string {
     }
   }
   let out = '';
+  let afterGap = false;
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {
       out += '::';
       i += bestLength - 1;
+      afterGap = true;
       continue;
     }
-    if (out.length > 0 && !out.endsWith(':')) out += ':';
-    out += (((buf[offset + 2 * i] as number) << 8) | (buf[offset + 2 * i + 1] as number)).toString(16);
+    if (i > 0 && !afterGap) out += ':';
+    afterGap = false;
+    const high = buf[offset + 2 * i] as number;
+    const low = buf[offset + 2 * i + 1] as number;
+    out += high === 0 ? HEX_SHORT[low]! : HEX_SHORT[high]! + HEX_PAIR[low]!;
   }
   return out;
 }

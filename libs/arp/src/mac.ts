@@ -38,8 +38,24 @@ export function normalizeMac(text: string): string {
 
 /** Writes a MAC string into `buf` at `offset`; throws on a malformed string (caller input, not network input). */
 export function writeMac(mac: string, buf: Uint8Array, offset: number): void {
-  if (mac.length !== 17 || !isMac(mac)) throw new TypeError(`"${mac}" is not a MAC address (expected six hex pairs like 02:00:00:00:00:01)`);
-  for (let i = 0; i < 6; i++) buf[offset + i] = parseInt(mac.slice(i * 3, i * 3 + 2), 16);
+  if (mac.length === 17) {
+    for (let i = 0; i < 6; i++) {
+      const high = hexValue(mac.charCodeAt(i * 3));
+      const low = hexValue(mac.charCodeAt(i * 3 + 1));
+      if (high < 0 || low < 0 || (i < 5 && mac.charCodeAt(i * 3 + 2) !== 58 && mac.charCodeAt(i * 3 + 2) !== 45)) break;
+      buf[offset + i] = (high << 4) | low;
+      if (i === 5) return;
+    }
+  }
+  throw new TypeError(`"${mac}" is not a MAC address (expected six hex pairs like 02:00:00:00:00:01)`);
+}
+
+/** 0..15 for a hex digit's char code, -1 otherwise; encode runs this per byte, so no regex or parseInt. */
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  return -1;
 }
 
 export function parseMac(mac: string): Uint8Array {

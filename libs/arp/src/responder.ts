@@ -55,6 +55,8 @@ interface InterfaceState {
 
 interface Announcement {
   readonly family: IpFamily;
+  /** Worked out once, not per solicitation. */
+  readonly solicitedNode?: { readonly address: string; readonly mac: string };
   /** null: every interface. */
   readonly interfaces: ReadonlySet<string> | null;
 }
@@ -129,7 +131,8 @@ export class Responder {
     const names = options.interfaces ?? [];
     const bad = names.filter((n) => typeof n !== 'string' || n.length === 0);
     if (bad.length > 0) throw new TypeError(`announce ${canonical}: interface names must be non-empty strings, got ${JSON.stringify(bad)}`);
-    const announcement: Announcement = { family, interfaces: names.length === 0 ? null : new Set(names) };
+    const interfaces = names.length === 0 ? null : new Set(names);
+    const announcement: Announcement = family === 6 ? { family, interfaces, solicitedNode: solicitedNodeGroup(canonical) } : { family, interfaces };
     this.announcements.set(canonical, announcement);
     this.deactivate((p) => p.ip === canonical && !this.announcesOnName(announcement, p.iface));
     for (const state of this.interfaces.values()) {
@@ -222,8 +225,9 @@ export class Responder {
     const name = iface.config.name;
     if (frame.ndp.type !== 'solicitation') return this.drop('not-a-request', name);
     const target = frame.ndp.target;
-    if (frame.eth.dst !== iface.sender.mac && frame.eth.dst !== solicitedNodeMac(target)) return this.drop('ethernet-destination', name);
-    if (frame.ipv6.dst !== target && frame.ipv6.dst !== solicitedNodeAddress(target)) return this.drop('ipv6-destination', name);
+    const group = this.announcements.get(target)?.solicitedNode ?? solicitedNodeGroup(target);
+    if (frame.eth.dst !== iface.sender.mac && frame.eth.dst !== group.mac) return this.drop('ethernet-destination', name);
+    if (frame.ipv6.dst !== target && frame.ipv6.dst !== group.address) return this.drop('ipv6-destination', name);
     const refused = this.refusal(iface, target);
     if (refused) return this.drop(refused, name);
     this.counters.recordRequest(target);
@@ -273,6 +277,10 @@ export class Responder {
     this.counters.recordDrop(reason, iface);
     return error ? { kind: 'drop', reason, error } : { kind: 'drop', reason };
   }
+}
+
+function solicitedNodeGroup(ipv6: string): { address: string; mac: string } {
+  return { address: solicitedNodeAddress(ipv6), mac: solicitedNodeMac(ipv6) };
 }
 
 function pairKey(iface: string, ip: string): string {
