@@ -79,6 +79,8 @@ describe('responder in a namespace, against arping, ndisc6 and the kernel', () =
   });
 
   it('leaves own, other-VLAN, truncated and unannounced requests unanswered, counted by reason', async () => {
+    // B's kernel would otherwise probe the entries learned above (NUD) and count as replies here.
+    lab.ns(b, 'ip', ['neigh', 'flush', 'dev', ifB]);
     const before = (await agentA.status()).counters;
     const responsesBefore = before.ips[V4]?.responsesSent ?? 0;
     expect(arping(lab, b, ifB, V4, { count: 2, extra: ['-s', macA], deadlineSeconds: 1 }).received).toBe(0);
@@ -102,6 +104,9 @@ describe('responder in a namespace, against arping, ndisc6 and the kernel', () =
   });
 
   it('takeover: C announces, A withdraws, and B\'s entries move to C without B asking', async () => {
+    // Entries as B's kernel keeps them once learned and idle: STALE, pointing at A. STALE entries
+    // send nothing until used, so any change must come from the announcements.
+    for (const ip of [V4, V6]) lab.ns(b, 'ip', ['neigh', 'replace', ip, 'lladdr', macA, 'dev', ifB, 'nud', 'stale']);
     const capture = await startTcpdump(lab, b, ifB, 'arp or icmp6');
     await agentC.startLayer2({ scanIntervalMs: 500 });
     const started = Date.now();
