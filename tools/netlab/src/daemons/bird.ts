@@ -26,6 +26,7 @@ export function birdConfig(config: BirdConfig): string {
     if (n.passive) lines.push('  passive on;');
     if (n.multihopTtl !== undefined) lines.push(`  multihop ${n.multihopTtl};`);
     if (n.gracefulRestart) lines.push('  graceful restart on;');
+    if (n.ttlSecurity) lines.push('  ttl security on;');
     for (const family of families(n.families)) {
       const v4 = family === 'ipv4-unicast';
       const exportRule = (v4 ? statics.ipv4?.length : statics.ipv6?.length) ? 'export all;' : 'export none;';
@@ -97,7 +98,11 @@ export function parseRoutes(text: string): RibRoute[] {
   const routes: RibRoute[] = [];
   let current: { prefix: string; lines: string[]; header: string } | undefined;
   const finish = (): void => {
-    if (!current) return;
+    // Only BGP routes: the `direct` protocol's connected subnets share the tables.
+    if (!current || !current.lines.some((l) => l.startsWith('BGP.'))) {
+      current = undefined;
+      return;
+    }
     const attr = (name: string): string | undefined => current?.lines.find((l) => l.startsWith(`BGP.${name}:`))?.slice(name.length + 5).trim();
     const med = attr('med');
     const localPref = attr('local_pref');

@@ -17,6 +17,7 @@ export function frrConfig(config: BgpDaemonConfig): string {
     if (n.passive) lines.push(` neighbor ${a} passive`);
     if (n.multihopTtl !== undefined) lines.push(` neighbor ${a} ebgp-multihop ${n.multihopTtl}`);
     if (n.port !== undefined) lines.push(` neighbor ${a} port ${n.port}`);
+    if (n.ttlSecurity) lines.push(` neighbor ${a} ttl-security hops 1`);
     if (n.gracefulRestart) lines.push(` neighbor ${a} graceful-restart-helper`);
     if (a.includes(':')) lines.push(` neighbor ${a} capability extended-nexthop`);
   }

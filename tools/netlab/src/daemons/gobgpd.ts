@@ -19,6 +19,7 @@ export function gobgpConfig(config: BgpDaemonConfig): string {
     lines.push('  [neighbors.transport.config]', `    passive-mode = ${n.passive === true}`);
     if (n.port !== undefined) lines.push(`    remote-port = ${n.port}`);
     if (n.multihopTtl !== undefined) lines.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', `    multihop-ttl = ${n.multihopTtl}`);
+    if (n.ttlSecurity) lines.push('  [neighbors.ttl-security.config]', '    enabled = true', '    ttl-min = 255');
     if (n.gracefulRestart) lines.push('  [neighbors.graceful-restart.config]', '    enabled = true', '    helper-only = true', '    restart-time = 120');
     for (const family of families(n.families)) {
       lines.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${family}"`);

@@ -19,6 +19,8 @@ export interface BgpNeighborConfig {
   readonly holdTime?: number;
   /** Seconds between connection attempts. */
   readonly connectRetry?: number;
+  /** RFC 5082 GTSM: accept only packets with TTL 255 (the neighbor must send TTL 255). FRR and BIRD. */
+  readonly ttlSecurity?: boolean;
   /** The neighbor's port when it is not 179. */
   readonly port?: number;
 }
