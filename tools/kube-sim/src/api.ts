@@ -1,0 +1,634 @@
+// The API server's semantics, independent of HTTP: create/get/list/update/patch/delete with
+// resourceVersions, optimistic concurrency, finalizers, status subresources, schema validation of
+// custom resources, namespaces that terminate, and CRDs that start and stop being served.
+import {
+  defaultNamespace,
+  defaultSecret,
+  defaultService,
+  initialStatus,
+  ServiceAllocator,
+  serviceNodePorts,
+  validateCrd,
+  validateService,
+} from './builtins.js';
+import { fieldValue, generatedName, isObject, type Meta, metadataErrors, newUid, nowTimestamp, type Obj, serialize } from './objects.js';
+import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
+import { Registry, type Resolved } from './registry.js';
+import { apiVersionOf, resourceFromCrd, type CrdSpec, type ResourceType } from './resources.js';
+import { defaultAndPrune, validateSchema } from './schema.js';
+import { type FieldRequirement, type Labels, matchesFields, matchesLabels, type Requirement } from './selectors.js';
+import {
+  alreadyExists,
+  ApiError,
+  badRequest,
+  conflict,
+  forbidden,
+  gone,
+  invalid,
+  methodNotAllowed,
+  notFound,
+  STALE_OBJECT,
+  type Status,
+  success,
+  timeout,
+  unsupportedMediaType,
+} from './status.js';
+import { Store, type StoredObject } from './store.js';
+
+/** What a request addresses: a resolved type and version, and optionally a namespace, name and subresource. */
+export interface Target {
+  readonly resolved: Resolved;
+  readonly namespace: string;
+  readonly name: string;
+  readonly subresource: string;
+}
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
+
+/** What a validating webhook is asked about. */
+export interface AdmissionAttributes {
+  readonly operation: Operation;
+  readonly target: Target;
+  readonly name: string;
+  readonly object: Obj | undefined;
+  readonly oldObject: Obj | undefined;
+  readonly dryRun: boolean;
+  readonly namespaceLabels: Labels | undefined;
+}
+
+/** Admission control: resolves to allow, throws an ApiError to deny. */
+export type Admit = (attributes: AdmissionAttributes) => Promise<void>;
+
+export interface WriteOptions {
+  readonly dryRun?: boolean;
+  readonly fieldValidation?: string;
+  /** Admission to run before committing; programmatic writes from tests skip it. */
+  readonly admit?: Admit;
+}
+
+export interface WriteResult {
+  readonly object: Obj;
+  readonly warnings: readonly string[];
+  readonly code: number;
+}
+
+export interface DeleteResult {
+  readonly body: Obj | Status;
+  readonly code: number;
+}
+
+export interface ListQuery {
+  readonly labelSelector?: readonly Requirement[];
+  readonly fieldSelector?: readonly FieldRequirement[];
+  readonly limit?: number;
+  readonly continue?: string;
+  readonly resourceVersion?: string;
+  readonly resourceVersionMatch?: string;
+}
+
+export interface ListResult {
+  readonly items: StoredObject[];
+  readonly resourceVersion: number;
+  readonly continue?: string;
+  readonly remainingItemCount?: number;
+}
+
+export interface ApiOptions {
+  readonly historyWindow: number;
+}
+
+const PATCH_TYPES = {
+  json: 'application/json-patch+json',
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+} as const;
+
+function qualified(t: ResourceType): { group: string; resource: string } {
+  return { group: t.group, resource: t.plural };
+}
+
+function storedKey(type: ResourceType, namespace: string, name: string): string {
+  return type.namespaced ? `${namespace}/${name}` : name;
+}
+
+function encodeContinue(resourceVersion: number, lastKey: string): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: resourceVersion, start: lastKey })).toString('base64url');
+}
+
+function decodeContinue(token: string): { rv: number; start: string } | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString()) as { v?: string; rv?: number; start?: string };
+    if (v.v !== 'meta.k8s.io/v1' || typeof v.rv !== 'number' || typeof v.start !== 'string') return undefined;
+    return { rv: v.rv, start: v.start };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Content other than metadata and status, which is what a generation counts. */
+function specPart(obj: Obj): string {
+  const { metadata: _m, status: _s, resourceVersion: _r, ...rest } = obj;
+  return JSON.stringify(rest);
+}
+
+export class KubeApi {
+  readonly store: Store;
+  readonly registry = new Registry();
+  private readonly allocator = new ServiceAllocator();
+  private readonly terminating = new Set<string>();
+
+  constructor(options: ApiOptions) {
+    this.store = new Store({ historyWindow: options.historyWindow });
+    for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      const t = this.targetFor('v1', 'Namespace', '', name);
+      if (t) this.commitNew(t, this.prepareCreate(t, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, {}).object);
+    }
+  }
+
+  /** A target for an object's apiVersion/kind; undefined when that kind is not served. */
+  targetFor(apiVersion: string, kind: string, namespace: string, name: string, subresource = ''): Target | undefined {
+    const resolved = this.registry.resolveKind(apiVersion, kind);
+    return resolved ? { resolved, namespace: resolved.type.namespaced ? namespace : '', name, subresource } : undefined;
+  }
+
+  /** Parses a stored object into the version a request asked for. */
+  decode(stored: StoredObject, target: Target): Obj {
+    const obj = JSON.parse(stored.json) as Obj;
+    const apiVersion = apiVersionOf(target.resolved.type.group, target.resolved.version.name);
+    if (obj['apiVersion'] !== apiVersion) obj['apiVersion'] = apiVersion;
+    return obj;
+  }
+
+  /** The stored JSON in the version a request asked for, without a parse when they match. */
+  encodeFor(stored: StoredObject, target: Target): string {
+    const type = target.resolved.type;
+    if (target.resolved.version.name === type.storageVersion) return stored.json;
+    return serialize(this.decode(stored, target));
+  }
+
+  get(t: Target): Obj {
+    return this.decode(this.require(t), t);
+  }
+
+  private require(t: Target): StoredObject {
+    const stored = this.store.get(t.resolved.key, storedKey(t.resolved.type, t.namespace, t.name));
+    if (!stored) throw notFound(qualified(t.resolved.type), t.name);
+    return stored;
+  }
+
+  matches(stored: StoredObject, t: Target, q: Pick<ListQuery, 'labelSelector' | 'fieldSelector'>): boolean {
+    if (t.namespace && stored.namespace !== t.namespace) return false;
+    if (q.labelSelector && !matchesLabels(q.labelSelector, stored.labels)) return false;
+    if (q.fieldSelector) {
+      const fieldOf = (f: string): string =>
+        f === 'metadata.name' ? stored.name : f === 'metadata.namespace' ? stored.namespace : (stored.fields?.[f] ?? '');
+      if (!matchesFields(q.fieldSelector, fieldOf)) return false;
+    }
+    return true;
+  }
+
+  list(t: Target, q: ListQuery): ListResult {
+    const current = this.store.resourceVersion;
+    let listRv = current;
+    let after: string | undefined;
+    if (q.continue) {
+      const token = decodeContinue(q.continue);
+      if (!token) throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+      if (token.rv < this.store.compactedResourceVersion) {
+        throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      }
+      listRv = token.rv;
+      after = token.start;
+    } else if (q.resourceVersion && q.resourceVersion !== '0') {
+      const rv = Number(q.resourceVersion);
+      if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${q.resourceVersion}`);
+      if (rv > current) throw timeout(`Too large resource version: ${rv}, current: ${current}`);
+      // Only the newest state is kept, so an exact read of an older version is as gone as compacted history.
+      if (q.resourceVersionMatch === 'Exact' && rv !== current) throw gone(`too old resource version: ${rv} (${current})`);
+    }
+    const prefix = t.resolved.type.namespaced && t.namespace ? `${t.namespace}/` : '';
+    const items: StoredObject[] = [];
+    const limit = q.limit && q.limit > 0 ? q.limit : Infinity;
+    let more = false;
+    for (const stored of this.store.list(t.resolved.key, prefix, after)) {
+      if (!this.matches(stored, t, q)) continue;
+      if (items.length >= limit) {
+        more = true;
+        break;
+      }
+      items.push(stored);
+    }
+    if (more) {
+      const last = items[items.length - 1] as StoredObject;
+      return { items, resourceVersion: listRv, continue: encodeContinue(listRv, last.key) };
+    }
+    return { items, resourceVersion: listRv };
+  }
+
+  /** Checks a request body is an object of the kind and version the URL names. */
+  private checkBody(t: Target, body: unknown): Obj {
+    if (!isObject(body)) throw badRequest('the body of the request was not a JSON object');
+    const type = t.resolved.type;
+    const apiVersion = apiVersionOf(type.group, t.resolved.version.name);
+    if (typeof body['kind'] !== 'string' || body['kind'] === '') throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
+    if (body['apiVersion'] !== undefined && body['apiVersion'] !== apiVersion) {
+      throw badRequest(`the API version in the data (${String(body['apiVersion'])}) does not match the expected API version (${apiVersion})`);
+    }
+    if (body['kind'] !== type.kind) throw badRequest(`the kind in the data (${body['kind']}) does not match the expected kind (${type.kind})`);
+    const obj = { ...body, apiVersion } as Obj;
+    if (obj.metadata !== undefined && !isObject(obj.metadata)) throw badRequest('metadata must be an object');
+    obj.metadata = { ...(obj.metadata ?? {}) };
+    const meta = obj.metadata;
+    if (type.namespaced) {
+      if (meta.namespace && t.namespace && meta.namespace !== t.namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      const namespace = t.namespace || meta.namespace;
+      if (!namespace) throw badRequest('an empty namespace may not be set during creation');
+      meta.namespace = namespace;
+    } else delete meta.namespace;
+    return obj;
+  }
+
+  /** Defaults, schema pruning/defaulting and validation shared by every write; returns warnings. */
+  private admitShape(t: Target, obj: Obj, old: Obj | undefined, fieldValidation: string | undefined): string[] {
+    const type = t.resolved.type;
+    const meta = obj.metadata as Meta;
+    const causes = metadataErrors(meta, type.nameRule);
+    const warnings: string[] = [];
+    const schema = t.resolved.version.schema;
+    if (schema) {
+      const { value, pruned } = defaultAndPrune(obj, schema);
+      const pruneFields = pruned.map((p) => `unknown field "${p}"`);
+      if (pruned.length > 0 && fieldValidation === 'Strict') {
+        throw badRequest(`${type.kind} in version "${t.resolved.version.name}" cannot be handled as a ${type.kind}: strict decoding error: ${pruneFields.join(', ')}`);
+      }
+      if (pruned.length > 0 && fieldValidation !== 'Ignore') warnings.push(...pruneFields);
+      for (const k of Object.keys(obj)) delete obj[k];
+      Object.assign(obj, value);
+      causes.push(...validateSchema(obj, schema, old));
+    }
+    switch (t.resolved.key) {
+      case 'services':
+        causes.push(...validateService(obj));
+        break;
+      case 'customresourcedefinitions.apiextensions.k8s.io':
+        causes.push(...validateCrd(obj));
+        break;
+    }
+    if (causes.length > 0) throw invalid(type.kind, type.group, meta.name ?? '', causes);
+    return warnings;
+  }
+
+  private applyDefaults(t: Target, obj: Obj, old: Obj | undefined): void {
+    switch (t.resolved.key) {
+      case 'services':
+        defaultService(obj, old, this.allocator);
+        break;
+      case 'namespaces':
+        defaultNamespace(obj);
+        break;
+      case 'secrets':
+        defaultSecret(obj);
+        break;
+    }
+  }
+
+  /** Everything a create does before admission and commit. */
+  private prepareCreate(t: Target, body: unknown, o: WriteOptions): { object: Obj; warnings: string[] } {
+    if (t.subresource) throw methodNotAllowed(`create on ${t.subresource}`);
+    const obj = this.checkBody(t, body);
+    const meta = obj.metadata as Meta;
+    const type = t.resolved.type;
+    if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
+    if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
+    if (t.name && meta.name && t.name !== meta.name) {
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${t.name})`);
+    }
+    meta.uid = newUid();
+    meta.creationTimestamp = nowTimestamp();
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    if (type.hasGeneration) meta.generation = 1;
+    else delete meta.generation;
+    const statusFresh = t.resolved.version.statusSubresource && t.resolved.key !== 'nodes';
+    if (statusFresh) {
+      const status = initialStatus(t.resolved.key, obj);
+      if (status === undefined) delete obj['status'];
+      else obj['status'] = status;
+    }
+    this.applyDefaults(t, obj, undefined);
+    const warnings = this.admitShape(t, obj, undefined, o.fieldValidation);
+    return { object: obj, warnings };
+  }
+
+  private checkNamespace(t: Target): Labels | undefined {
+    if (!t.resolved.type.namespaced) return undefined;
+    const ns = this.store.get('namespaces', t.namespace);
+    if (!ns) throw notFound({ group: '', resource: 'namespaces' }, t.namespace);
+    return ns.labels;
+  }
+
+  async create(t: Target, body: unknown, o: WriteOptions = {}): Promise<WriteResult> {
+    const { object, warnings } = this.prepareCreate(t, body, o);
+    const name = object.metadata?.name as string;
+    const key = storedKey(t.resolved.type, t.namespace, name);
+    const qr = qualified(t.resolved.type);
+    const nsLabels = this.checkNamespace(t);
+    if (this.store.get(t.resolved.key, key)) throw alreadyExists(qr, name);
+    if (o.admit) {
+      await o.admit({ operation: 'CREATE', target: t, name, object, oldObject: undefined, dryRun: o.dryRun ?? false, namespaceLabels: nsLabels });
+      // Admission awaited: re-check what another request may have changed meanwhile.
+      this.checkNamespace(t);
+      if (this.store.get(t.resolved.key, key)) throw alreadyExists(qr, name);
+    }
+    if (t.resolved.type.namespaced && this.terminating.has(t.namespace)) {
+      throw forbidden(qr, name, `unable to create new content in namespace ${t.namespace} because it is being terminated`);
+    }
+    if (o.dryRun) return { object, warnings, code: 201 };
+    this.commitNew(t, object);
+    return { object: this.outputVersion(object, t), warnings, code: 201 };
+  }
+
+  private outputVersion(obj: Obj, t: Target): Obj {
+    const apiVersion = apiVersionOf(t.resolved.type.group, t.resolved.version.name);
+    return obj['apiVersion'] === apiVersion ? obj : { ...obj, apiVersion };
+  }
+
+  private toStorage(obj: Obj, t: Target): Obj {
+    const type = t.resolved.type;
+    const apiVersion = apiVersionOf(type.group, type.storageVersion);
+    return obj['apiVersion'] === apiVersion ? obj : { ...obj, apiVersion };
+  }
+
+  private stored(t: Target, obj: Obj, rv: number): StoredObject {
+    const type = t.resolved.type;
+    const meta = obj.metadata as Meta;
+    meta.resourceVersion = String(rv);
+    const json = serialize(this.toStorage(obj, t));
+    let fields: Record<string, string> | undefined;
+    if (type.extraFieldSelectors.length > 0) {
+      fields = {};
+      for (const f of type.extraFieldSelectors) fields[f] = fieldValue(obj, f);
+    }
+    return {
+      key: storedKey(type, meta.namespace ?? '', meta.name as string),
+      namespace: type.namespaced ? (meta.namespace ?? '') : '',
+      name: meta.name as string,
+      uid: meta.uid as string,
+      resourceVersion: rv,
+      json,
+      labels: meta.labels,
+      fields,
+    };
+  }
+
+  private commitNew(t: Target, obj: Obj): void {
+    const stored = this.stored(t, obj, this.store.nextResourceVersion());
+    this.store.put(t.resolved.key, stored);
+    this.afterWrite(t, obj);
+  }
+
+  /** Side effects of a committed write: a CRD starts (or changes) being served. */
+  private afterWrite(t: Target, obj: Obj): void {
+    if (t.resolved.key === 'customresourcedefinitions.apiextensions.k8s.io' && !obj.metadata?.deletionTimestamp) {
+      this.registry.register(resourceFromCrd(obj.metadata?.name as string, obj['spec'] as CrdSpec));
+    }
+  }
+
+  async update(t: Target, body: unknown, o: WriteOptions = {}): Promise<WriteResult> {
+    const obj = this.checkBody(t, body);
+    const meta = obj.metadata as Meta;
+    if (meta.name && meta.name !== t.name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${t.name})`);
+    meta.name = t.name;
+    const old = this.require(t);
+    return this.replace(t, obj, old, o);
+  }
+
+  async patch(t: Target, contentType: string, patch: unknown, o: WriteOptions = {}): Promise<WriteResult> {
+    const old = this.require(t);
+    const current = this.decode(old, t);
+    const type = t.resolved.type;
+    let result: unknown;
+    const mediaType = contentType.split(';')[0]?.trim() ?? '';
+    if (mediaType === PATCH_TYPES.merge) {
+      result = mergePatch(current, patch);
+    } else if (mediaType === PATCH_TYPES.json) {
+      const r = jsonPatch(current, patch);
+      if (!r.ok) throw invalidPatch(type, t.name, r.error);
+      result = r.value;
+    } else if (mediaType === PATCH_TYPES.strategic) {
+      if (!type.strategic || type.crdName) {
+        throw unsupportedMediaType(`${mediaType}: strategic merge patch is not supported for custom resources; use a merge or JSON patch`);
+      }
+      const r = strategicMergePatch(current, patch, type.strategic);
+      if (!r.ok) throw invalidPatch(type, t.name, r.error);
+      result = r.value;
+    } else {
+      throw unsupportedMediaType(contentType);
+    }
+    if (!isObject(result)) throw invalidPatch(type, t.name, 'the patch did not produce an object');
+    const obj = this.checkBody(t, { ...result, apiVersion: current['apiVersion'], kind: result['kind'] ?? type.kind });
+    (obj.metadata as Meta).name = t.name;
+    return this.replace(t, obj, old, o);
+  }
+
+  /** The common path of update and patch: preconditions, merge rules, validation, admission, commit. */
+  private async replace(t: Target, incoming: Obj, old: StoredObject, o: WriteOptions): Promise<WriteResult> {
+    const type = t.resolved.type;
+    const qr = qualified(type);
+    const meta = incoming.metadata as Meta;
+    if (meta.resourceVersion && meta.resourceVersion !== String(old.resourceVersion)) throw conflict(qr, t.name, STALE_OBJECT);
+    const oldObj = this.decode(old, t);
+    const oldMeta = oldObj.metadata as Meta;
+    let obj: Obj;
+    if (t.subresource === 'status') {
+      obj = { ...oldObj, metadata: { ...oldMeta } };
+      if (incoming['status'] === undefined) delete obj['status'];
+      else obj['status'] = incoming['status'];
+    } else if (t.subresource) {
+      throw methodNotAllowed(`update on ${t.subresource}`);
+    } else {
+      obj = incoming;
+      if (t.resolved.version.statusSubresource) {
+        if (oldObj['status'] === undefined) delete obj['status'];
+        else obj['status'] = oldObj['status'];
+      }
+      const m = obj.metadata as Meta;
+      m.uid = oldMeta.uid as string;
+      m.creationTimestamp = oldMeta.creationTimestamp as string;
+      if (type.namespaced) m.namespace = oldMeta.namespace as string;
+      if (oldMeta.deletionTimestamp) {
+        m.deletionTimestamp = oldMeta.deletionTimestamp;
+        if (oldMeta.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+      } else {
+        delete m.deletionTimestamp;
+        delete m.deletionGracePeriodSeconds;
+      }
+      delete m.generateName;
+      if (oldMeta.generateName) m.generateName = oldMeta.generateName;
+      if (type.hasGeneration) m.generation = oldMeta.generation ?? 1;
+      else delete m.generation;
+      this.applyDefaults(t, obj, oldObj);
+      if (t.resolved.key === 'customresourcedefinitions.apiextensions.k8s.io') obj['status'] = initialStatus(t.resolved.key, obj);
+    }
+    const warnings = this.admitShape(t, obj, oldObj, o.fieldValidation);
+    const m = obj.metadata as Meta;
+    if (type.hasGeneration && specPart(obj) !== specPart(oldObj)) m.generation = (oldMeta.generation ?? 1) + 1;
+    m.resourceVersion = String(old.resourceVersion);
+    // An update that changes nothing is not a write: no new resourceVersion, no watch event.
+    if (serialize(this.toStorage(obj, t)) === old.json) return { object: this.outputVersion(obj, t), warnings, code: 200 };
+    if (o.admit) {
+      const nsLabels = type.namespaced ? this.store.get('namespaces', t.namespace)?.labels : undefined;
+      await o.admit({ operation: 'UPDATE', target: t, name: t.name, object: obj, oldObject: oldObj, dryRun: o.dryRun ?? false, namespaceLabels: nsLabels });
+      const now = this.store.get(t.resolved.key, old.key);
+      if (!now) throw notFound(qr, t.name);
+      if (now.resourceVersion !== old.resourceVersion) throw conflict(qr, t.name, STALE_OBJECT);
+    }
+    if (o.dryRun) return { object: this.outputVersion(obj, t), warnings, code: 200 };
+    const rv = this.store.nextResourceVersion();
+    const stored = this.stored(t, obj, rv);
+    if (m.deletionTimestamp && (m.finalizers ?? []).length === 0) {
+      this.removeNow(t, stored, obj);
+    } else {
+      this.store.put(t.resolved.key, stored);
+      this.afterWrite(t, obj);
+    }
+    return { object: this.outputVersion(obj, t), warnings, code: 200 };
+  }
+
+  async delete(
+    t: Target,
+    options: { preconditions?: { uid?: string; resourceVersion?: string } } = {},
+    o: WriteOptions = {},
+  ): Promise<DeleteResult> {
+    if (t.subresource) throw methodNotAllowed(`delete on ${t.subresource}`);
+    const type = t.resolved.type;
+    const qr = qualified(type);
+    const old = this.require(t);
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== old.uid) {
+      throw conflict(qr, t.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.uid}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== String(old.resourceVersion)) {
+      throw conflict(qr, t.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.resourceVersion}`);
+    }
+    const oldObj = this.decode(old, t);
+    if (o.admit) {
+      const nsLabels = type.namespaced ? this.store.get('namespaces', t.namespace)?.labels : undefined;
+      await o.admit({ operation: 'DELETE', target: t, name: t.name, object: undefined, oldObject: oldObj, dryRun: o.dryRun ?? false, namespaceLabels: nsLabels });
+    }
+    const current = this.store.get(t.resolved.key, old.key);
+    if (!current) throw notFound(qr, t.name);
+    if (o.dryRun) return { body: oldObj, code: 200 };
+    return this.deleteStored(t, current);
+  }
+
+  /** Deletes what is stored now: marks it when finalizers remain, else removes it. */
+  private deleteStored(t: Target, current: StoredObject): DeleteResult {
+    const type = t.resolved.type;
+    const obj = this.decode(current, t);
+    const meta = obj.metadata as Meta;
+    const isNamespace = t.resolved.key === 'namespaces';
+    const finalizers = meta.finalizers ?? [];
+    if (meta.deletionTimestamp) return { body: obj, code: 202 };
+    if (finalizers.length > 0 || isNamespace) {
+      meta.deletionTimestamp = nowTimestamp();
+      meta.deletionGracePeriodSeconds = 0;
+      if (type.hasGeneration) meta.generation = (meta.generation ?? 1) + 1;
+      if (isNamespace) obj['status'] = { ...(isObject(obj['status']) ? obj['status'] : {}), phase: 'Terminating' };
+      const stored = this.stored(t, obj, this.store.nextResourceVersion());
+      this.store.put(t.resolved.key, stored);
+      if (isNamespace) {
+        this.terminating.add(meta.name as string);
+        this.emptyNamespace(meta.name as string);
+        const after = this.store.get('namespaces', meta.name as string);
+        if (!after) return { body: this.decode(stored, t), code: 200 };
+        return { body: this.decode(after, t), code: 202 };
+      }
+      return { body: obj, code: 202 };
+    }
+    const final = this.stored(t, obj, this.store.nextResourceVersion());
+    this.removeNow(t, final, obj);
+    return { body: type.crdName ? obj : success(qualified(type), meta.name as string, meta.uid as string), code: 200 };
+  }
+
+  private removeNow(t: Target, final: StoredObject, obj: Obj): void {
+    this.store.remove(t.resolved.key, final);
+    if (t.resolved.key === 'services') for (const p of serviceNodePorts(obj)) this.allocator.releasePort(p);
+    if (t.resolved.key === 'customresourcedefinitions.apiextensions.k8s.io') this.dropCustomResources(obj);
+    if (t.resolved.key === 'namespaces') this.terminating.delete(final.name);
+    else if (final.namespace && this.terminating.has(final.namespace)) this.finishNamespace(final.namespace);
+  }
+
+  /** A deleted CRD takes its objects with it (each one a DELETED event) and stops being served. */
+  private dropCustomResources(crd: Obj): void {
+    const spec = crd['spec'] as CrdSpec | undefined;
+    if (!spec?.names?.plural) return;
+    const key = `${spec.names.plural}.${spec.group}`;
+    const type = this.registry.get(key);
+    if (type) {
+      const version = type.versions.find((v) => v.name === type.storageVersion) ?? type.versions[0];
+      if (version) {
+        const target: Target = { resolved: { type, version, key }, namespace: '', name: '', subresource: '' };
+        for (const stored of [...this.store.list(key)]) {
+          const obj = this.decode(stored, target);
+          this.store.remove(key, this.stored(target, obj, this.store.nextResourceVersion()));
+        }
+      }
+    }
+    this.store.dropResource(key);
+    this.registry.unregister(key);
+  }
+
+  /** The namespace controller's job: delete everything in a terminating namespace. */
+  private emptyNamespace(namespace: string): void {
+    for (const type of this.registry.all()) {
+      if (!type.namespaced) continue;
+      const key = `${type.plural}${type.group ? `.${type.group}` : ''}`;
+      const version = type.versions.find((v) => v.name === type.storageVersion) ?? type.versions[0];
+      if (!version) continue;
+      const target: Target = { resolved: { type, version, key }, namespace, name: '', subresource: '' };
+      for (const stored of [...this.store.list(key, `${namespace}/`)]) this.deleteStored({ ...target, name: stored.name }, stored);
+    }
+    this.finishNamespace(namespace);
+  }
+
+  private finishNamespace(namespace: string): void {
+    for (const type of this.registry.all()) {
+      if (!type.namespaced) continue;
+      const key = `${type.plural}${type.group ? `.${type.group}` : ''}`;
+      if (!this.store.list(key, `${namespace}/`).next().done) return;
+    }
+    const ns = this.store.get('namespaces', namespace);
+    const t = this.targetFor('v1', 'Namespace', '', namespace);
+    if (!ns || !t) return;
+    const obj = this.decode(ns, t);
+    if (isObject(obj['spec'])) obj['spec']['finalizers'] = [];
+    const meta = obj.metadata as Meta;
+    if ((meta.finalizers ?? []).length > 0) {
+      this.store.put('namespaces', this.stored(t, obj, this.store.nextResourceVersion()));
+      return;
+    }
+    this.removeNow(t, this.stored(t, obj, this.store.nextResourceVersion()), obj);
+  }
+
+  async deleteCollection(t: Target, q: ListQuery, o: WriteOptions = {}): Promise<Obj> {
+    const items: Obj[] = [];
+    for (const stored of this.list(t, { ...q, limit: 0 }).items) {
+      const target = { ...t, namespace: stored.namespace, name: stored.name };
+      try {
+        const r = await this.delete(target, {}, o);
+        items.push(isObject(r.body) && r.body['kind'] !== 'Status' ? (r.body as Obj) : this.decode(stored, target));
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 404)) throw err;
+      }
+    }
+    const type = t.resolved.type;
+    return { apiVersion: apiVersionOf(type.group, t.resolved.version.name), kind: type.listKind, metadata: { resourceVersion: String(this.store.resourceVersion) }, items };
+  }
+}
+
+function invalidPatch(type: ResourceType, name: string, why: string): ApiError {
+  return invalid(type.kind, type.group, name, [{ reason: 'FieldValueInvalid', message: `Invalid value: "patch": ${why}` }]);
+}

@@ -1,0 +1,60 @@
+// `kube-sim --port 6443 --kubeconfig <file> [files.yaml...]`: runs the server until SIGINT/SIGTERM.
+import { parseArgs } from 'node:util';
+import { start } from './server.js';
+
+const usage = `usage: kube-sim [--port 6443] [--host 127.0.0.1] [--kubeconfig FILE] [--token TOKEN] [--http]
+                [--history-window N] [--bookmark-interval-ms MS] [files.yaml...]`;
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        port: { type: 'string', default: '6443' },
+        host: { type: 'string', default: '127.0.0.1' },
+        kubeconfig: { type: 'string' },
+        token: { type: 'string' },
+        http: { type: 'boolean', default: false },
+        'history-window': { type: 'string' },
+        'bookmark-interval-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    console.error(`kube-sim: ${(err as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`kube-sim: --port must be 0-65535, got "${values.port}"`);
+    process.exit(2);
+  }
+  const sim = await start({
+    port,
+    host: values.host,
+    https: !values.http,
+    files: positionals,
+    ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
+    ...(values.token !== undefined ? { token: values.token } : {}),
+    ...(values['history-window'] ? { historyWindow: Number(values['history-window']) } : {}),
+    ...(values['bookmark-interval-ms'] ? { bookmarkIntervalMs: Number(values['bookmark-interval-ms']) } : {}),
+  });
+  console.log(`kube-sim listening on ${sim.url}`);
+  console.log(`kubeconfig: ${sim.kubeconfigPath}`);
+  const shutdown = (): void => {
+    void sim.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((err: unknown) => {
+  console.error(`kube-sim: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

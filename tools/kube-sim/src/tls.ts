@@ -1,0 +1,67 @@
+// A certificate authority generated at start and leaf certificates it signs: the API server's
+// own serving certificate, and (for tests) webhook servers' certificates. Keys come from Node's
+// crypto; node-forge builds and signs the X.509 certificates.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import forge from 'node-forge';
+
+export interface CertificateAuthority {
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface IssuedCertificate {
+  readonly cert: string;
+  readonly key: string;
+}
+
+function keyPair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const pubPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  return { publicKey: forge.pki.publicKeyFromPem(pubPem), privateKey: forge.pki.privateKeyFromPem(keyPem), keyPem };
+}
+
+function baseCertificate(publicKey: forge.pki.PublicKey, days: number): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  // A positive serial: the leading byte's top bit cleared.
+  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  const now = Date.now();
+  cert.validity.notBefore = new Date(now - 60 * 60 * 1000);
+  cert.validity.notAfter = new Date(now + days * 24 * 60 * 60 * 1000);
+  return cert;
+}
+
+export function createCertificateAuthority(commonName = 'kube-sim-ca'): CertificateAuthority {
+  const { publicKey, privateKey, keyPem } = keyPair();
+  const cert = baseCertificate(publicKey, 3650);
+  const subject = [{ name: 'commonName', value: commonName }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(privateKey, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: keyPem };
+}
+
+/** A serving certificate for `hosts` (DNS names and IP addresses), signed by `ca`. */
+export function issueCertificate(ca: CertificateAuthority, hosts: readonly string[], commonName = hosts[0] ?? 'kube-sim'): IssuedCertificate {
+  const caCert = forge.pki.certificateFromPem(ca.cert);
+  const caKey = forge.pki.privateKeyFromPem(ca.key);
+  const { publicKey, keyPem } = keyPair();
+  const cert = baseCertificate(publicKey, 365);
+  cert.setSubject([{ name: 'commonName', value: commonName }]);
+  cert.setIssuer(caCert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+    { name: 'subjectAltName', altNames: hosts.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h })) },
+  ]);
+  cert.sign(caKey, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: keyPem };
+}
