@@ -1,0 +1,2 @@
+// Public API of @lb/k8s-watch.
+export {};
