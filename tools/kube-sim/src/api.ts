@@ -630,5 +630,5 @@ export class KubeApi {
 }
 
 function invalidPatch(type: ResourceType, name: string, why: string): ApiError {
-  return invalid(type.kind, type.group, name, [{ reason: 'FieldValueInvalid', message: `Invalid value: "patch": ${why}` }]);
+  return invalid(type.kind, type.group, name, [{ reason: 'FieldValueInvalid', field: 'patch', message: `Invalid value: "patch": ${why}` }]);
 }

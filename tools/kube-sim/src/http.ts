@@ -6,7 +6,8 @@ import { type Admit, type KubeApi, type ListQuery, type Target } from './api.js'
 import { type Faults } from './faults.js';
 import { isObject, type Obj } from './objects.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { ApiError, badRequest, methodNotAllowed, notAcceptable, pathNotFound, type Status, unauthorized } from './status.js';
+import { decodeProtobufObject } from './protobuf.js';
+import { ApiError, badRequest, methodNotAllowed, notAcceptable, pathNotFound, type Status, unauthorized, unsupportedMediaType } from './status.js';
 import { type IncludeObject, type KubeObject, toTable } from './table.js';
 import { type WatchHub } from './watch.js';
 
@@ -59,6 +60,11 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function parseBody(raw: Buffer, contentType: string): unknown {
+  if (contentType.startsWith('application/vnd.kubernetes.protobuf')) {
+    const decoded = decodeProtobufObject(raw);
+    if (!decoded.ok) throw unsupportedMediaType(`${contentType}: ${decoded.error}`);
+    return decoded.value;
+  }
   const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
   try {
