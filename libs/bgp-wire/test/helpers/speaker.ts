@@ -9,25 +9,39 @@ type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /** Our speaker running in its own process inside a namespace, driven over IPC. */
 export class SpeakerProcess {
-  readonly events: { event: BgpPeerEvent; at: number }[] = [];
+  /** Events of every peer in the process, in arrival order. */
+  readonly events: { peer: number; event: BgpPeerEvent; at: number }[] = [];
   private nextId = 1;
   private readonly replies = new Map<number, (m: Extract<SpeakerMessage, { type: 'reply' }>) => void>();
   private readonly waiters = new Set<() => void>();
 
   private constructor(readonly process: SpawnedProcess) {
     process.child.on('message', (message: SpeakerMessage) => {
-      if (message.type === 'event') this.events.push({ event: message.event, at: message.at });
+      if (message.type === 'event') this.events.push({ peer: message.peer, event: message.event, at: message.at });
       else this.replies.get(message.id)?.(message);
       for (const wake of this.waiters) wake();
     });
   }
 
-  /** Starts the process in `ns` and the BgpPeer in it; resolves once the peer has started. */
+  /** Starts the process in `ns` and one BgpPeer in it; resolves once the peer has started. */
   static async start(lab: Lab, ns: string, options: BgpPeerOptions, listen?: { port?: number; host?: string }): Promise<SpeakerProcess> {
+    return SpeakerProcess.startMany(lab, ns, [options], { ...(listen ? { listen } : {}) });
+  }
+
+  /** Several peers in one process, as a node's speaker runs them; `defer` waits for `begin()`. */
+  static async startMany(lab: Lab, ns: string, peers: readonly BgpPeerOptions[], options: { listen?: { port?: number; host?: string }; defer?: boolean } = {}): Promise<SpeakerProcess> {
     const spawned = lab.spawn(ns, process.execPath, ['--conditions=development', '--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const speaker = new SpeakerProcess(spawned);
-    await speaker.call({ cmd: 'start', options, ...(listen ? { listen } : {}) });
+    await speaker.call({ cmd: 'start', peers, ...options });
     return speaker;
+  }
+
+  async begin(): Promise<void> {
+    await this.call({ cmd: 'begin' });
+  }
+
+  async generateRoutes(peer: number, family: Family, count: number, nextHop: string): Promise<void> {
+    await this.call({ cmd: 'generate-routes', peer, family, count, nextHop }, 120_000);
   }
 
   async call(command: Distribute<SpeakerCommand>, timeoutMs = 20_000): Promise<unknown> {
@@ -46,12 +60,12 @@ export class SpeakerProcess {
     return message.value;
   }
 
-  async setRoutes(family: Family, routes: readonly Route[]): Promise<void> {
-    await this.call({ cmd: 'set-routes', family, routes });
+  async setRoutes(family: Family, routes: readonly Route[], peer = 0): Promise<void> {
+    await this.call({ cmd: 'set-routes', peer, family, routes });
   }
 
-  async stats(): Promise<{ state: SessionState; stats: SessionStats }> {
-    return (await this.call({ cmd: 'stats' })) as { state: SessionState; stats: SessionStats };
+  async stats(peer = 0): Promise<{ state: SessionState; stats: SessionStats }> {
+    return (await this.call({ cmd: 'stats', peer })) as { state: SessionState; stats: SessionStats };
   }
 
   async stop(options: { graceful?: boolean; reason?: string } = {}): Promise<void> {
@@ -60,12 +74,10 @@ export class SpeakerProcess {
   }
 
   /** The first event matching `predicate` (already seen or still to come). */
-  async waitForEvent<T extends BgpPeerEvent>(what: string, predicate: (e: BgpPeerEvent) => e is T, timeoutMs?: number): Promise<{ event: T; at: number }>;
-  async waitForEvent(what: string, predicate: (e: BgpPeerEvent) => boolean, timeoutMs?: number): Promise<{ event: BgpPeerEvent; at: number }>;
-  async waitForEvent(what: string, predicate: (e: BgpPeerEvent) => boolean, timeoutMs = 20_000): Promise<{ event: BgpPeerEvent; at: number }> {
+  async waitForEvent(what: string, predicate: (e: BgpPeerEvent) => boolean, timeoutMs = 20_000, peer?: number): Promise<{ event: BgpPeerEvent; at: number }> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.events.find((e) => predicate(e.event));
+      const found = this.events.find((e) => (peer === undefined || e.peer === peer) && predicate(e.event));
       if (found) return found;
       const left = deadline - Date.now();
       if (left <= 0 || this.process.child.exitCode !== null) {
@@ -84,8 +96,9 @@ export class SpeakerProcess {
     }
   }
 
-  async waitForState(state: SessionState, timeoutMs?: number): Promise<number> {
-    const found = await this.waitForEvent(`state ${state}`, (e) => e.type === 'state' && e.to === state, timeoutMs);
+  /** When any peer (or peer `peer`) reached `state`. */
+  async waitForState(state: SessionState, timeoutMs?: number, peer?: number): Promise<number> {
+    const found = await this.waitForEvent(`state ${state}`, (e) => e.type === 'state' && e.to === state, timeoutMs, peer);
     return found.at;
   }
 }

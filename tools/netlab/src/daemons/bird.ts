@@ -8,6 +8,8 @@ import { type BgpDaemon, type BgpDaemonConfig, type BgpFamily, type NeighborStat
 export interface BirdConfig extends BgpDaemonConfig {
   /** Static routes BIRD originates and exports to every neighbor (blackhole routes, next hop self). */
   readonly staticRoutes?: { readonly ipv4?: readonly string[]; readonly ipv6?: readonly string[] };
+  /** Start the BGP protocols disabled; `control(['enable', 'n0'])` starts neighbor 0. */
+  readonly disabled?: boolean;
 }
 
 /** bird.conf for a config; neighbor i is protocol `n<i>`. */
@@ -19,7 +21,8 @@ export function birdConfig(config: BirdConfig): string {
   if (statics.ipv6?.length) lines.push('protocol static s6 {', '  ipv6;', ...statics.ipv6.map((p) => `  route ${p} blackhole;`), '}');
   config.neighbors.forEach((n, i) => {
     lines.push(`protocol bgp n${i} {`, `  local as ${config.asn};`, `  neighbor ${n.address}${n.port !== undefined ? ` port ${n.port}` : ''} as ${n.asn};`);
-    lines.push(`  connect retry time ${n.connectRetry ?? 1};`, '  connect delay time 1;', '  error wait time 1, 10;');
+    lines.push(`  connect retry time ${n.connectRetry ?? 1};`, '  connect delay time 0;', '  error wait time 1, 10;');
+    if (config.disabled) lines.push('  disabled on;');
     if (config.port !== undefined) lines.push(`  local port ${config.port};`);
     if (n.holdTime !== undefined) lines.push(`  hold time ${n.holdTime};`);
     if (n.password) lines.push(`  password "${n.password}";`);
@@ -83,6 +86,7 @@ export function startBird(lab: Lab, ns: string, config: BirdConfig): BgpDaemon {
       const text = birdc(`show route table ${table(family)} protocol ${protocolOf(address)} count`);
       return Number(/(\d+) of \d+ routes/.exec(text)?.[1] ?? 0);
     },
+    control: (command) => birdc(command.join(' ')),
     output: spawned.output,
     pause: () => void spawned.child.kill('SIGSTOP'),
     resume: () => void spawned.child.kill('SIGCONT'),

@@ -86,6 +86,7 @@ export function startFrr(lab: Lab, ns: string, config: BgpDaemonConfig): BgpDaem
       const info = neighbor(address)?.['addressFamilyInfo'] as Record<string, { acceptedPrefixCounter?: number }> | undefined;
       return info?.[family === 'ipv4-unicast' ? 'ipv4Unicast' : 'ipv6Unicast']?.acceptedPrefixCounter ?? 0;
     },
+    control: (command) => vtysh(command.join(' ')),
     output: spawned.output,
     pause: () => void spawned.child.kill('SIGSTOP'),
     resume: () => void spawned.child.kill('SIGCONT'),

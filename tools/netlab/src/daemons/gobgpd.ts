@@ -69,6 +69,7 @@ export function startGobgpd(lab: Lab, ns: string, config: BgpDaemonConfig): BgpD
       const want = family === 'ipv4-unicast' ? 1 : 2;
       return n.afi_safis?.find((a) => a.config?.family?.afi === want)?.state?.accepted ?? 0;
     },
+    control: (command) => cli([...command]),
     output: spawned.output,
     pause: () => void spawned.child.kill('SIGSTOP'),
     resume: () => void spawned.child.kill('SIGCONT'),

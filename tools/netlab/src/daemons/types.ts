@@ -62,6 +62,8 @@ export interface BgpDaemon {
   routes(family: BgpFamily): RibRoute[];
   /** Number of prefixes accepted from one neighbor, cheap enough to poll with large tables. */
   acceptedCount(neighbor: string, family: BgpFamily): number;
+  /** Runs one command of the daemon's own CLI (gobgp, vtysh, birdc) and returns its output. */
+  control(command: readonly string[]): string;
   /** Text of the daemon's own log so far. */
   output(): string;
   /** SIGSTOP / SIGCONT: the daemon stops answering without closing its connections. */
