@@ -52,9 +52,10 @@ export function runKubectl(k: Kubectl, sim: KubeSim, args: readonly string[], in
 const cacheDirs = new WeakMap<KubeSim, string>();
 
 /** Waits until `check` returns true, polling; throws with `what` after `timeoutMs`. */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function eventually(check: () => boolean, what: string, timeoutMs = 10_000, poke?: () => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
+    poke?.();
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
