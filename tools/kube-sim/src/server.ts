@@ -46,10 +46,11 @@ export interface StoreAccess {
   list(resource: string, namespace?: string): Obj[];
   count(resource?: string): number;
   /** Creates, or replaces when it exists, each object in a YAML stream or the given objects. */
-  apply(manifests: string | Obj | readonly Obj[]): Promise<Obj[]>;
-  create(obj: Obj): Promise<Obj>;
-  update(obj: Obj): Promise<Obj>;
-  updateStatus(obj: Obj): Promise<Obj>;
+  apply(manifests: string | object | readonly object[]): Promise<Obj[]>;
+  /** Any object with apiVersion, kind and metadata (typed client models included). */
+  create(obj: object): Promise<Obj>;
+  update(obj: object): Promise<Obj>;
+  updateStatus(obj: object): Promise<Obj>;
   delete(resource: string, name: string, namespace?: string): Promise<void>;
 }
 
@@ -165,9 +166,9 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
       const objects = typeof manifests === 'string' ? parseManifests(manifests) : Array.isArray(manifests) ? (manifests as Obj[]) : [manifests as Obj];
       return applyObjects(api, objects);
     },
-    create: async (obj) => (await api.create(objectTarget(obj), obj)).object,
-    update: async (obj) => (await api.update(objectTarget(obj), obj)).object,
-    updateStatus: async (obj) => (await api.update(objectTarget(obj, 'status'), obj)).object,
+    create: async (obj) => (await api.create(objectTarget(obj as Obj), obj)).object,
+    update: async (obj) => (await api.update(objectTarget(obj as Obj), obj)).object,
+    updateStatus: async (obj) => (await api.update(objectTarget(obj as Obj, 'status'), obj)).object,
     delete: async (resource, name, namespace) => {
       await api.delete(target(resource, name, namespace));
     },

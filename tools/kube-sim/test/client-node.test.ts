@@ -50,7 +50,7 @@ describe('@kubernetes/client-node', () => {
     return { informer, lists: () => lists, errors };
   }
 
-  const cacheMatchesStore = (informer: { list(ns?: string): V1Service[] }): boolean => {
+  const cacheMatchesStore = (informer: { list(namespace?: string): ReadonlyArray<V1Service> }): boolean => {
     const cached = new Map(informer.list('default').map((s) => [s.metadata?.name, s.metadata?.resourceVersion]));
     const stored = sim.store.list('services', 'default');
     return cached.size === stored.length && stored.every((s) => cached.get(s.metadata?.name) === s.metadata?.resourceVersion);

@@ -18,7 +18,7 @@ export interface SeedExample {
   readonly object: Record<string, unknown>;
 }
 
-const YAML_LINE = /^\s*(-\s+)?[A-Za-z0-9_.\/-]+:(\s.*)?$|^\s*-\s+\S.*$|^\s*---\s*$|^\s*#.*$/;
+const YAML_LINE = /^\s*(-\s+)?[A-Za-z0-9_./-]+:(\s.*)?$|^\s*-\s+\S.*$|^\s*---\s*$|^\s*#.*$/;
 
 const objectMeta: Schema = {
   type: 'object',
