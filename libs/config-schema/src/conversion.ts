@@ -35,8 +35,8 @@ function copyShared(from: Record<string, unknown>): Record<string, unknown> {
 
 function toLabelSelector(selector: LegacySelector): LabelSelector {
   const out: LabelSelector = {};
-  if (selector.matchLabels && Object.keys(selector.matchLabels).length > 0) out.matchLabels = { ...selector.matchLabels };
-  if (selector.matchExpressions && selector.matchExpressions.length > 0) {
+  if (selector.matchLabels) out.matchLabels = { ...selector.matchLabels };
+  if (selector.matchExpressions) {
     out.matchExpressions = selector.matchExpressions.map((e) => ({ key: e.key, operator: e.operator, values: [...e.values] }));
   }
   return out;
@@ -44,8 +44,8 @@ function toLabelSelector(selector: LegacySelector): LabelSelector {
 
 function toLegacySelector(selector: LabelSelector): LegacySelector {
   const out: LegacySelector = {};
-  if (selector.matchLabels && Object.keys(selector.matchLabels).length > 0) out.matchLabels = { ...selector.matchLabels };
-  if (selector.matchExpressions && selector.matchExpressions.length > 0) {
+  if (selector.matchLabels) out.matchLabels = { ...selector.matchLabels };
+  if (selector.matchExpressions) {
     out.matchExpressions = selector.matchExpressions.map((e) => ({ key: e.key, operator: e.operator, values: [...(e.values ?? [])] }));
   }
   return out;

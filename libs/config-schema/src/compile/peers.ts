@@ -1,6 +1,6 @@
 // BFDProfiles, Community aliases and BGPPeers: defaults applied, timers worked out as MetalLB does,
 // references resolved.
-import { canonicalIp, parseIp, type LabelSelector } from '@lb/ipam';
+import { canonicalIp, parseIp } from '@lb/ipam';
 import { parseCommunity, type BgpCommunity } from '../community.js';
 import { formatDuration, parseGoDuration } from '../duration.js';
 import { formatResource, type PathSegment } from '../issues.js';

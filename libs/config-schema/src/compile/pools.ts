@@ -7,7 +7,6 @@ import {
   type AddressRange,
   type IpFamily,
   type Labels,
-  type LabelSelector,
   type PoolSpec,
   type ServiceAllocationSpec,
 } from '@lb/ipam';
