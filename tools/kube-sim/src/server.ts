@@ -14,7 +14,7 @@ import { handler } from './http.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { applyObjects, parseManifests } from './manifests.js';
 import { type Obj } from './objects.js';
-import { createCertificateAuthority, type CertificateAuthority, type IssuedCertificate, issueCertificate } from './tls.js';
+import { type CertificateAuthority, createServingPair, type IssuedCertificate, issueCertificate } from './tls.js';
 import { WatchHub } from './watch.js';
 
 export interface StartOptions {
@@ -34,6 +34,12 @@ export interface StartOptions {
   readonly files?: readonly string[];
   /** Where to write the kubeconfig; a temporary file by default. */
   readonly kubeconfigPath?: string;
+  /**
+   * Generate a CA of its own instead of sharing the one this process generated first. Sharing
+   * (the default) makes every start after the first take milliseconds rather than ~200 ms of RSA
+   * key generation.
+   */
+  readonly freshCa?: boolean;
   /** Where webhook Services listen; by default their EndpointSlices or Endpoints say. */
   readonly resolveWebhookService?: ServiceResolver;
 }
@@ -82,13 +88,28 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+const sharedPairs = new Map<string, Promise<{ ca: CertificateAuthority; serving: IssuedCertificate }>>();
+
+function servingPair(hosts: readonly string[], fresh: boolean): Promise<{ ca: CertificateAuthority; serving: IssuedCertificate }> {
+  if (fresh) return createServingPair(hosts, 'kube-apiserver');
+  const key = hosts.join(',');
+  let pair = sharedPairs.get(key);
+  if (!pair) {
+    pair = createServingPair(hosts, 'kube-apiserver');
+    sharedPairs.set(key, pair);
+  }
+  return pair;
+}
+
 export async function start(options: StartOptions = {}): Promise<KubeSim> {
   const host = options.host ?? '127.0.0.1';
   const useHttps = options.https ?? true;
   const token = options.token ?? randomBytes(16).toString('hex');
   const api = new KubeApi({ historyWindow: options.historyWindow ?? 100_000 });
   const hub = new WatchHub(api, options.bookmarkIntervalMs ?? 30_000);
-  const ca: CertificateAuthority | undefined = useHttps ? createCertificateAuthority() : undefined;
+  const servingHosts = ['localhost', '127.0.0.1', '::1', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', ...(host === '127.0.0.1' || host === 'localhost' ? [] : [host])];
+  const tls = useHttps ? await servingPair(servingHosts, options.freshCa ?? false) : undefined;
+  const ca: CertificateAuthority | undefined = tls?.ca;
   let server: Server;
   let port = options.port ?? 0;
   let url = '';
@@ -108,9 +129,8 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
     },
   });
   const requestHandler = handler({ api, hub, faults, token, admit, serverAddress: () => `${host}:${port}` });
-  if (ca) {
-    const serving = issueCertificate(ca, ['localhost', '127.0.0.1', '::1', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', ...(host === '127.0.0.1' || host === 'localhost' ? [] : [host])], 'kube-apiserver');
-    server = createHttpsServer({ cert: serving.cert, key: serving.key }, requestHandler);
+  if (tls) {
+    server = createHttpsServer({ cert: tls.serving.cert, key: tls.serving.key }, requestHandler);
   } else {
     server = createHttpServer(requestHandler);
   }

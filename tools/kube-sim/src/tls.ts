@@ -1,7 +1,8 @@
 // A certificate authority generated at start and leaf certificates it signs: the API server's
 // own serving certificate, and (for tests) webhook servers' certificates. Keys come from Node's
 // crypto; node-forge builds and signs the X.509 certificates.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 
@@ -15,8 +16,10 @@ export interface IssuedCertificate {
   readonly key: string;
 }
 
-function keyPair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+type Pair = { publicKey: KeyObject; privateKey: KeyObject };
+
+function keyPair(pair: Pair = generateKeyPairSync('rsa', { modulusLength: 2048 })): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
+  const { publicKey, privateKey } = pair;
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const pubPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   return { publicKey: forge.pki.publicKeyFromPem(pubPem), privateKey: forge.pki.privateKeyFromPem(keyPem), keyPem };
@@ -33,8 +36,8 @@ function baseCertificate(publicKey: forge.pki.PublicKey, days: number): forge.pk
   return cert;
 }
 
-export function createCertificateAuthority(commonName = 'kube-sim-ca'): CertificateAuthority {
-  const { publicKey, privateKey, keyPem } = keyPair();
+export function createCertificateAuthority(commonName = 'kube-sim-ca', pair?: Pair): CertificateAuthority {
+  const { publicKey, privateKey, keyPem } = keyPair(pair);
   const cert = baseCertificate(publicKey, 3650);
   const subject = [{ name: 'commonName', value: commonName }];
   cert.setSubject(subject);
@@ -49,10 +52,10 @@ export function createCertificateAuthority(commonName = 'kube-sim-ca'): Certific
 }
 
 /** A serving certificate for `hosts` (DNS names and IP addresses), signed by `ca`. */
-export function issueCertificate(ca: CertificateAuthority, hosts: readonly string[], commonName = hosts[0] ?? 'kube-sim'): IssuedCertificate {
+export function issueCertificate(ca: CertificateAuthority, hosts: readonly string[], commonName = hosts[0] ?? 'kube-sim', pair?: Pair): IssuedCertificate {
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const caKey = forge.pki.privateKeyFromPem(ca.key);
-  const { publicKey, keyPem } = keyPair();
+  const { publicKey, keyPem } = keyPair(pair);
   const cert = baseCertificate(publicKey, 365);
   cert.setSubject([{ name: 'commonName', value: commonName }]);
   cert.setIssuer(caCert.subject.attributes);
@@ -64,4 +67,13 @@ export function issueCertificate(ca: CertificateAuthority, hosts: readonly strin
   ]);
   cert.sign(caKey, forge.md.sha256.create());
   return { cert: forge.pki.certificateToPem(cert), key: keyPem };
+}
+
+const generateRsa = promisify(generateKeyPair);
+
+/** A CA and a serving certificate, their two RSA keys generated in parallel off the main thread. */
+export async function createServingPair(hosts: readonly string[], commonName: string): Promise<{ ca: CertificateAuthority; serving: IssuedCertificate }> {
+  const [caPair, leafPair] = await Promise.all([generateRsa('rsa', { modulusLength: 2048 }), generateRsa('rsa', { modulusLength: 2048 })]);
+  const ca = createCertificateAuthority('kube-sim-ca', caPair);
+  return { ca, serving: issueCertificate(ca, hosts, commonName, leafPair) };
 }

@@ -1,0 +1,151 @@
+// kube-sim under the load the controller benchmark puts on it: 10,000 Services created over HTTPS,
+// watched by 10 concurrent watchers (initial sync from "0" and live fan-out), a full list, and the
+// heap each stored object costs. Each measurement is repeated on a fresh server; min/median/max go
+// to bench-results/kube-sim.json.
+import { Agent, request } from 'node:https';
+import { performance } from 'node:perf_hooks';
+import { round as roundFigure, settledHeapBytes, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
+import { type KubeSim, start } from '../src/index.js';
+
+const SERVICES = Number(process.env['KUBE_SIM_BENCH_SERVICES'] ?? 10_000);
+const WATCHERS = 10;
+const ROUNDS = Number(process.env['KUBE_SIM_BENCH_ROUNDS'] ?? 3);
+const CONCURRENCY = 16;
+
+function service(i: number): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: `svc-${i}`, namespace: 'default', labels: { app: `app-${i % 50}` } },
+    spec: { type: 'LoadBalancer', selector: { app: `app-${i % 50}` }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+  });
+}
+
+function post(sim: KubeSim, agent: Agent, path: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${sim.url}${path}`, { method: 'POST', agent, ca: sim.ca, headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function get(sim: KubeSim, agent: Agent, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${sim.url}${path}`, { agent, ca: sim.ca, headers: { authorization: `Bearer ${sim.token}` } }, (res) => {
+      let bytes = 0;
+      res.on('data', (d: Buffer) => (bytes += d.length));
+      res.on('end', () => resolve(bytes));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Creates services svc-from..svc-(to-1) with CONCURRENCY requests in flight. */
+async function createServices(sim: KubeSim, agent: Agent, from: number, to: number): Promise<void> {
+  let next = from;
+  const worker = async (): Promise<void> => {
+    while (next < to) {
+      const i = next++;
+      const code = await post(sim, agent, '/api/v1/namespaces/default/services', service(i));
+      if (code !== 201) throw new Error(`create svc-${i}: HTTP ${code}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+/** A watch stream counting events (newline-delimited) until `expected` have arrived. */
+function watchUntil(sim: KubeSim, path: string, expected: number): { done: Promise<number>; close(): void } {
+  let close = (): void => undefined;
+  const done = new Promise<number>((resolve, reject) => {
+    const req = request(`${sim.url}${path}`, { ca: sim.ca, headers: { authorization: `Bearer ${sim.token}` } }, (res) => {
+      let count = 0;
+      res.on('data', (d: Buffer) => {
+        for (let i = d.indexOf(10); i >= 0; i = d.indexOf(10, i + 1)) count++;
+        if (count >= expected) resolve(performance.now());
+      });
+    });
+    req.on('error', (err) => (count(err) ? undefined : reject(err)));
+    close = () => req.destroy();
+    req.end();
+  });
+  return { done, close: () => close() };
+}
+
+function count(err: Error): boolean {
+  return /socket hang up|aborted/.test(err.message);
+}
+
+async function round(): Promise<{ createsPerSec: number; initialEventsPerSec: number; liveEventsPerSec: number; listMs: number; startMs: number }> {
+  const t0 = performance.now();
+  const sim = await start({ historyWindow: 100_000 });
+  const startMs = performance.now() - t0;
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  try {
+    const c0 = performance.now();
+    await createServices(sim, agent, 0, SERVICES);
+    const createsPerSec = (SERVICES / (performance.now() - c0)) * 1000;
+
+    // Initial sync: every watcher gets an ADDED per existing service.
+    const w0 = performance.now();
+    const initial = Array.from({ length: WATCHERS }, () => watchUntil(sim, '/api/v1/services?watch=true&resourceVersion=0', SERVICES));
+    const initialEnd = Math.max(...(await Promise.all(initial.map((w) => w.done))));
+    const initialEventsPerSec = ((WATCHERS * SERVICES) / (initialEnd - w0)) * 1000;
+    for (const w of initial) w.close();
+
+    // Live fan-out: watchers from "now" while another SERVICES services are created.
+    const rv = sim.store.resourceVersion;
+    const live = Array.from({ length: WATCHERS }, () => watchUntil(sim, `/api/v1/services?watch=true&resourceVersion=${rv}`, SERVICES));
+    const l0 = performance.now();
+    await createServices(sim, agent, SERVICES, 2 * SERVICES);
+    const liveEnd = Math.max(...(await Promise.all(live.map((w) => w.done))));
+    const liveEventsPerSec = ((WATCHERS * SERVICES) / (liveEnd - l0)) * 1000;
+    for (const w of live) w.close();
+
+    const g0 = performance.now();
+    const bytes = await get(sim, agent, '/api/v1/services');
+    const listMs = performance.now() - g0;
+    if (bytes < SERVICES * 100) throw new Error(`list returned only ${bytes} bytes`);
+    return { createsPerSec, initialEventsPerSec, liveEventsPerSec, listMs, startMs };
+  } finally {
+    agent.destroy();
+    await sim.stop();
+  }
+}
+
+/** Heap per stored Service (in-process writes, no HTTP), and the same per byte of its JSON. */
+async function memoryPerObject(): Promise<{ bytesPerObject: number; heapPerJsonByte: number }> {
+  const sim = await start({ https: false, historyWindow: 100_000 });
+  try {
+    const before = settledHeapBytes();
+    for (let i = 0; i < SERVICES; i++) await sim.store.create(JSON.parse(service(i)) as object);
+    const after = settledHeapBytes();
+    const jsonBytes = sim.store.list('services', 'default').reduce((n, s) => n + JSON.stringify(s).length, 0);
+    return { bytesPerObject: (after - before) / SERVICES, heapPerJsonByte: (after - before) / jsonBytes };
+  } finally {
+    await sim.stop();
+  }
+}
+
+const rounds: Array<Awaited<ReturnType<typeof round>>> = [];
+for (let i = 0; i < ROUNDS; i++) rounds.push(await round());
+const memory: Array<Awaited<ReturnType<typeof memoryPerObject>>> = [];
+for (let i = 0; i < ROUNDS; i++) memory.push(await memoryPerObject());
+
+const n = SERVICES.toLocaleString('en-US');
+const rows: BenchResult[] = [
+  ...spreadRows(`create ${n} services over HTTPS, ${CONCURRENCY} in flight`, summarize(rounds.map((r) => r.createsPerSec)), 'creates/s', null),
+  ...spreadRows(`${WATCHERS} watchers from "0", initial ${n} ADDED each`, summarize(rounds.map((r) => r.initialEventsPerSec)), 'events/s', null),
+  ...spreadRows(`${WATCHERS} watchers, live fan-out of ${n} creates`, summarize(rounds.map((r) => r.liveEventsPerSec)), 'events/s', null),
+  ...spreadRows(`list ${n} services (JSON)`, summarize(rounds.map((r) => r.listMs)), 'ms', null),
+  // The first start in a process generates the CA and serving keys; later ones share them.
+  { name: 'first start in a process (RSA keys, CA, certificate, listen)', value: roundFigure(rounds[0]?.startMs ?? NaN), unit: 'ms', limit: null },
+  ...(rounds.length > 1 ? spreadRows('later start (shared CA)', summarize(rounds.slice(1).map((r) => r.startMs)), 'ms', null) : []),
+  ...spreadRows('heap per stored service', summarize(memory.map((m) => m.bytesPerObject)), 'bytes', null),
+  ...spreadRows('heap per byte of stored JSON', summarize(memory.map((m) => m.heapPerJsonByte)), 'ratio', null),
+];
+writeResults('kube-sim', rows);
+process.exit(0);
