@@ -202,3 +202,39 @@ describe('KubeApi', () => {
     expect(err.status.details?.causes?.map((c) => c.field)).toEqual(['spec.group', 'spec.names.plural', 'spec.names.kind', 'spec.scope', 'spec.versions', 'metadata.name']);
   });
 });
+
+describe('KubeApi on arbitrary input', () => {
+  it('answers every body with a result or a client error, never a crash or a 5xx', async () => {
+    const fc = await import('fast-check');
+    const { api, t } = setup();
+    const json = fc.jsonValue({ maxDepth: 3 });
+    const body = fc.oneof(
+      json,
+      fc.record({ apiVersion: fc.constantFrom('v1', 'v2', undefined), kind: fc.constantFrom('ConfigMap', 'Service', 'Namespace', ''), metadata: fc.oneof(json, fc.record({ name: json, namespace: json, labels: json, annotations: json, finalizers: json, generateName: json })), spec: json, data: json }),
+    );
+    const kinds: Array<[string, string]> = [['v1', 'ConfigMap'], ['v1', 'Service']];
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(body, fc.constantFrom(...kinds), fc.constantFrom('create', 'merge', 'json', 'strategic'), async (b, [v, k], verb) => {
+        runs++;
+        try {
+          if (verb === 'create') await api.create(t(v, k, 'default'), b);
+          else {
+            const target = t(v, k, 'default', 'fixed');
+            if (!api.store.get(target.resolved.key, 'default/fixed')) {
+              await api.create(t(v, k, 'default'), { apiVersion: v, kind: k, metadata: { name: 'fixed' }, ...(k === 'Service' ? { spec: { ports: [{ port: 1 }] } } : {}) });
+            }
+            const type = { merge: 'application/merge-patch+json', json: 'application/json-patch+json', strategic: 'application/strategic-merge-patch+json' }[verb];
+            await api.patch(target, type, b);
+          }
+        } catch (err) {
+          expect(err).toBeInstanceOf(ApiError);
+          expect((err as ApiError).code).toBeGreaterThanOrEqual(400);
+          expect((err as ApiError).code).toBeLessThan(500);
+        }
+      }),
+      { numRuns: 400 },
+    );
+    expect(runs).toBeGreaterThan(0);
+  });
+});

@@ -237,6 +237,8 @@ export class KubeApi {
     if (body['kind'] !== type.kind) throw badRequest(`the kind in the data (${body['kind']}) does not match the expected kind (${type.kind})`);
     const obj = { ...body, apiVersion } as Obj;
     if (obj.metadata !== undefined && !isObject(obj.metadata)) throw badRequest('metadata must be an object');
+    const ns = (obj.metadata as Meta | undefined)?.namespace;
+    if (ns !== undefined && typeof ns !== 'string') throw badRequest('metadata.namespace must be a string');
     obj.metadata = { ...(obj.metadata ?? {}) };
     const meta = obj.metadata;
     if (type.namespaced) {
@@ -301,7 +303,7 @@ export class KubeApi {
     const meta = obj.metadata as Meta;
     const type = t.resolved.type;
     if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
-    if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
+    if (!meta.name && typeof meta.generateName === 'string' && meta.generateName) meta.name = generatedName(meta.generateName);
     if (t.name && meta.name && t.name !== meta.name) {
       throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${t.name})`);
     }

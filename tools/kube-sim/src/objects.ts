@@ -93,6 +93,7 @@ function qualifiedKeyErrors(key: string, field: string): StatusCause[] {
 export function metadataErrors(meta: Meta, rule: 'label' | 'subdomain'): StatusCause[] {
   const causes: StatusCause[] = [];
   if (!meta.name) causes.push({ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' });
+  else if (typeof meta.name !== 'string') causes.push({ reason: 'FieldValueTypeInvalid', field: 'metadata.name', message: `Invalid value: ${JSON.stringify(meta.name)}: must be a string` });
   else causes.push(...nameErrors(meta.name, rule));
   if (meta.labels !== undefined) {
     if (!isObject(meta.labels)) causes.push({ reason: 'FieldValueTypeInvalid', field: 'metadata.labels', message: 'Invalid value: must be a map of strings' });
