@@ -4,6 +4,7 @@
 //    ours and BIRD 2 side by side in the same run, alternating rounds: time from session start
 //    until gobgpd holds everything, wire time (first UPDATE to End-of-RIB) from a capture on the
 //    router's side, and the number of UPDATEs each sender needed.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { opsPerSecond, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
 import { Lab, requireNetworkLab, startBird, startGobgpd, startTcpdump, waitFor, type BgpDaemon } from '@lb/netlab';
@@ -129,6 +130,29 @@ async function waitForRib(v4: string, v6: string, since: number): Promise<number
 
 async function waitForEmpty(v4: string, v6: string): Promise<void> {
   await waitFor('gobgpd to drop the routes', () => gobgp.acceptedCount(v4, 'ipv4-unicast') === 0 && gobgp.acceptedCount(v6, 'ipv6-unicast') === 0, { timeoutMs: 120_000, intervalMs: 500 });
+  await waitForIdle();
+}
+
+/** CPU ticks gobgpd has used (`ip netns exec` execs, so the child's pid is gobgpd's). */
+function gobgpTicks(): number {
+  const fields = readFileSync(`/proc/${gobgp.process.child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * Waits until gobgpd has finished digesting the previous sender's withdrawal (table cleanup and
+ * garbage collection keep it busy for seconds after its counters reach zero); otherwise whoever
+ * goes next is measured against a router that is still busy.
+ */
+async function waitForIdle(): Promise<void> {
+  let quiet = 0;
+  let last = gobgpTicks();
+  for (let i = 0; i < 120 && quiet < 2; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = gobgpTicks();
+    quiet = now - last <= 2 ? quiet + 1 : 0;
+    last = now;
+  }
 }
 
 function wire(records: Parameters<typeof summarizeBgpCapture>[0], senders: readonly string[]): Omit<Round, 'ribSeconds' | 'updates' | 'dropped'> {
@@ -167,6 +191,8 @@ async function ours(): Promise<Round> {
   const start = performance.now();
   await speaker.begin();
   const ribSeconds = await waitForRib(addr.spk.v4, addr.spk.v6, start);
+  // The End-of-RIB can still be in flight when gobgpd has counted the last route: let it land.
+  await new Promise((r) => setTimeout(r, 1000));
   const records = await capture.stop();
   const updates = { v4: updatesReceived(addr.spk.v4) - before.v4, v6: updatesReceived(addr.spk.v6) - before.v6 };
   await speaker.stop();
@@ -198,6 +224,8 @@ async function bird(): Promise<Round> {
   daemon.control(['enable', 'n0']);
   daemon.control(['enable', 'n1']);
   const ribSeconds = await waitForRib(addr.bird.v4, addr.bird.v6, start);
+  // The End-of-RIB can still be in flight when gobgpd has counted the last route: let it land.
+  await new Promise((r) => setTimeout(r, 1000));
   const records = await capture.stop();
   const updates = { v4: updatesReceived(addr.bird.v4) - before.v4, v6: updatesReceived(addr.bird.v6) - before.v6 };
   await daemon.stop();
@@ -206,6 +234,7 @@ async function bird(): Promise<Round> {
 }
 
 try {
+  await waitForIdle();
   const results = { ours: [] as Round[], bird: [] as Round[] };
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate who goes first, so drift on a shared machine hits both alike.

@@ -209,6 +209,24 @@ describe('Session', () => {
     expect(attr(u!, 'as4-path')?.segments).toEqual([{ type: 'sequence', asns: [4200000001] }]);
   });
 
+  it('reads UPDATEs that arrive in the same segment as the OPEN under the negotiated context', () => {
+    const s = new Session(A);
+    s.handle({ type: 'start' });
+    s.handle({ type: 'connection-open', connection: 1, direction: 'outbound' });
+    // A 2-octet peer: OPEN without capability 65, KEEPALIVE and an UPDATE with a 2-octet AS_PATH, all at once.
+    const open = encode({ type: 'open', version: 4, myAs: 64513, holdTime: 90, bgpId: '10.0.0.2', parameters: [] });
+    const update = encode({
+      type: 'update',
+      withdrawn: [],
+      attributes: [{ type: 'origin', origin: 'igp' }, { type: 'as-path', asWidth: 2, segments: [{ type: 'sequence', asns: [64513, 65000, 65001] }] }, { type: 'next-hop', nextHop: '10.0.0.2' }],
+      nlri: [{ prefix: '203.0.113.0/24' }],
+    });
+    const actions = s.handle({ type: 'data', connection: 1, bytes: Uint8Array.from([...open, ...encode({ type: 'keepalive' }), ...update]) });
+    expect(actions.some((x) => x.type === 'close')).toBe(false);
+    expect(s.state).toBe('established');
+    expect(s.stats()).toMatchObject({ receivedPrefixes: 1, malformedUpdates: 0 });
+  });
+
   it('rejects a wrong peer AS with OPEN Message Error / Bad Peer AS', () => {
     const pair = new Pair(new Session(A), new Session({ ...B, peerAs: 65000 }));
     pair.feed('b', pair.b.handle({ type: 'start' }));

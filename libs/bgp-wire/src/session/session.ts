@@ -211,10 +211,11 @@ export class Session {
     const conn = this.connections.get(id);
     if (!conn) return;
     conn.framer.push(bytes);
-    const max = conn.negotiated?.extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
-    const context: DecodeContext = conn.negotiated?.decodeContext ?? { internal: this.config.internal };
     // The connection can be closed by a message in the middle of the batch.
     while (this.connections.get(id) === conn) {
+      // Per message: an OPEN early in the batch changes how the UPDATEs after it are read.
+      const max = conn.negotiated?.extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
+      const context: DecodeContext = conn.negotiated?.decodeContext ?? { internal: this.config.internal };
       const raw = conn.framer.next(max);
       if (!raw) break;
       countMessage(this.received, raw);
