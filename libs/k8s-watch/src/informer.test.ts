@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock, settle } from './clock.js';
+import { ApiError } from './errors.js';
+import { Informer } from './informer.js';
+import { type ListPage, type ListWatcher, MalformedEventError, type WatchEnd, type WatchEvent } from './list-watch.js';
+import { type KubeObject } from './objects.js';
+
+const obj = (name: string, rv: number, labels?: Record<string, string>): KubeObject => ({
+  metadata: { namespace: 'ns', name, resourceVersion: String(rv), ...(labels ? { labels } : {}) },
+});
+
+interface WatchCall {
+  readonly from: string;
+  emit(e: WatchEvent<KubeObject>): void;
+  end(reason?: WatchEnd): void;
+  fail(error: Error): void;
+}
+
+/** A ListWatcher driven by the test: lists answer from a script, watches are handed to the test. */
+class ScriptedSource implements ListWatcher<KubeObject> {
+  readonly listCalls: { limit: number; continue?: string }[] = [];
+  readonly watches: WatchCall[] = [];
+  private listScript: (ListPage<KubeObject> | Error)[] = [];
+
+  answerLists(...pages: (ListPage<KubeObject> | Error)[]): void {
+    this.listScript.push(...pages);
+  }
+
+  list(page: { limit: number; continue?: string }): Promise<ListPage<KubeObject>> {
+    this.listCalls.push(page);
+    const next = this.listScript.shift();
+    if (!next) return Promise.reject(new Error('test: no list answer scripted'));
+    return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
+  }
+
+  watch(from: { resourceVersion: string }, onEvent: (e: WatchEvent<KubeObject>) => void, signal: AbortSignal): Promise<WatchEnd> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason as Error);
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      this.watches.push({ from: from.resourceVersion, emit: onEvent, end: (r = 'closed') => resolve(r), fail: reject });
+    });
+  }
+
+  get lastWatch(): WatchCall {
+    const w = this.watches[this.watches.length - 1];
+    if (!w) throw new Error('test: no watch open');
+    return w;
+  }
+}
+
+function setup(options: { pageSize?: number } = {}) {
+  const clock = new ManualClock();
+  const source = new ScriptedSource();
+  const log: string[] = [];
+  const observed: string[] = [];
+  const informer = new Informer<KubeObject>(source, {
+    clock,
+    random: () => 0.5,
+    pageSize: options.pageSize ?? 2,
+    backoff: { initialMs: 100, maxMs: 1000, jitter: 0 },
+    observer: {
+      watchEnded: (r) => observed.push(`end:${r}`),
+      malformed: () => observed.push('malformed'),
+      handlerError: () => observed.push('handler-error'),
+      listed: (n, pages) => observed.push(`listed:${n}/${pages}`),
+    },
+  });
+  informer.addHandlers({
+    onAdd: (o) => log.push(`add ${o.metadata?.name}@${o.metadata?.resourceVersion}`),
+    onUpdate: (a, b) => log.push(`update ${a.metadata?.name}@${a.metadata?.resourceVersion}->${b.metadata?.resourceVersion}`),
+    onDelete: (o, info) => log.push(`delete ${o.metadata?.name}${info.finalStateUnknown ? ' (unknown)' : ''}`),
+  });
+  return { clock, source, informer, log, observed };
+}
+
+describe('Informer', () => {
+  it('lists every page, syncs, then watches from the list version', async () => {
+    const { source, informer, log, observed } = setup();
+    source.answerLists({ items: [obj('a', 1), obj('b', 2)], resourceVersion: '10', continue: 'c1' }, { items: [obj('c', 3)], resourceVersion: '10' });
+    informer.start();
+    await informer.synced;
+    await settle();
+    expect(source.listCalls).toEqual([{ limit: 2 }, { limit: 2, continue: 'c1' }]);
+    expect(log).toEqual(['add a@1', 'add b@2', 'add c@3']);
+    expect(observed).toEqual(['listed:3/2']);
+    expect(source.lastWatch.from).toBe('10');
+    expect(informer.hasSynced).toBe(true);
+    await informer.stop();
+  });
+
+  it('applies events with old and new objects and skips replays of the same version', async () => {
+    const { source, informer, log } = setup();
+    source.answerLists({ items: [obj('a', 1)], resourceVersion: '5' });
+    informer.start();
+    await informer.synced;
+    await settle();
+    const w = source.lastWatch;
+    w.emit({ type: 'MODIFIED', object: obj('a', 6) });
+    w.emit({ type: 'MODIFIED', object: obj('a', 6) });
+    w.emit({ type: 'ADDED', object: obj('b', 7) });
+    w.emit({ type: 'DELETED', object: obj('a', 8) });
+    w.emit({ type: 'DELETED', object: obj('zz', 9) });
+    w.emit({ type: 'BOOKMARK', resourceVersion: '12' });
+    expect(log).toEqual(['add a@1', 'update a@1->6', 'add b@7', 'delete a']);
+    expect(informer.resourceVersion).toBe('12');
+    expect([...informer.cache.keys()]).toEqual(['ns/b']);
+    await informer.stop();
+  });
+
+  it('resumes from the last version after a watch ends, without listing again', async () => {
+    const { clock, source, informer, observed } = setup();
+    source.answerLists({ items: [], resourceVersion: '5' });
+    informer.start();
+    await informer.synced;
+    await settle();
+    source.lastWatch.emit({ type: 'ADDED', object: obj('a', 6) });
+    source.lastWatch.end('closed');
+    await settle();
+    expect(source.watches.map((w) => w.from)).toEqual(['5', '6']);
+    source.lastWatch.fail(new Error('connection reset'));
+    await settle();
+    expect(source.watches).toHaveLength(2);
+    await clock.advance(100);
+    expect(source.watches.map((w) => w.from)).toEqual(['5', '6', '6']);
+    expect(source.listCalls).toHaveLength(1);
+    expect(observed).toEqual(['listed:0/1', 'end:closed', 'end:error']);
+    await informer.stop();
+  });
+
+  it('relists after 410 Gone and reports objects that vanished as deletes with unknown final state', async () => {
+    const { source, informer, log, observed } = setup();
+    source.answerLists({ items: [obj('a', 1), obj('b', 2)], resourceVersion: '5' });
+    informer.start();
+    await informer.synced;
+    await settle();
+    source.answerLists({ items: [obj('a', 1), obj('c', 9)], resourceVersion: '20' });
+    source.lastWatch.fail(new ApiError({ method: 'WATCH', path: '/x', code: 410, status: { reason: 'Expired', message: 'too old' } }));
+    await settle();
+    await settle();
+    expect(log).toEqual(['add a@1', 'add b@2', 'add c@9', 'delete b (unknown)']);
+    expect(source.lastWatch.from).toBe('20');
+    expect(observed).toContain('end:gone');
+    await informer.stop();
+  });
+
+  it('restarts paging from the start when a continue token expires', async () => {
+    const { source, informer } = setup();
+    const gone = new ApiError({ method: 'GET', path: '/x', code: 410, status: { reason: 'Expired', message: 'continue too old' } });
+    source.answerLists({ items: [obj('a', 1), obj('b', 1)], resourceVersion: '5', continue: 'c1' }, gone, { items: [obj('a', 1)], resourceVersion: '9' });
+    informer.start();
+    await informer.synced;
+    expect(source.listCalls).toEqual([{ limit: 2 }, { limit: 2, continue: 'c1' }, { limit: 2 }]);
+    expect([...informer.cache.keys()]).toEqual(['ns/a']);
+    await informer.stop();
+  });
+
+  it('backs off exponentially on list errors and honours Retry-After', async () => {
+    const { clock, source, informer } = setup();
+    source.answerLists(new Error('refused'), new Error('refused'), new ApiError({ method: 'GET', path: '/x', code: 429, retryAfterSeconds: 2 }), { items: [], resourceVersion: '1' });
+    informer.start();
+    await settle();
+    expect(source.listCalls).toHaveLength(1);
+    await clock.advance(99);
+    expect(source.listCalls).toHaveLength(1);
+    await clock.advance(1);
+    expect(source.listCalls).toHaveLength(2);
+    await clock.advance(200);
+    expect(source.listCalls).toHaveLength(3);
+    // 429 asks for 2 s, more than the 400 ms backoff.
+    await clock.advance(1999);
+    expect(source.listCalls).toHaveLength(3);
+    expect(informer.hasSynced).toBe(false);
+    await clock.advance(1);
+    await informer.synced;
+    await informer.stop();
+  });
+
+  it('counts a malformed event and resumes from the last good version', async () => {
+    const { clock, source, informer, observed } = setup();
+    source.answerLists({ items: [], resourceVersion: '5' });
+    informer.start();
+    await informer.synced;
+    await settle();
+    source.lastWatch.emit({ type: 'ADDED', object: obj('a', 7) });
+    source.lastWatch.fail(new MalformedEventError('WATCH /x: not JSON'));
+    await clock.advance(100);
+    expect(observed).toContain('malformed');
+    expect(source.lastWatch.from).toBe('7');
+    await informer.stop();
+  });
+
+  it('keeps going when a handler throws, and replays the cache to late handlers', async () => {
+    const { source, informer, observed } = setup();
+    informer.addHandlers({
+      onAdd: () => {
+        throw new Error('handler bug');
+      },
+    });
+    source.answerLists({ items: [obj('a', 1), obj('b', 1)], resourceVersion: '5' });
+    informer.start();
+    await informer.synced;
+    expect(observed.filter((o) => o === 'handler-error')).toHaveLength(2);
+    const late: string[] = [];
+    informer.addHandlers({ onAdd: (o) => late.push(o.metadata?.name ?? '') })();
+    expect(late.sort()).toEqual(['a', 'b']);
+    await informer.stop();
+  });
+
+  it('backs off when watches end at once without events', async () => {
+    const { clock, source, informer } = setup();
+    source.answerLists({ items: [], resourceVersion: '5' });
+    informer.start();
+    await informer.synced;
+    await settle();
+    source.lastWatch.end();
+    await settle();
+    expect(source.watches).toHaveLength(1);
+    await clock.advance(100);
+    expect(source.watches).toHaveLength(2);
+    await informer.stop();
+  });
+
+  it('stop rejects a pending synced and leaves no timers', async () => {
+    const { clock, source, informer } = setup();
+    source.answerLists(new Error('refused'));
+    informer.start();
+    await settle();
+    const synced = informer.synced.then(
+      () => 'resolved',
+      (e: Error) => e.message,
+    );
+    await informer.stop();
+    expect(await synced).toBe('informer stopped before it synced');
+    expect(clock.pending).toBe(0);
+  });
+});
