@@ -117,14 +117,16 @@ async function round(): Promise<{ createsPerSec: number; initialEventsPerSec: nu
 }
 
 /** Heap per stored Service (in-process writes, no HTTP), and the same per byte of its JSON. */
-async function memoryPerObject(): Promise<{ bytesPerObject: number; heapPerJsonByte: number }> {
+async function memoryPerObject(): Promise<{ bytesPerObject: number; heapPerJsonByte: number; inProcessCreatesPerSec: number }> {
   const sim = await start({ https: false, historyWindow: 100_000 });
   try {
     const before = settledHeapBytes();
+    const t0 = performance.now();
     for (let i = 0; i < SERVICES; i++) await sim.store.create(JSON.parse(service(i)) as object);
+    const inProcessCreatesPerSec = (SERVICES / (performance.now() - t0)) * 1000;
     const after = settledHeapBytes();
     const jsonBytes = sim.store.list('services', 'default').reduce((n, s) => n + JSON.stringify(s).length, 0);
-    return { bytesPerObject: (after - before) / SERVICES, heapPerJsonByte: (after - before) / jsonBytes };
+    return { bytesPerObject: (after - before) / SERVICES, heapPerJsonByte: (after - before) / jsonBytes, inProcessCreatesPerSec };
   } finally {
     await sim.stop();
   }

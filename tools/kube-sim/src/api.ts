@@ -421,7 +421,7 @@ export class KubeApi {
       result = r.value;
     } else if (mediaType === PATCH_TYPES.strategic) {
       if (!type.strategic || type.crdName) {
-        throw unsupportedMediaType(`${mediaType}: strategic merge patch is not supported for custom resources; use a merge or JSON patch`);
+        throw unsupportedMediaType(mediaType, [PATCH_TYPES.json, PATCH_TYPES.merge]);
       }
       const r = strategicMergePatch(current, patch, type.strategic);
       if (!r.ok) throw invalidPatch(type, t.name, r.error);

@@ -7,7 +7,7 @@ import { type Faults } from './faults.js';
 import { isObject, type Obj } from './objects.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { decodeProtobufObject } from './protobuf.js';
-import { ApiError, badRequest, methodNotAllowed, notAcceptable, pathNotFound, type Status, unauthorized, unsupportedMediaType } from './status.js';
+import { ApiError, BODY_MEDIA_TYPES, badRequest, methodNotAllowed, notAcceptable, pathNotFound, type Status, unauthorized, unsupportedMediaType } from './status.js';
 import { type IncludeObject, type KubeObject, toTable } from './table.js';
 import { type WatchHub } from './watch.js';
 
@@ -62,7 +62,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 function parseBody(raw: Buffer, contentType: string): unknown {
   if (contentType.startsWith('application/vnd.kubernetes.protobuf')) {
     const decoded = decodeProtobufObject(raw);
-    if (!decoded.ok) throw unsupportedMediaType(`${contentType}: ${decoded.error}`);
+    if (!decoded.ok) throw unsupportedMediaType(`${contentType} (${decoded.error})`, BODY_MEDIA_TYPES);
     return decoded.value;
   }
   const text = raw.toString('utf8');
