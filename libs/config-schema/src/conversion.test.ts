@@ -73,6 +73,49 @@ describe('BGPPeer v1beta2 → v1beta1 → v1beta2', () => {
   });
   it('ran every case', () => expect(cases.length).toBeGreaterThan(0));
 
+  it('keeps any valid v1beta2 object through the round trip', () => {
+    const label = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
+    const selector = fc.record(
+      {
+        matchLabels: fc.dictionary(label, label, { maxKeys: 2 }),
+        matchExpressions: fc.array(
+          fc.oneof(
+            fc.record({ key: label, operator: fc.constantFrom('In', 'NotIn'), values: fc.array(label, { minLength: 1, maxLength: 2 }) }),
+            fc.record({ key: label, operator: fc.constantFrom('Exists', 'DoesNotExist') }),
+          ),
+          { maxLength: 2 },
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    const spec = fc.record(
+      {
+        myASN: fc.integer({ min: 0, max: 4294967295 }),
+        peerASN: fc.integer({ min: 0, max: 4294967295 }),
+        dynamicASN: fc.constantFrom('internal', 'external'),
+        localASN: fc.integer({ min: 1, max: 4294967295 }),
+        peerAddress: fc.ipV6(),
+        interface: label,
+        peerPort: fc.integer({ min: 1, max: 16384 }),
+        keepaliveTime: fc.constantFrom('30s', '1m'),
+        connectTime: fc.constantFrom('5s', '2m'),
+        passwordSecret: fc.record({ name: label, namespace: label }, { requiredKeys: [] }),
+        enableGracefulRestart: fc.boolean(),
+        vrf: label,
+        dualStackAddressFamily: fc.boolean(),
+        disableMP: fc.boolean(),
+        nodeSelectors: fc.array(selector, { maxLength: 3 }),
+      },
+      { requiredKeys: ['myASN'] },
+    );
+    fc.assert(
+      fc.property(spec, (s) => {
+        const original = { ...(peer('r', {}) as object), spec: s } as unknown as BGPPeerResource;
+        expect(bgpPeerToV1beta2(bgpPeerToV1beta1(original))).toEqual(original);
+      }),
+    );
+  });
+
   it('stashes only what v1beta1 cannot hold', () => {
     expect(bgpPeerToV1beta1(v2({})).metadata.annotations).toBeUndefined();
     const down = bgpPeerToV1beta1(v2({ vrf: 'red' }));

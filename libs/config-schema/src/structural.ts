@@ -54,34 +54,147 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 
 /**
  * Defaults, prunes and validates `value` against `schema`. `oldValue` is the object before an
- * update; transition rules (those using oldSelf) run only where it has a value.
+ * update; transition rules (those using oldSelf) run only where it has a value. The result is a
+ * new value (the input is left alone) whose declared fields come in schema order.
  */
 export function checkStructural(value: unknown, schema: SchemaNode, oldValue?: unknown): StructuralResult {
-  const problems: SchemaProblem[] = [];
-  const copy = structuredClone(value);
-  const result = visit(copy, schema, [], oldValue, problems);
-  return { value: result, problems };
+  const walk = new Walk();
+  const result = walk.visit(value, schema, oldValue);
+  return { value: result, problems: walk.problems };
 }
 
-function visit(value: unknown, schema: SchemaNode, path: PathSegment[], old: unknown, problems: SchemaProblem[]): unknown {
-  if (value === null && !schema.nullable) {
-    // The API server drops a null it cannot hold and then defaults the field; at the top it is a
-    // type error.
-    if (path.length === 0) problems.push({ path, message: `must be ${article(schema.type)}, got null` });
-    return value;
+/** One pass over a value: the path is a stack, copied only when a problem is reported. */
+class Walk {
+  readonly problems: SchemaProblem[] = [];
+  private readonly path: PathSegment[] = [];
+
+  private report(message: string, last?: PathSegment, unknownField = false): void {
+    const path = last === undefined ? [...this.path] : [...this.path, last];
+    this.problems.push(unknownField ? { path, message, unknownField } : { path, message });
   }
-  if (value === null) return value;
-  if (!hasType(value, schema)) {
-    problems.push({ path, message: `must be ${article(schema.type)}, got ${describe(value)}` });
-    return value;
+
+  visit(value: unknown, schema: SchemaNode, old: unknown): unknown {
+    if (value === null) {
+      // The API server drops a null it cannot hold and then defaults the field (see visitObject);
+      // at the top it is a type error.
+      if (!schema.nullable && this.path.length === 0) this.report(`must be ${article(schema.type)}, got null`);
+      return value;
+    }
+    if (!hasType(value, schema)) {
+      this.report(`must be ${article(schema.type)}, got ${describe(value)}`);
+      return value;
+    }
+    if (this.path.length === 1 && this.path[0] === 'metadata') return copyJson(value);
+    let copy = value;
+    if (Array.isArray(value)) copy = this.visitArray(value, schema, old);
+    else if (isObject(value)) copy = this.visitObject(value, schema, old);
+    checkScalar(value, schema, (message) => this.report(message));
+    this.checkRules(copy, schema, old);
+    return copy;
   }
-  if (isMetadata(path)) return value;
-  if (Array.isArray(value)) visitArray(value, schema, path, old, problems);
-  else if (isObject(value)) visitObject(value, schema, path, old, problems);
-  checkScalar(value, schema, path, problems);
-  checkRules(value, schema, path, old, problems);
+
+  private child(key: PathSegment, value: unknown, schema: SchemaNode, old: unknown): unknown {
+    this.path.push(key);
+    const result = this.visit(value, schema, old);
+    this.path.pop();
+    return result;
+  }
+
+  private visitObject(value: JsonObject, schema: SchemaNode, old: unknown): JsonObject {
+    const out: JsonObject = {};
+    const properties = schema.properties ?? {};
+    const additional = schema.additionalProperties;
+    const oldObject = isObject(old) ? old : undefined;
+    // Declared fields first, in schema order, defaults filled in where absent. Objects built in
+    // code may carry undefined fields, and a null the schema cannot hold is dropped: both count as
+    // absent, as in JSON sent to the API server.
+    for (const key in properties) {
+      const propertySchema = properties[key] as SchemaNode;
+      const present = value[key];
+      if (present !== undefined && (present !== null || propertySchema.nullable)) {
+        out[key] = this.child(key, present, propertySchema, oldObject?.[key]);
+      } else if (propertySchema.default !== undefined) out[key] = copyJson(propertySchema.default);
+    }
+    for (const key of Object.keys(value)) {
+      if (Object.hasOwn(properties, key) || value[key] === undefined) continue;
+      if (typeof additional === 'object') {
+        if (value[key] === null && !additional.nullable) continue;
+        out[key] = this.child(key, value[key], additional, oldObject?.[key]);
+      } else if (additional === true || schema['x-kubernetes-preserve-unknown-fields']) {
+        out[key] = copyJson(value[key]);
+      } else if (!(this.path.length === 0 && ENVELOPE.has(key))) {
+        this.report('unknown field (not declared in the schema)', key, true);
+      }
+    }
+    for (const key of schema.required ?? []) {
+      if (!(key in out)) this.report('required field is missing', key);
+    }
+    return out;
+  }
+
+  private visitArray(value: unknown[], schema: SchemaNode, old: unknown): unknown[] {
+    if (schema.minItems !== undefined && value.length < schema.minItems) {
+      this.report(`must have at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}, has ${value.length}`);
+    }
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) {
+      this.report(`must have at most ${schema.maxItems} items, has ${value.length}`);
+    }
+    const items = schema.items;
+    let out = value;
+    if (items) {
+      const oldList = Array.isArray(old) ? old : [];
+      out = value.map((item, i) => {
+        if (item === null && !items.nullable) {
+          this.report(`must be ${article(items.type)}, got null`, i);
+          return item;
+        }
+        return this.child(i, item, items, oldItem(schema, oldList, item, i));
+      });
+    } else out = copyJson(value) as unknown[];
+    const listType = schema['x-kubernetes-list-type'];
+    if (listType === 'set' || schema.uniqueItems) this.reportDuplicates(out, (item) => JSON.stringify(item), 'duplicate item');
+    if (listType === 'map') {
+      const keys = schema['x-kubernetes-list-map-keys'] ?? [];
+      this.reportDuplicates(out, (item) => JSON.stringify(keys.map((k) => (isObject(item) ? item[k] : undefined))), `duplicate entry for key ${keys.join(', ')}`);
+    }
+    return out;
+  }
+
+  private reportDuplicates(value: unknown[], keyOf: (item: unknown) => string, message: string): void {
+    const seen = new Map<string, number>();
+    value.forEach((item, i) => {
+      const key = keyOf(item);
+      const first = seen.get(key);
+      if (first !== undefined) this.report(`${message} (same as [${first}])`, i);
+      else seen.set(key, i);
+    });
+  }
+
+  private checkRules(value: unknown, schema: SchemaNode, old: unknown): void {
+    const rules = schema['x-kubernetes-validations'];
+    if (!rules) return;
+    for (const rule of rules) {
+      const transition = isTransitionRule(rule);
+      if (transition && old === undefined) continue;
+      const violation = celViolation(rule, toCelValue(value, schema), transition ? toCelValue(old, schema) : undefined);
+      if (violation) this.report(violation);
+    }
+  }
+}
+
+/** A deep copy of plain JSON data; cheaper than structuredClone for the small values here. */
+function copyJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (isObject(value)) {
+    const out: JsonObject = {};
+    for (const key of Object.keys(value)) out[key] = copyJson(value[key]);
+    return out;
+  }
   return value;
 }
+
+// apiVersion, kind and metadata belong to the API server, whatever the CRD schema says of them.
+const ENVELOPE = new Set(['apiVersion', 'kind', 'metadata']);
 
 function hasType(value: unknown, schema: SchemaNode): boolean {
   if (schema['x-kubernetes-int-or-string']) return typeof value === 'string' || Number.isInteger(value);
@@ -105,125 +218,40 @@ function hasType(value: unknown, schema: SchemaNode): boolean {
   }
 }
 
-function visitObject(value: JsonObject, schema: SchemaNode, path: PathSegment[], old: unknown, problems: SchemaProblem[]): void {
-  const properties = schema.properties ?? {};
-  const additional = schema.additionalProperties;
-  for (const key of Object.keys(value)) {
-    // Objects built in code may carry undefined fields; JSON has no such thing, so they are absent.
-    if (value[key] === undefined) {
-      delete value[key];
-      continue;
-    }
-    const propertySchema = properties[key] ?? (typeof additional === 'object' ? additional : undefined);
-    if (propertySchema) {
-      if (value[key] === null && !propertySchema.nullable) {
-        delete value[key];
-        continue;
-      }
-      const oldChild = isObject(old) ? old[key] : undefined;
-      value[key] = visit(value[key], propertySchema, [...path, key], oldChild, problems);
-    } else if (additional !== true && !schema['x-kubernetes-preserve-unknown-fields'] && !isEnvelope(path, key)) {
-      problems.push({ path: [...path, key], message: 'unknown field (not declared in the schema)', unknownField: true });
-      delete value[key];
-    }
-  }
-  for (const [key, propertySchema] of Object.entries(properties)) {
-    if (!(key in value) && propertySchema.default !== undefined) value[key] = structuredClone(propertySchema.default);
-  }
-  for (const key of schema.required ?? []) {
-    if (!(key in value)) problems.push({ path: [...path, key], message: 'required field is missing' });
-  }
-}
-
-// apiVersion, kind and metadata belong to the API server, whatever the CRD schema says of them.
-function isEnvelope(path: PathSegment[], key: string): boolean {
-  return path.length === 0 && (key === 'metadata' || key === 'apiVersion' || key === 'kind');
-}
-
-// metadata is checked by the API server's own rules (see validate.ts), not the CRD schema.
-const isMetadata = (path: PathSegment[]): boolean => path.length === 1 && path[0] === 'metadata';
-
-function visitArray(value: unknown[], schema: SchemaNode, path: PathSegment[], old: unknown, problems: SchemaProblem[]): void {
-  if (schema.minItems !== undefined && value.length < schema.minItems) {
-    problems.push({ path, message: `must have at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}, has ${value.length}` });
-  }
-  if (schema.maxItems !== undefined && value.length > schema.maxItems) {
-    problems.push({ path, message: `must have at most ${schema.maxItems} items, has ${value.length}` });
-  }
-  const items = schema.items;
-  if (items) {
-    // List items are matched to old ones by position only for atomic lists; the API server pairs
-    // map-list items by key, which is what ratcheting transition rules need.
-    const oldList = Array.isArray(old) ? old : [];
-    for (let i = 0; i < value.length; i++) {
-      if (value[i] === null && !items.nullable) {
-        problems.push({ path: [...path, i], message: `must be ${article(items.type)}, got null` });
-        continue;
-      }
-      value[i] = visit(value[i], items, [...path, i], oldItem(schema, oldList, value[i], i), problems);
-    }
-  }
-  const listType = schema['x-kubernetes-list-type'];
-  if (listType === 'set' || schema.uniqueItems) reportDuplicates(value, (item) => JSON.stringify(item), path, problems, 'duplicate item');
-  if (listType === 'map') {
-    const keys = schema['x-kubernetes-list-map-keys'] ?? [];
-    reportDuplicates(
-      value,
-      (item) => JSON.stringify(keys.map((k) => (isObject(item) ? item[k] : undefined))),
-      path,
-      problems,
-      `duplicate entry for key ${keys.join(', ')}`,
-    );
-  }
-}
-
 function oldItem(schema: SchemaNode, oldList: unknown[], item: unknown, index: number): unknown {
   if (schema['x-kubernetes-list-type'] !== 'map') return oldList[index];
   const keys = schema['x-kubernetes-list-map-keys'] ?? [];
   return oldList.find((candidate) => isObject(candidate) && isObject(item) && keys.every((k) => candidate[k] === item[k]));
 }
 
-function reportDuplicates(
-  value: unknown[],
-  keyOf: (item: unknown) => string,
-  path: PathSegment[],
-  problems: SchemaProblem[],
-  message: string,
-): void {
-  const seen = new Map<string, number>();
-  value.forEach((item, i) => {
-    const key = keyOf(item);
-    const first = seen.get(key);
-    if (first !== undefined) problems.push({ path: [...path, i], message: `${message} (same as [${first}])` });
-    else seen.set(key, i);
-  });
-}
-
-function checkScalar(value: unknown, schema: SchemaNode, path: PathSegment[], problems: SchemaProblem[]): void {
+function checkScalar(value: unknown, schema: SchemaNode, report: (message: string) => void): void {
   if (schema.enum && !schema.enum.some((allowed) => allowed === value)) {
-    problems.push({ path, message: `must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}` });
+    report(`must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`);
   }
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && (schema.exclusiveMinimum ? value <= schema.minimum : value < schema.minimum)) {
-      problems.push({ path, message: `must be ${schema.exclusiveMinimum ? 'greater than' : 'at least'} ${schema.minimum}, got ${value}` });
+      report(`must be ${schema.exclusiveMinimum ? 'greater than' : 'at least'} ${schema.minimum}, got ${value}`);
     }
     if (schema.maximum !== undefined && (schema.exclusiveMaximum ? value >= schema.maximum : value > schema.maximum)) {
-      problems.push({ path, message: `must be ${schema.exclusiveMaximum ? 'less than' : 'at most'} ${schema.maximum}, got ${value}` });
+      report(`must be ${schema.exclusiveMaximum ? 'less than' : 'at most'} ${schema.maximum}, got ${value}`);
+    }
+  }
+  if (typeof value === 'string' && (schema.minLength !== undefined || schema.maxLength !== undefined)) {
+    // Lengths count characters (code points), not UTF-16 units.
+    const length = [...value].length;
+    if (schema.minLength !== undefined && length < schema.minLength) {
+      report(`must be at least ${schema.minLength} characters long`);
+    }
+    if (schema.maxLength !== undefined && length > schema.maxLength) {
+      report(`must be at most ${schema.maxLength} characters long, is ${length}`);
     }
   }
   if (typeof value === 'string') {
-    const length = [...value].length;
-    if (schema.minLength !== undefined && length < schema.minLength) {
-      problems.push({ path, message: `must be at least ${schema.minLength} characters long` });
-    }
-    if (schema.maxLength !== undefined && length > schema.maxLength) {
-      problems.push({ path, message: `must be at most ${schema.maxLength} characters long, is ${length}` });
-    }
     if (schema.pattern !== undefined && !patternFor(schema.pattern).test(value)) {
-      problems.push({ path, message: `${JSON.stringify(value)} does not match ${schema.pattern}` });
+      report(`${JSON.stringify(value)} does not match ${schema.pattern}`);
     }
     if (schema.format === 'date-time' && !isDateTime(value)) {
-      problems.push({ path, message: `${JSON.stringify(value)} is not an RFC 3339 date-time` });
+      report(`${JSON.stringify(value)} is not an RFC 3339 date-time`);
     }
   }
 }
@@ -240,17 +268,6 @@ function patternFor(source: string): RegExp {
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const isDateTime = (text: string): boolean => DATE_TIME.test(text) && !Number.isNaN(Date.parse(text));
-
-function checkRules(value: unknown, schema: SchemaNode, path: PathSegment[], old: unknown, problems: SchemaProblem[]): void {
-  const rules = schema['x-kubernetes-validations'];
-  if (!rules) return;
-  for (const rule of rules) {
-    const transition = isTransitionRule(rule);
-    if (transition && old === undefined) continue;
-    const violation = celViolation(rule, toCelValue(value, schema), transition ? toCelValue(old, schema) : undefined);
-    if (violation) problems.push({ path, message: violation });
-  }
-}
 
 /** JSON as CEL sees it under this schema: integer fields become int (bigint), the rest as is. */
 export function toCelValue(value: unknown, schema: SchemaNode | undefined): unknown {

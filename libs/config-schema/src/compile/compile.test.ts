@@ -1,3 +1,4 @@
+import { Allocator, definePools } from '@lb/ipam';
 import { describe, expect, it } from 'vitest';
 import { bfd, bgp, community, l2, lbClass, node, peer, pool } from '../../test/helpers.js';
 import { formatIssue, type ConfigIssue } from '../issues.js';
@@ -435,6 +436,11 @@ describe('compile() output', () => {
     expect(poolNamed('gold')?.spec.serviceAllocation).toEqual({ priority: 10, namespaces: ['shop'] });
     expect(poolNamed('gold')?.families).toEqual(['IPv4', 'IPv6']);
     expect(config.poolSpecs).toEqual(config.pools.map((p) => p.spec));
+  });
+
+  it('gives pools @lb/ipam accepts as they are', () => {
+    expect(definePools(config.poolSpecs).ok).toBe(true);
+    expect(new Allocator().setPools(config.poolSpecs).ok).toBe(true);
   });
 
   it('attaches advertisements to the pools they select, and the empty one to every pool but classes', () => {

@@ -257,24 +257,16 @@ function takeCoreObject(object: unknown, apiVersion: string, kind: string, bucke
   ignored.push({ apiVersion, kind, name, reason: 'not a kind this load balancer is configured with' });
 }
 
-/** Two advertisements with the same spec do nothing the first does not; likely a copy left behind. */
+/**
+ * Two advertisements with the same spec do nothing the first does not; likely a copy left behind.
+ * Validated specs list their fields in schema order, so equal specs print equal.
+ */
 function warnIdenticalAdvertisements(sink: IssueSink, entries: ReadonlyArray<Entry<{ spec?: unknown }>>): void {
   const bySpec = new Map<string, Origin>();
   for (const { resource, origin } of entries) {
-    const key = stableJson(resource.spec ?? {});
+    const key = JSON.stringify(resource.spec ?? {});
     const first = bySpec.get(key);
     if (first) sink.warning(origin, ['spec'], `the same spec as ${formatResource(first.ref)}; one of them is redundant`);
     else bySpec.set(key, origin);
   }
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
