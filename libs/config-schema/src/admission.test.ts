@@ -15,6 +15,11 @@ describe('validateAdmission', () => {
     expect(result.message).toBe('IPAddressPool metallb-system/b: spec.addresses[0]: 10.0.0.128/25 overlaps 10.0.0.0/24 of IPAddressPool metallb-system/a');
   });
 
+  it("refuses seed 001's reversed range, which the CRD schema alone lets in", () => {
+    const result = validateAdmission({ operation: 'CREATE', object: pool('cheap', ['172.16.16.150-172.16.16.20']), existing });
+    expect(result.message).toBe("IPAddressPool metallb-system/cheap: spec.addresses[0]: range '172.16.16.150-172.16.16.20' starts after it ends (172.16.16.150 > 172.16.16.20)");
+  });
+
   it('refuses an object that is wrong on its own', () => {
     const result = validateAdmission({ operation: 'CREATE', object: pool('b', ['10.0.1.0/24'], { autoAssign: 'yes' }), existing });
     expect(result.message).toBe('IPAddressPool metallb-system/b: spec.autoAssign: must be a boolean, got the string "yes"');
