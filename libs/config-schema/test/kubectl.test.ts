@@ -100,6 +100,8 @@ describe('generated CRDs with kubectl and kube-sim', () => {
     ['a pool without addresses', { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'bad-pool', namespace: 'metallb-system' }, spec: {} }, /spec\.addresses/],
     ['a class of another type', { apiVersion: 'network.deckhouse.io/v1alpha1', kind: 'MetalLoadBalancerClass', metadata: { name: 'bad-class' }, spec: { type: 'BGP' } }, /spec\.type/],
   ];
+  it('has refusals to try', () => expect(refused.length).toBeGreaterThan(0));
+
   it.each(refused)('refuses %s, naming the field', async (_what, object, field) => {
     const result = await kubectl(['apply', '-f', '-'], JSON.stringify(object));
     expect(result.code).not.toBe(0);
