@@ -25,6 +25,7 @@ interface ValidatingWebhook {
   objectSelector?: LabelSelectorObject;
   timeoutSeconds?: number;
   admissionReviewVersions?: string[];
+  matchPolicy?: string;
 }
 
 /** Where a webhook Service really listens; kube-sim has no cluster network to route to it. */
@@ -62,8 +63,29 @@ function labelsOf(obj: Obj | undefined): Record<string, string> | undefined {
   return obj?.metadata?.labels;
 }
 
+/** The request as the webhook sees it: in its own version when only an equivalent one matches. */
+function inMatchingVersion(hook: ValidatingWebhook, a: AdmissionAttributes): AdmissionAttributes | undefined {
+  const rules = hook.rules ?? [];
+  if (rules.some((r) => ruleMatches(r, a))) return a;
+  if (hook.matchPolicy === 'Exact') return undefined;
+  // matchPolicy Equivalent (the default): another served version of the same resource will do.
+  const type = a.target.resolved.type;
+  for (const version of type.versions) {
+    if (!version.served || version.name === a.target.resolved.version.name) continue;
+    const apiVersion = type.group ? `${type.group}/${version.name}` : version.name;
+    const convert = (o: Obj | undefined): Obj | undefined => (o ? { ...o, apiVersion } : undefined);
+    const converted: AdmissionAttributes = {
+      ...a,
+      target: { ...a.target, resolved: { ...a.target.resolved, version } },
+      object: convert(a.object),
+      oldObject: convert(a.oldObject),
+    };
+    if (rules.some((r) => ruleMatches(r, converted))) return converted;
+  }
+  return undefined;
+}
+
 function webhookApplies(hook: ValidatingWebhook, a: AdmissionAttributes): boolean {
-  if (!(hook.rules ?? []).some((r) => ruleMatches(r, a))) return false;
   const type = a.target.resolved.type;
   // A namespaceSelector applies to namespaced objects and to Namespace objects themselves.
   const nsLabels = type.namespaced ? a.namespaceLabels : a.target.resolved.key === 'namespaces' ? labelsOf(a.object ?? a.oldObject) : undefined;
@@ -76,17 +98,16 @@ function webhookApplies(hook: ValidatingWebhook, a: AdmissionAttributes): boolea
   return true;
 }
 
-export function admissionReview(a: AdmissionAttributes, uid: string, username: string): object {
+export function admissionReview(a: AdmissionAttributes, uid: string, username: string, requested: AdmissionAttributes = a): object {
   const type = a.target.resolved.type;
   const version = a.target.resolved.version.name;
-  const kind = { group: type.group, version, kind: type.kind };
-  const resource = { group: type.group, version, resource: type.plural };
+  const requestedVersion = requested.target.resolved.version.name;
   const request: Record<string, unknown> = {
     uid,
-    kind,
-    resource,
-    requestKind: kind,
-    requestResource: resource,
+    kind: { group: type.group, version, kind: type.kind },
+    resource: { group: type.group, version, resource: type.plural },
+    requestKind: { group: type.group, version: requestedVersion, kind: type.kind },
+    requestResource: { group: type.group, version: requestedVersion, resource: type.plural },
     name: a.name,
     operation: a.operation,
     userInfo: { username, groups: ['system:masters', 'system:authenticated'] },
@@ -166,17 +187,20 @@ export interface AdmissionOptions {
 /** The Admit function the HTTP adapter passes to every write. */
 export function validatingWebhooks(api: KubeApi, options: AdmissionOptions): Admit {
   return async (a) => {
-    const hooks: ValidatingWebhook[] = [];
+    const calls: Array<[ValidatingWebhook, AdmissionAttributes]> = [];
     for (const stored of api.store.list('validatingwebhookconfigurations.admissionregistration.k8s.io')) {
       const config = JSON.parse(stored.json) as { webhooks?: ValidatingWebhook[] };
-      for (const hook of config.webhooks ?? []) if (webhookApplies(hook, a)) hooks.push(hook);
+      for (const hook of config.webhooks ?? []) {
+        const seen = inMatchingVersion(hook, a);
+        if (seen && webhookApplies(hook, seen)) calls.push([hook, seen]);
+      }
     }
     // The real server calls matching validating webhooks in parallel; any denial wins.
-    await Promise.all(hooks.map((hook) => callWebhook(hook, a, options)));
+    await Promise.all(calls.map(([hook, seen]) => callWebhook(hook, seen, a, options)));
   };
 }
 
-async function callWebhook(hook: ValidatingWebhook, a: AdmissionAttributes, options: AdmissionOptions): Promise<void> {
+async function callWebhook(hook: ValidatingWebhook, a: AdmissionAttributes, requested: AdmissionAttributes, options: AdmissionOptions): Promise<void> {
   const failOpen = hook.failurePolicy === 'Ignore';
   const uid = randomUUID();
   let verdict: { allowed?: boolean; uid?: string; status?: { code?: number; message?: string; reason?: string } };
@@ -197,7 +221,7 @@ async function callWebhook(hook: ValidatingWebhook, a: AdmissionAttributes, opti
       servername = `${s.name}.${s.namespace}.svc`;
     } else throw new Error('webhook has neither url nor service');
     const ca = cc.caBundle ? Buffer.from(cc.caBundle, 'base64').toString() : undefined;
-    const body = JSON.stringify(admissionReview(a, uid, options.username ?? 'kube-sim-admin'));
+    const body = JSON.stringify(admissionReview(a, uid, options.username ?? 'kube-sim-admin', requested));
     const reply = await postJson(url, body, ca, servername, (hook.timeoutSeconds ?? 10) * 1000);
     const response = isObject(reply) ? reply['response'] : undefined;
     if (!isObject(response)) throw new Error('webhook response was absent');

@@ -265,6 +265,8 @@ async function serveResource(ctx: HttpContext, req: IncomingMessage, res: Server
       },
     );
     res.on('close', () => handle.close());
+    // A client gone mid-write must not surface as an unhandled stream error.
+    res.on('error', () => handle.close());
     return;
   }
 

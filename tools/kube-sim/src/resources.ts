@@ -55,6 +55,11 @@ function col(name: string, cell: Column['cell'], opts: { type?: string; priority
   return { name, type: opts.type ?? 'string', description: opts.description ?? name, priority: opts.priority ?? 0, cell };
 }
 
+/** An integer column read from `path`, 0 when absent (replica counts and the like). */
+function countCol(name: string, ...path: string[]): Column {
+  return col(name, (o) => Number(get(o, ...path) ?? 0), { type: 'integer' });
+}
+
 const none = (s: string): string => (s === '' ? '<none>' : s);
 
 function servicePorts(obj: KubeObject): string {
@@ -329,8 +334,8 @@ export function builtinResources(): ResourceType[] {
       columns: [
         nameColumn,
         col('Ready', (o) => `${Number(get(o, 'status', 'readyReplicas') ?? 0)}/${Number(get(o, 'spec', 'replicas') ?? 1)}`),
-        col('Up-to-date', (o) => Number(get(o, 'status', 'updatedReplicas') ?? 0), { type: 'integer' }),
-        col('Available', (o) => Number(get(o, 'status', 'availableReplicas') ?? 0), { type: 'integer' }),
+        countCol('Up-to-date', 'status', 'updatedReplicas'),
+        countCol('Available', 'status', 'availableReplicas'),
         ageColumn,
       ],
       strategic: podSpecStrategy('spec.template.spec'),
@@ -347,9 +352,9 @@ export function builtinResources(): ResourceType[] {
       generation: true,
       columns: [
         nameColumn,
-        col('Desired', (o) => Number(get(o, 'status', 'desiredNumberScheduled') ?? 0), { type: 'integer' }),
-        col('Current', (o) => Number(get(o, 'status', 'currentNumberScheduled') ?? 0), { type: 'integer' }),
-        col('Ready', (o) => Number(get(o, 'status', 'numberReady') ?? 0), { type: 'integer' }),
+        countCol('Desired', 'status', 'desiredNumberScheduled'),
+        countCol('Current', 'status', 'currentNumberScheduled'),
+        countCol('Ready', 'status', 'numberReady'),
         ageColumn,
       ],
       strategic: podSpecStrategy('spec.template.spec'),

@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type KubeSim } from '../src/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { type KubeSim, start } from '../src/index.js';
 
 export const workspaceRoot = join(import.meta.dirname, '..', '..', '..');
 
@@ -59,4 +60,24 @@ export async function eventually(check: () => boolean, what: string, timeoutMs =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * A kube-sim for one describe block and a kubectl runner bound to it: started in beforeAll (after
+ * checking the binary exists), stopped in afterAll.
+ */
+export function simWithKubectl(k: Kubectl): { sim: () => KubeSim; kubectl: (args: string[], input?: string) => Promise<RunResult> } {
+  let sim: KubeSim | undefined;
+  beforeAll(async () => {
+    requireKubectl(k);
+    sim = await start();
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+  const current = (): KubeSim => {
+    if (!sim) throw new Error('kube-sim is not running');
+    return sim;
+  };
+  return { sim: current, kubectl: (args, input) => runKubectl(k, current(), args, input) };
 }

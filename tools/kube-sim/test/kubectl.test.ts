@@ -1,8 +1,8 @@
 // Real kubectl binaries (1.32 and 1.35) against kube-sim over HTTPS with a bearer token.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeSim, start } from '../src/index.js';
-import { eventually, kubectls, requireKubectl, runKubectl } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type KubeSim } from '../src/index.js';
+import { eventually, kubectls, runKubectl, simWithKubectl } from './helpers.js';
 
 const service = (port: number, label = 'v1'): string => `apiVersion: v1
 kind: Service
@@ -21,15 +21,11 @@ spec:
 `;
 
 describe.each(kubectls)('$name', (k) => {
+  const env = simWithKubectl(k);
+  const kubectl = env.kubectl;
   let sim: KubeSim;
-  const kubectl = (args: string[], input?: string) => runKubectl(k, sim, args, input);
-
-  beforeAll(async () => {
-    requireKubectl(k);
-    sim = await start();
-  });
-  afterAll(async () => {
-    await sim?.stop();
+  beforeAll(() => {
+    sim = env.sim();
   });
 
   it('lists resources (api-resources) from discovery', async () => {

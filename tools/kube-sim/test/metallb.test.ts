@@ -4,9 +4,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeSim, start } from '../src/index.js';
-import { kubectls, requireKubectl, runKubectl, workspaceRoot } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type KubeSim } from '../src/index.js';
+import { kubectls, simWithKubectl, workspaceRoot } from './helpers.js';
 import { extractExamples, type Schema } from './seeds.js';
 
 const shared = join(workspaceRoot, '..', 'shared');
@@ -26,15 +26,11 @@ function crdSchemas(): Map<string, Schema> {
 }
 
 describe.each(kubectls)('MetalLB configuration with $name', (k) => {
+  const env = simWithKubectl(k);
+  const kubectl = env.kubectl;
   let sim: KubeSim;
-  const kubectl = (args: string[], input?: string) => runKubectl(k, sim, args, input);
-
-  beforeAll(async () => {
-    requireKubectl(k);
-    sim = await start();
-  });
-  afterAll(async () => {
-    await sim?.stop();
+  beforeAll(() => {
+    sim = env.sim();
   });
 
   it('applies every MetalLB CRD and serves its kinds', async () => {

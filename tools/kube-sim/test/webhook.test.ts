@@ -20,7 +20,8 @@ interface Review {
     namespace?: string;
     operation: string;
     userInfo: { username: string };
-    object: { metadata: { name: string }; spec: { addresses: string[] } } | null;
+    requestKind: { group: string; version: string; kind: string };
+    object: { apiVersion: string; metadata: { name: string }; spec: { addresses?: string[] } } | null;
     oldObject: unknown;
   };
 }
@@ -51,7 +52,7 @@ describe('validating admission webhooks', () => {
       req.on('end', () => {
         const review = JSON.parse(body) as Review;
         reviews.push(review);
-        const bad = review.request.object ? reversedRange(review.request.object.spec.addresses) : undefined;
+        const bad = reversedRange(review.request.object?.spec.addresses ?? []);
         const response = bad
           ? { uid: review.request.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: `invalid range ${bad}: end is before start` } }
           : { uid: review.request.uid, allowed: true };
@@ -62,8 +63,20 @@ describe('validating admission webhooks', () => {
     await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
     const port = (webhook.address() as AddressInfo).port;
 
+    // MetalLB's webhook names, paths and rules for one kind, served by the test's webhook server.
+    const webhookEntry = (kind: string, operations: string[]): string => `- name: ${kind}validationwebhook.metallb.io
+  admissionReviewVersions: [v1]
+  sideEffects: None
+  failurePolicy: Fail
+  clientConfig:
+    caBundle: ${Buffer.from(webhookCa.cert).toString('base64')}
+    service: {name: pool-webhook, namespace: metallb-system, path: /validate-metallb-io-v1beta1-${kind}}
+  rules:
+  - {apiGroups: [metallb.io], apiVersions: [v1beta1], operations: [${operations.join(', ')}], resources: [${kind}s]}`;
     sim = await start();
-    await sim.store.apply(readFileSync(join(workspaceRoot, '..', 'shared', 'reference', 'metallb-crds', 'metallb.io_ipaddresspools.yaml'), 'utf8'));
+    for (const crd of ['ipaddresspools', 'bgppeers']) {
+      await sim.store.apply(readFileSync(join(workspaceRoot, '..', 'shared', 'reference', 'metallb-crds', `metallb.io_${crd}.yaml`), 'utf8'));
+    }
     await sim.store.apply(`apiVersion: v1
 kind: Namespace
 metadata: {name: metallb-system}
@@ -84,15 +97,8 @@ apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata: {name: metallb-webhook-configuration}
 webhooks:
-- name: ipaddresspoolvalidationwebhook.metallb.io
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  failurePolicy: Fail
-  clientConfig:
-    caBundle: ${Buffer.from(webhookCa.cert).toString('base64')}
-    service: {name: pool-webhook, namespace: metallb-system, path: /validate-metallb-io-v1beta1-ipaddresspool}
-  rules:
-  - {apiGroups: [metallb.io], apiVersions: [v1beta1], operations: [CREATE, UPDATE], resources: [ipaddresspools]}
+${webhookEntry('ipaddresspool', ['CREATE', 'UPDATE'])}
+${webhookEntry('bgppeer', ['CREATE'])}
 `);
   });
   afterAll(async () => {
@@ -128,6 +134,18 @@ webhooks:
         object: { metadata: { name: 'good-a', labels: { x: 'y' } } },
         oldObject: { metadata: { name: 'good-a' } },
       },
+    });
+  });
+
+  it('calls a webhook registered for an equivalent version (matchPolicy Equivalent) in its version', async () => {
+    reviews.length = 0;
+    const peer = { apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'p', namespace: 'metallb-system' }, spec: { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1' } };
+    expect(await runKubectl(kubectls[1]!, sim, ['create', '-f', '-'], JSON.stringify(peer))).toMatchObject({ code: 0 });
+    expect(reviews).toHaveLength(1);
+    expect(reviews[0]?.request).toMatchObject({
+      kind: { group: 'metallb.io', version: 'v1beta1', kind: 'BGPPeer' },
+      requestKind: { group: 'metallb.io', version: 'v1beta2', kind: 'BGPPeer' },
+      object: { apiVersion: 'metallb.io/v1beta1', metadata: { name: 'p' } },
     });
   });
 
