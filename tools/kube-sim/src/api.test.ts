@@ -238,3 +238,36 @@ describe('KubeApi on arbitrary input', () => {
     expect(runs).toBeGreaterThan(0);
   });
 });
+
+describe('events through both APIs', () => {
+  it('stores events.k8s.io/v1 Events as core/v1 Events, converting both ways', async () => {
+    const { api, t } = setup();
+    const created = await api.create(t('events.k8s.io/v1', 'Event', 'default'), {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'e1' },
+      eventTime: '2026-01-01T00:00:00.000000Z',
+      regarding: { kind: 'Service', name: 'web', namespace: 'default' },
+      note: 'IP allocated',
+      reason: 'IPAllocated',
+      type: 'Normal',
+      reportingController: 'lb-controller',
+      reportingInstance: 'lb-controller-0',
+      action: 'Allocate',
+    });
+    expect(created.object).toMatchObject({ apiVersion: 'events.k8s.io/v1', regarding: { name: 'web' }, note: 'IP allocated' });
+    const core = api.get(t('v1', 'Event', 'default', 'e1'));
+    expect(core).toMatchObject({ apiVersion: 'v1', kind: 'Event', involvedObject: { kind: 'Service', name: 'web' }, message: 'IP allocated', reportingComponent: 'lb-controller', reason: 'IPAllocated' });
+    expect(core).not.toHaveProperty('regarding');
+    await api.create(t('v1', 'Event', 'default'), { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e2' }, involvedObject: { kind: 'Pod', name: 'p' }, message: 'hello', count: 3 });
+    expect(api.get(t('events.k8s.io/v1', 'Event', 'default', 'e2'))).toMatchObject({ apiVersion: 'events.k8s.io/v1', regarding: { kind: 'Pod', name: 'p' }, note: 'hello', deprecatedCount: 3 });
+    const byRegarding = parseFieldSelector('regarding.name=web', ['regarding.name']);
+    const byInvolved = parseFieldSelector('involvedObject.name=p', ['involvedObject.name']);
+    if (!byRegarding.ok || !byInvolved.ok) throw new Error('selector');
+    expect(api.list(t('events.k8s.io/v1', 'Event', 'default'), { fieldSelector: byRegarding.value }).items.map((s) => s.name)).toEqual(['e1']);
+    expect(api.list(t('v1', 'Event', 'default'), { fieldSelector: byInvolved.value }).items.map((s) => s.name)).toEqual(['e2']);
+    expect(api.store.count('events')).toBe(2);
+    const dup = await failure(api.create(t('v1', 'Event', 'default'), { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1' }, involvedObject: {} }));
+    expect(dup.status.reason).toBe('AlreadyExists');
+  });
+});

@@ -13,7 +13,7 @@ import {
 } from './builtins.js';
 import { fieldValue, generatedName, isObject, type Meta, metadataErrors, newUid, nowTimestamp, type Obj, serialize } from './objects.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
-import { Registry, type Resolved } from './registry.js';
+import { Registry, type Resolved, resolvedFor } from './registry.js';
 import { apiVersionOf, resourceFromCrd, type CrdSpec, type ResourceType } from './resources.js';
 import { defaultAndPrune, validateSchema } from './schema.js';
 import { type FieldRequirement, type Labels, matchesFields, matchesLabels, type Requirement } from './selectors.js';
@@ -153,6 +153,8 @@ export class KubeApi {
 
   /** Parses a stored object into the version a request asked for. */
   decode(stored: StoredObject, target: Target): Obj {
+    const shared = target.resolved.type.sharedStorage;
+    if (shared) return shared.fromStorage(JSON.parse(stored.json) as Obj) as Obj;
     const obj = JSON.parse(stored.json) as Obj;
     const apiVersion = apiVersionOf(target.resolved.type.group, target.resolved.version.name);
     if (obj['apiVersion'] !== apiVersion) obj['apiVersion'] = apiVersion;
@@ -162,7 +164,7 @@ export class KubeApi {
   /** The stored JSON in the version a request asked for, without a parse when they match. */
   encodeFor(stored: StoredObject, target: Target): string {
     const type = target.resolved.type;
-    if (target.resolved.version.name === type.storageVersion) return stored.json;
+    if (target.resolved.version.name === type.storageVersion && !type.sharedStorage) return stored.json;
     return serialize(this.decode(stored, target));
   }
 
@@ -171,7 +173,7 @@ export class KubeApi {
   }
 
   private require(t: Target): StoredObject {
-    const stored = this.store.get(t.resolved.key, storedKey(t.resolved.type, t.namespace, t.name));
+    const stored = this.store.get(t.resolved.storeKey, storedKey(t.resolved.type, t.namespace, t.name));
     if (!stored) throw notFound(qualified(t.resolved.type), t.name);
     return stored;
   }
@@ -180,8 +182,9 @@ export class KubeApi {
     if (t.namespace && stored.namespace !== t.namespace) return false;
     if (q.labelSelector && !matchesLabels(q.labelSelector, stored.labels)) return false;
     if (q.fieldSelector) {
+      const aliases = t.resolved.type.sharedStorage?.fieldAliases;
       const fieldOf = (f: string): string =>
-        f === 'metadata.name' ? stored.name : f === 'metadata.namespace' ? stored.namespace : (stored.fields?.[f] ?? '');
+        f === 'metadata.name' ? stored.name : f === 'metadata.namespace' ? stored.namespace : (stored.fields?.[aliases?.[f] ?? f] ?? '');
       if (!matchesFields(q.fieldSelector, fieldOf)) return false;
     }
     return true;
@@ -210,7 +213,7 @@ export class KubeApi {
     const items: StoredObject[] = [];
     const limit = q.limit && q.limit > 0 ? q.limit : Infinity;
     let more = false;
-    for (const stored of this.store.list(t.resolved.key, prefix, after)) {
+    for (const stored of this.store.list(t.resolved.storeKey, prefix, after)) {
       if (!this.matches(stored, t, q)) continue;
       if (items.length >= limit) {
         more = true;
@@ -337,12 +340,12 @@ export class KubeApi {
     const key = storedKey(t.resolved.type, t.namespace, name);
     const qr = qualified(t.resolved.type);
     const nsLabels = this.checkNamespace(t);
-    if (this.store.get(t.resolved.key, key)) throw alreadyExists(qr, name);
+    if (this.store.get(t.resolved.storeKey, key)) throw alreadyExists(qr, name);
     if (o.admit) {
       await o.admit({ operation: 'CREATE', target: t, name, object, oldObject: undefined, dryRun: o.dryRun ?? false, namespaceLabels: nsLabels });
       // Admission awaited: re-check what another request may have changed meanwhile.
       this.checkNamespace(t);
-      if (this.store.get(t.resolved.key, key)) throw alreadyExists(qr, name);
+      if (this.store.get(t.resolved.storeKey, key)) throw alreadyExists(qr, name);
     }
     if (t.resolved.type.namespaced && this.terminating.has(t.namespace)) {
       throw forbidden(qr, name, `unable to create new content in namespace ${t.namespace} because it is being terminated`);
@@ -359,6 +362,7 @@ export class KubeApi {
 
   private toStorage(obj: Obj, t: Target): Obj {
     const type = t.resolved.type;
+    if (type.sharedStorage) return type.sharedStorage.toStorage(obj) as Obj;
     const apiVersion = apiVersionOf(type.group, type.storageVersion);
     return obj['apiVersion'] === apiVersion ? obj : { ...obj, apiVersion };
   }
@@ -367,11 +371,14 @@ export class KubeApi {
     const type = t.resolved.type;
     const meta = obj.metadata as Meta;
     meta.resourceVersion = String(rv);
-    const json = serialize(this.toStorage(obj, t));
+    const storageForm = this.toStorage(obj, t);
+    const json = serialize(storageForm);
+    // Field values come from the stored form, under the stored type's selector names.
+    const storageType = type.sharedStorage ? (this.registry.get(type.sharedStorage.key) ?? type) : type;
     let fields: Record<string, string> | undefined;
-    if (type.extraFieldSelectors.length > 0) {
+    if (storageType.extraFieldSelectors.length > 0) {
       fields = {};
-      for (const f of type.extraFieldSelectors) fields[f] = fieldValue(obj, f);
+      for (const f of storageType.extraFieldSelectors) fields[f] = fieldValue(storageForm, f);
     }
     return {
       key: storedKey(type, meta.namespace ?? '', meta.name as string),
@@ -387,7 +394,7 @@ export class KubeApi {
 
   private commitNew(t: Target, obj: Obj): void {
     const stored = this.stored(t, obj, this.store.nextResourceVersion());
-    this.store.put(t.resolved.key, stored);
+    this.store.put(t.resolved.storeKey, stored);
     this.afterWrite(t, obj);
   }
 
@@ -483,7 +490,7 @@ export class KubeApi {
     if (o.admit) {
       const nsLabels = type.namespaced ? this.store.get('namespaces', t.namespace)?.labels : undefined;
       await o.admit({ operation: 'UPDATE', target: t, name: t.name, object: obj, oldObject: oldObj, dryRun: o.dryRun ?? false, namespaceLabels: nsLabels });
-      const now = this.store.get(t.resolved.key, old.key);
+      const now = this.store.get(t.resolved.storeKey, old.key);
       if (!now) throw notFound(qr, t.name);
       if (now.resourceVersion !== old.resourceVersion) throw conflict(qr, t.name, STALE_OBJECT);
     }
@@ -493,7 +500,7 @@ export class KubeApi {
     if (m.deletionTimestamp && (m.finalizers ?? []).length === 0) {
       this.removeNow(t, stored, obj);
     } else {
-      this.store.put(t.resolved.key, stored);
+      this.store.put(t.resolved.storeKey, stored);
       this.afterWrite(t, obj);
     }
     return { object: this.outputVersion(obj, t), warnings, code: 200 };
@@ -520,7 +527,7 @@ export class KubeApi {
       const nsLabels = type.namespaced ? this.store.get('namespaces', t.namespace)?.labels : undefined;
       await o.admit({ operation: 'DELETE', target: t, name: t.name, object: undefined, oldObject: oldObj, dryRun: o.dryRun ?? false, namespaceLabels: nsLabels });
     }
-    const current = this.store.get(t.resolved.key, old.key);
+    const current = this.store.get(t.resolved.storeKey, old.key);
     if (!current) throw notFound(qr, t.name);
     if (o.dryRun) return { body: oldObj, code: 200 };
     return this.deleteStored(t, current);
@@ -540,7 +547,7 @@ export class KubeApi {
       if (type.hasGeneration) meta.generation = (meta.generation ?? 1) + 1;
       if (isNamespace) obj['status'] = { ...(isObject(obj['status']) ? obj['status'] : {}), phase: 'Terminating' };
       const stored = this.stored(t, obj, this.store.nextResourceVersion());
-      this.store.put(t.resolved.key, stored);
+      this.store.put(t.resolved.storeKey, stored);
       if (isNamespace) {
         this.terminating.add(meta.name as string);
         this.emptyNamespace(meta.name as string);
@@ -556,7 +563,7 @@ export class KubeApi {
   }
 
   private removeNow(t: Target, final: StoredObject, obj: Obj): void {
-    this.store.remove(t.resolved.key, final);
+    this.store.remove(t.resolved.storeKey, final);
     if (t.resolved.key === 'services') for (const p of serviceNodePorts(obj)) this.allocator.releasePort(p);
     if (t.resolved.key === 'customresourcedefinitions.apiextensions.k8s.io') this.dropCustomResources(obj);
     if (t.resolved.key === 'namespaces') this.terminating.delete(final.name);
@@ -570,9 +577,9 @@ export class KubeApi {
     const key = `${spec.names.plural}.${spec.group}`;
     const type = this.registry.get(key);
     if (type) {
-      const version = type.versions.find((v) => v.name === type.storageVersion) ?? type.versions[0];
-      if (version) {
-        const target: Target = { resolved: { type, version, key }, namespace: '', name: '', subresource: '' };
+      const resolved = resolvedFor(type);
+      if (resolved) {
+        const target: Target = { resolved, namespace: '', name: '', subresource: '' };
         for (const stored of [...this.store.list(key)]) {
           const obj = this.decode(stored, target);
           this.store.remove(key, this.stored(target, obj, this.store.nextResourceVersion()));
@@ -586,21 +593,18 @@ export class KubeApi {
   /** The namespace controller's job: delete everything in a terminating namespace. */
   private emptyNamespace(namespace: string): void {
     for (const type of this.registry.all()) {
-      if (!type.namespaced) continue;
-      const key = `${type.plural}${type.group ? `.${type.group}` : ''}`;
-      const version = type.versions.find((v) => v.name === type.storageVersion) ?? type.versions[0];
-      if (!version) continue;
-      const target: Target = { resolved: { type, version, key }, namespace, name: '', subresource: '' };
-      for (const stored of [...this.store.list(key, `${namespace}/`)]) this.deleteStored({ ...target, name: stored.name }, stored);
+      const resolved = type.namespaced && !type.sharedStorage ? resolvedFor(type) : undefined;
+      if (!resolved) continue;
+      const target: Target = { resolved, namespace, name: '', subresource: '' };
+      for (const stored of [...this.store.list(resolved.storeKey, `${namespace}/`)]) this.deleteStored({ ...target, name: stored.name }, stored);
     }
     this.finishNamespace(namespace);
   }
 
   private finishNamespace(namespace: string): void {
     for (const type of this.registry.all()) {
-      if (!type.namespaced) continue;
-      const key = `${type.plural}${type.group ? `.${type.group}` : ''}`;
-      if (!this.store.list(key, `${namespace}/`).next().done) return;
+      const resolved = type.namespaced ? resolvedFor(type) : undefined;
+      if (resolved && !this.store.list(resolved.storeKey, `${namespace}/`).next().done) return;
     }
     const ns = this.store.get('namespaces', namespace);
     const t = this.targetFor('v1', 'Namespace', '', namespace);

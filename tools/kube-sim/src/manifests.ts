@@ -45,7 +45,7 @@ export async function applyObjects(api: KubeApi, objects: readonly Obj[], source
     const t = api.targetFor(String(obj['apiVersion']), String(obj['kind']), namespace, name);
     if (!t) throw new ManifestError(`${source}: no resource serves ${String(obj['kind'])} in ${String(obj['apiVersion'])}`);
     try {
-      const existing = name ? api.store.get(t.resolved.key, t.resolved.type.namespaced ? `${t.namespace}/${name}` : name) : undefined;
+      const existing = name ? api.store.get(t.resolved.storeKey, t.resolved.type.namespaced ? `${t.namespace}/${name}` : name) : undefined;
       const result = existing ? await api.update(t, obj) : await api.create(t, obj);
       out.push(result.object);
     } catch (err) {

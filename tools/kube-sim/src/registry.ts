@@ -5,7 +5,18 @@ import { apiVersionOf, builtinResources, resourceKey, type ResourceType, VERBS, 
 export interface Resolved {
   readonly type: ResourceType;
   readonly version: VersionInfo;
+  /** The type's key in the registry (`services`, `ipaddresspools.metallb.io`). */
   readonly key: string;
+  /** The collection its objects live in; differs from `key` only for shared storage. */
+  readonly storeKey: string;
+}
+
+/** A type seen in one of its versions (the storage version by default). */
+export function resolvedFor(type: ResourceType, versionName = type.storageVersion): Resolved | undefined {
+  const version = type.versions.find((v) => v.name === versionName) ?? (versionName === type.storageVersion ? type.versions[0] : undefined);
+  if (!version) return undefined;
+  const key = resourceKey(type.group, type.plural);
+  return { type, version, key, storeKey: type.sharedStorage?.key ?? key };
 }
 
 export class Registry {
@@ -32,10 +43,8 @@ export class Registry {
   }
 
   resolve(group: string, version: string, plural: string): Resolved | undefined {
-    const key = resourceKey(group, plural);
-    const type = this.types.get(key);
-    const v = type?.versions.find((x) => x.name === version && x.served);
-    return type && v ? { type, version: v, key } : undefined;
+    const type = this.types.get(resourceKey(group, plural));
+    return type?.versions.some((x) => x.name === version && x.served) ? resolvedFor(type, version) : undefined;
   }
 
   /** The type for an object's apiVersion and kind. */
@@ -45,8 +54,7 @@ export class Registry {
     const version = slash >= 0 ? apiVersion.slice(slash + 1) : apiVersion;
     for (const type of this.types.values()) {
       if (type.group !== group || type.kind !== kind) continue;
-      const v = type.versions.find((x) => x.name === version && x.served);
-      if (v) return { type, version: v, key: resourceKey(group, type.plural) };
+      if (type.versions.some((x) => x.name === version && x.served)) return resolvedFor(type, version);
     }
     return undefined;
   }

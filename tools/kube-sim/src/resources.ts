@@ -33,7 +33,51 @@ export interface ResourceType {
   readonly nameRule: 'label' | 'subdomain';
   /** The CRD that declared this type, if any. */
   readonly crdName?: string;
+  /** Set when objects live in another type's collection, converted on the way in and out. */
+  readonly sharedStorage?: SharedStorage;
 }
+
+/** One collection seen through two APIs (events.k8s.io/v1 Events are core/v1 Events underneath). */
+export interface SharedStorage {
+  /** The store key of the collection (`events`). */
+  readonly key: string;
+  toStorage(obj: Record<string, unknown>): Record<string, unknown>;
+  fromStorage(obj: Record<string, unknown>): Record<string, unknown>;
+  /** This API's field-selector names → the stored type's (`regarding.name` → `involvedObject.name`). */
+  readonly fieldAliases: Readonly<Record<string, string>>;
+}
+
+/** events.k8s.io/v1 field → core/v1 field, for the fields that were renamed. */
+const EVENT_RENAMES: ReadonlyArray<readonly [string, string]> = [
+  ['regarding', 'involvedObject'],
+  ['note', 'message'],
+  ['deprecatedSource', 'source'],
+  ['deprecatedFirstTimestamp', 'firstTimestamp'],
+  ['deprecatedLastTimestamp', 'lastTimestamp'],
+  ['deprecatedCount', 'count'],
+  ['reportingController', 'reportingComponent'],
+];
+
+function renameFields(obj: Record<string, unknown>, apiVersion: string, pairs: ReadonlyArray<readonly [string, string]>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...obj, apiVersion };
+  for (const [from, to] of pairs) {
+    delete out[from];
+    if (obj[from] !== undefined) out[to] = obj[from];
+  }
+  return out;
+}
+
+const eventsStorage: SharedStorage = {
+  key: 'events',
+  toStorage: (obj) => renameFields(obj, 'v1', EVENT_RENAMES),
+  fromStorage: (obj) => renameFields(obj, 'events.k8s.io/v1', EVENT_RENAMES.map(([a, b]) => [b, a] as const)),
+  fieldAliases: {
+    'regarding.kind': 'involvedObject.kind',
+    'regarding.name': 'involvedObject.name',
+    'regarding.namespace': 'involvedObject.namespace',
+    'regarding.uid': 'involvedObject.uid',
+  },
+};
 
 export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
 
@@ -150,6 +194,7 @@ interface BuiltinSpec {
   strategic?: StrategyTable;
   fieldSelectors?: string[];
   nameRule?: 'label' | 'subdomain';
+  sharedStorage?: SharedStorage;
 }
 
 function builtin(s: BuiltinSpec): ResourceType {
@@ -168,6 +213,7 @@ function builtin(s: BuiltinSpec): ResourceType {
     strategic: { ...objectMetaStrategy, ...s.strategic },
     extraFieldSelectors: s.fieldSelectors ?? [],
     nameRule: s.nameRule ?? 'subdomain',
+    ...(s.sharedStorage ? { sharedStorage: s.sharedStorage } : {}),
   };
 }
 
@@ -309,7 +355,8 @@ export function builtinResources(): ResourceType[] {
       shortNames: ['ev'],
       namespaced: true,
       columns: eventColumns,
-      fieldSelectors: ['regarding.kind', 'regarding.name', 'regarding.namespace', 'reason', 'type'],
+      fieldSelectors: ['regarding.kind', 'regarding.name', 'regarding.namespace', 'regarding.uid', 'reason', 'type'],
+      sharedStorage: eventsStorage,
     }),
     builtin({
       group: '',

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { endpointResolver, type ServiceResolver, validatingWebhooks } from './admission.js';
 import { KubeApi, type Target } from './api.js';
+import { resolvedFor } from './registry.js';
 import { Faults } from './faults.js';
 import { handler } from './http.js';
 import { renderKubeconfig } from './kubeconfig.js';
@@ -154,11 +155,9 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
 
   const target = (resource: string, name: string, namespace: string | undefined, subresource = ''): Target => {
     const type = api.registry.find(resource);
-    if (!type) throw new Error(`kube-sim serves no resource named "${resource}"`);
-    const version = type.versions.find((v) => v.name === type.storageVersion) ?? type.versions[0];
-    if (!version) throw new Error(`resource "${resource}" has no versions`);
-    const key = type.group ? `${type.plural}.${type.group}` : type.plural;
-    return { resolved: { type, version, key }, namespace: type.namespaced ? (namespace ?? 'default') : '', name, subresource };
+    const resolved = type ? resolvedFor(type) : undefined;
+    if (!type || !resolved) throw new Error(`kube-sim serves no resource named "${resource}"`);
+    return { resolved, namespace: type.namespaced ? (namespace ?? 'default') : '', name, subresource };
   };
   const objectTarget = (obj: Obj, subresource = ''): Target => {
     const t = api.targetFor(String(obj['apiVersion']), String(obj['kind']), obj.metadata?.namespace ?? 'default', obj.metadata?.name ?? '', subresource);
@@ -172,15 +171,15 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
     },
     get(resource, name, namespace) {
       const t = target(resource, name, namespace);
-      const stored = api.store.get(t.resolved.key, t.resolved.type.namespaced ? `${t.namespace}/${name}` : name);
+      const stored = api.store.get(t.resolved.storeKey, t.resolved.type.namespaced ? `${t.namespace}/${name}` : name);
       return stored ? api.decode(stored, t) : undefined;
     },
     list(resource, namespace) {
       const t = target(resource, '', namespace ?? '');
-      return [...api.store.list(t.resolved.key, namespace ? `${namespace}/` : '')].map((s) => api.decode(s, t));
+      return [...api.store.list(t.resolved.storeKey, namespace ? `${namespace}/` : '')].map((s) => api.decode(s, t));
     },
     count(resource) {
-      return resource === undefined ? api.store.count() : api.store.count(target(resource, '', '').resolved.key);
+      return resource === undefined ? api.store.count() : api.store.count(target(resource, '', '').resolved.storeKey);
     },
     apply: (manifests) => {
       const objects = typeof manifests === 'string' ? parseManifests(manifests) : Array.isArray(manifests) ? (manifests as Obj[]) : [manifests as Obj];

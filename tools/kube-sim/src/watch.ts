@@ -158,7 +158,7 @@ export class WatchHub {
       watcher.close();
       return watcher;
     }
-    const missed = fromScratch ? [] : store.eventsSince(start, t.resolved.key);
+    const missed = fromScratch ? [] : store.eventsSince(start, t.resolved.storeKey);
     if (missed === undefined) {
       watcher.error(statusOf(410, 'Expired', `too old resource version: ${start} (${store.compactedResourceVersion})`));
       watcher.close();
@@ -166,17 +166,17 @@ export class WatchHub {
     }
     if (fromScratch || request.sendInitialEvents) {
       const prefix = t.resolved.type.namespaced && t.namespace ? `${t.namespace}/` : '';
-      for (const stored of store.list(t.resolved.key, prefix)) {
+      for (const stored of store.list(t.resolved.storeKey, prefix)) {
         if (this.api.matches(stored, t, request.query)) watcher.send({ type: 'ADDED', object: stored, resourceVersion: stored.resourceVersion });
       }
       watcher.lastResourceVersion = store.resourceVersion;
       if (request.sendInitialEvents && request.allowBookmarks) watcher.bookmark(true);
     }
     for (const e of missed) this.deliver(watcher, e);
-    let set = this.byResource.get(t.resolved.key);
+    let set = this.byResource.get(t.resolved.storeKey);
     if (!set) {
       set = new Set();
-      this.byResource.set(t.resolved.key, set);
+      this.byResource.set(t.resolved.storeKey, set);
     }
     set.add(watcher);
     watcher.start(this.bookmarkIntervalMs);
@@ -184,16 +184,16 @@ export class WatchHub {
   }
 
   remove(w: Watcher): void {
-    this.byResource.get(w.request.target.resolved.key)?.delete(w);
+    this.byResource.get(w.request.target.resolved.storeKey)?.delete(w);
   }
 
   private dispatch(e: StoreEvent): void {
     const set = this.byResource.get(e.resource);
     if (!set || set.size === 0) return;
-    // Watchers of the same version share the serialized line.
+    // Watchers of the same API and version share the serialized line.
     const lines = new Map<string, Map<string, string>>();
     for (const w of set) {
-      const version = w.request.target.resolved.version.name;
+      const version = `${w.request.target.resolved.key}/${w.request.target.resolved.version.name}`;
       let cache = lines.get(version);
       if (!cache) {
         cache = new Map();

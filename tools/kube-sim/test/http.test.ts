@@ -197,6 +197,20 @@ spec:
     expect(warn.json['spec']).toEqual({ a: 'x' });
   });
 
+  it('streams core/v1 Events to events.k8s.io/v1 watchers, converted', async () => {
+    const w = await watch(sim, '/apis/events.k8s.io/v1/namespaces/default/events?watch=true&resourceVersion=' + String(sim.store.resourceVersion));
+    const core = await watch(sim, '/api/v1/namespaces/default/events?watch=true&resourceVersion=' + String(sim.store.resourceVersion));
+    try {
+      await call(sim, 'POST', '/api/v1/namespaces/default/events', { body: { apiVersion: 'v1', kind: 'Event', metadata: { name: 'ev' }, involvedObject: { kind: 'Service', name: 'web' }, message: 'allocated', reason: 'IPAllocated', type: 'Normal' } });
+      await eventually(() => w.events.length === 1 && core.events.length === 1, 'the event on both streams');
+      expect(w.events[0]).toMatchObject({ type: 'ADDED', object: { apiVersion: 'events.k8s.io/v1', regarding: { name: 'web' }, note: 'allocated' } });
+      expect(core.events[0]).toMatchObject({ type: 'ADDED', object: { apiVersion: 'v1', involvedObject: { name: 'web' }, message: 'allocated' } });
+    } finally {
+      w.close();
+      core.close();
+    }
+  });
+
   it('serves Tables when asked', async () => {
     const r = await call(sim, 'GET', `${CM}/page-1`, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
     expect(r.json).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1', columnDefinitions: [{ name: 'Name' }, { name: 'Data' }, { name: 'Age' }], rows: [{ cells: ['page-1', 1, expect.stringMatching(/^\d+s$/) as unknown] }] });
