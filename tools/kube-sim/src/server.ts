@@ -113,6 +113,7 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
   const ca: CertificateAuthority | undefined = tls?.ca;
   let server: Server;
   let port = options.port ?? 0;
+  let stopped = false;
   let url = '';
   const admit = validatingWebhooks(api, { resolveService: options.resolveWebhookService ?? endpointResolver(api) });
 
@@ -126,7 +127,8 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
       });
       hub.closeAll();
       await new Promise((r) => setTimeout(r, ms));
-      await listen(server, port, host);
+      // A stop() during the outage means the server stays down.
+      if (!stopped) await listen(server, port, host);
     },
   });
   const requestHandler = handler({ api, hub, faults, token, admit, serverAddress: () => `${host}:${port}` });
@@ -193,7 +195,6 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
     },
   };
 
-  let stopped = false;
   return {
     url,
     port,
