@@ -271,3 +271,18 @@ describe('events through both APIs', () => {
     expect(dup.status.reason).toBe('AlreadyExists');
   });
 });
+
+describe('CRD updates', () => {
+  it('re-applying an unchanged CRD writes nothing; stored versions accumulate', async () => {
+    const { api, t } = setup();
+    const crdTarget = t('apiextensions.k8s.io/v1', 'CustomResourceDefinition', '');
+    await api.create(crdTarget, poolCrd);
+    const named = t('apiextensions.k8s.io/v1', 'CustomResourceDefinition', '', 'pools.example.com');
+    const rv = api.store.resourceVersion;
+    await api.update(named, poolCrd);
+    expect(api.store.resourceVersion).toBe(rv);
+    const versions = (poolCrd['spec'] as { versions: Array<Record<string, unknown>> }).versions.map((v) => ({ ...v, storage: v['name'] === 'v1beta1' }));
+    await api.update(named, { ...poolCrd, spec: { ...(poolCrd['spec'] as object), versions } });
+    expect(api.get(named)['status']).toMatchObject({ storedVersions: ['v1', 'v1beta1'], conditions: [{ type: 'NamesAccepted' }, { type: 'Established', status: 'True' }] });
+  });
+});

@@ -479,7 +479,7 @@ export class KubeApi {
       if (type.hasGeneration) m.generation = oldMeta.generation ?? 1;
       else delete m.generation;
       this.applyDefaults(t, obj, oldObj);
-      if (t.resolved.key === 'customresourcedefinitions.apiextensions.k8s.io') obj['status'] = initialStatus(t.resolved.key, obj);
+      if (t.resolved.key === 'customresourcedefinitions.apiextensions.k8s.io') obj['status'] = crdStatusAfterUpdate(obj, oldObj);
     }
     const warnings = this.admitShape(t, obj, oldObj, o.fieldValidation);
     const m = obj.metadata as Meta;
@@ -633,6 +633,17 @@ export class KubeApi {
     const type = t.resolved.type;
     return { apiVersion: apiVersionOf(type.group, t.resolved.version.name), kind: type.listKind, metadata: { resourceVersion: String(this.store.resourceVersion) }, items };
   }
+}
+
+/**
+ * What the CRD controllers leave in status after a spec change: accepted names follow the spec,
+ * conditions (and their transition times) stay, stored versions accumulate.
+ */
+function crdStatusAfterUpdate(obj: Obj, oldObj: Obj): unknown {
+  const fresh = initialStatus('customresourcedefinitions.apiextensions.k8s.io', obj) as Record<string, unknown>;
+  const old = isObject(oldObj['status']) ? oldObj['status'] : {};
+  const stored = [...new Set([...((old['storedVersions'] as string[] | undefined) ?? []), ...((fresh['storedVersions'] as string[] | undefined) ?? [])])];
+  return { ...fresh, conditions: old['conditions'] ?? fresh['conditions'], storedVersions: stored };
 }
 
 function invalidPatch(type: ResourceType, name: string, why: string): ApiError {

@@ -138,7 +138,7 @@ export function initialStatus(resource: string, obj: Obj): unknown {
       return { phase: 'Active' };
     case 'pods':
       return { phase: 'Pending' };
-    case 'customresourcedefinitions':
+    case 'customresourcedefinitions.apiextensions.k8s.io':
       return crdStatus(obj);
     default:
       return undefined;
