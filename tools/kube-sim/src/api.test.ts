@@ -212,7 +212,8 @@ describe('KubeApi on arbitrary input', () => {
       json,
       fc.record({ apiVersion: fc.constantFrom('v1', 'v2', undefined), kind: fc.constantFrom('ConfigMap', 'Service', 'Namespace', ''), metadata: fc.oneof(json, fc.record({ name: json, namespace: json, labels: json, annotations: json, finalizers: json, generateName: json })), spec: json, data: json }),
     );
-    const kinds: Array<[string, string]> = [['v1', 'ConfigMap'], ['v1', 'Service']];
+    await api.create(t('apiextensions.k8s.io/v1', 'CustomResourceDefinition', ''), poolCrd);
+    const kinds: Array<[string, string]> = [['v1', 'ConfigMap'], ['v1', 'Service'], ['example.com/v1', 'Pool'], ['example.com/v1beta1', 'Pool']];
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(body, fc.constantFrom(...kinds), fc.constantFrom('create', 'merge', 'json', 'strategic'), async (b, [v, k], verb) => {
@@ -221,8 +222,9 @@ describe('KubeApi on arbitrary input', () => {
           if (verb === 'create') await api.create(t(v, k, 'default'), b);
           else {
             const target = t(v, k, 'default', 'fixed');
-            if (!api.store.get(target.resolved.key, 'default/fixed')) {
-              await api.create(t(v, k, 'default'), { apiVersion: v, kind: k, metadata: { name: 'fixed' }, ...(k === 'Service' ? { spec: { ports: [{ port: 1 }] } } : {}) });
+            if (!api.store.get(target.resolved.storeKey, 'default/fixed')) {
+              const spec = k === 'Service' ? { spec: { ports: [{ port: 1 }] } } : k === 'Pool' ? { spec: { size: 1 } } : {};
+              await api.create(t(v, k, 'default'), { apiVersion: v, kind: k, metadata: { name: 'fixed' }, ...spec });
             }
             const type = { merge: 'application/merge-patch+json', json: 'application/json-patch+json', strategic: 'application/strategic-merge-patch+json' }[verb];
             await api.patch(target, type, b);
@@ -233,7 +235,7 @@ describe('KubeApi on arbitrary input', () => {
           expect((err as ApiError).code).toBeLessThan(500);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
     expect(runs).toBeGreaterThan(0);
   });
