@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { opsPerSecond, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
-import { Lab, requireNetworkLab, startBird, startGobgpd, startTcpdump, waitFor, type BgpDaemon } from '@lb/netlab';
+import { Lab, requireNetworkLab, startBird, startGobgpd, startTcpdump, waitFor, waitForNeighbor, type BgpDaemon } from '@lb/netlab';
 import { type UpdateMessage, decode, encode, encodingLength } from '../src/index.js';
 import { SpeakerProcess } from '../test/helpers/speaker.js';
 import { generatedPrefixes } from '../test/helpers/routes.js';
-import { summarizeBgpCapture } from './capture.js';
+import { type FlowSummary, summarizeBgpCapture } from './capture.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const COUNT = Number(process.env['BENCH_ROUTES'] ?? 100_000);
@@ -133,6 +133,15 @@ async function waitForEmpty(v4: string, v6: string): Promise<void> {
   await waitForIdle();
 }
 
+/**
+ * gobgpd refuses a neighbor for a while after resetting its session (idle hold): start a sender
+ * only once gobgpd listens for it again, or its first attempts are refused and it is timed late.
+ */
+async function readyFor(v4: string, v6: string): Promise<void> {
+  await waitForNeighbor(gobgp, v4, 'active', 60_000);
+  await waitForNeighbor(gobgp, v6, 'active', 60_000);
+}
+
 /** CPU ticks gobgpd has used (`ip netns exec` execs, so the child's pid is gobgpd's). */
 function gobgpTicks(): number {
   const fields = readFileSync(`/proc/${gobgp.process.child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
@@ -156,12 +165,16 @@ async function waitForIdle(): Promise<void> {
 }
 
 function wire(records: Parameters<typeof summarizeBgpCapture>[0], senders: readonly string[]): Omit<Round, 'ribSeconds' | 'updates' | 'dropped'> {
-  const flows = summarizeBgpCapture(records).filter((f) => senders.some((s) => f.flow.startsWith(s)));
-  const v4 = flows.find((f) => f.flow.startsWith(senders[0] as string));
-  const v6 = flows.find((f) => f.flow.startsWith(senders[1] as string));
+  const all = summarizeBgpCapture(records);
+  // A sender may have opened more than one connection (a refused first attempt): take the one that carried the table.
+  const biggest = (sender: string): FlowSummary | undefined =>
+    all.filter((f) => f.flow.startsWith(sender)).reduce<FlowSummary | undefined>((best, f) => (best && best.bytes >= f.bytes ? best : f), undefined);
+  const v4 = biggest(senders[0] as string);
+  const v6 = biggest(senders[1] as string);
+  const flows = [v4, v6].filter((f): f is FlowSummary => f !== undefined);
   const first = flows.map((f) => f.firstUpdateNs).filter((x): x is bigint => x !== undefined);
   const last = flows.map((f) => f.lastNs).filter((x): x is bigint => x !== undefined);
-  if (!v4 || !v6 || first.length === 0 || last.length === 0) throw new Error(`capture lacks a flow: ${JSON.stringify(flows.map((f) => f.flow))}`);
+  if (!v4 || !v6 || first.length === 0 || last.length === 0) throw new Error(`capture lacks a flow: ${JSON.stringify(all.map((f) => f.flow))}`);
   const min = first.reduce((a, b) => (a < b ? a : b));
   const max = last.reduce((a, b) => (a > b ? a : b));
   return { wireSeconds: Number(max - min) / 1e9, endOfRib: v4.endOfRib && v6.endOfRib, missingBytes: v4.missingBytes + v6.missingBytes };
@@ -186,6 +199,7 @@ async function ours(): Promise<Round> {
   );
   await speaker.generateRoutes(0, 'ipv4-unicast', COUNT, addr.spk.v4);
   await speaker.generateRoutes(1, 'ipv6-unicast', COUNT, addr.spk.v6);
+  await readyFor(addr.spk.v4, addr.spk.v6);
   const before = { v4: updatesReceived(addr.spk.v4), v6: updatesReceived(addr.spk.v6) };
   const capture = await startTcpdump(lab, rtr, toSpk.b, 'tcp port 179');
   const start = performance.now();
@@ -218,6 +232,7 @@ async function bird(): Promise<Round> {
   }).catch((error: Error) => {
     throw new Error(`${error.message}\nBIRD output:\n${daemon.output().slice(-2000)}`);
   });
+  await readyFor(addr.bird.v4, addr.bird.v6);
   const before = { v4: updatesReceived(addr.bird.v4), v6: updatesReceived(addr.bird.v6) };
   const capture = await startTcpdump(lab, rtr, toBird.b, 'tcp port 179');
   const start = performance.now();
