@@ -15,7 +15,7 @@ import { handler } from './http.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { applyObjects, parseManifests } from './manifests.js';
 import { type Obj } from './objects.js';
-import { type CertificateAuthority, createServingPair, type IssuedCertificate, issueCertificate } from './tls.js';
+import { type CertificateAuthority, createServingPair, type IssuedCertificate, issueCertificate } from '@lb/certs';
 import { WatchHub } from './watch.js';
 
 export interface StartOptions {
@@ -92,11 +92,11 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 const sharedPairs = new Map<string, Promise<{ ca: CertificateAuthority; serving: IssuedCertificate }>>();
 
 function servingPair(hosts: readonly string[], fresh: boolean): Promise<{ ca: CertificateAuthority; serving: IssuedCertificate }> {
-  if (fresh) return createServingPair(hosts, 'kube-apiserver');
+  if (fresh) return createServingPair(hosts, 'kube-apiserver', 'kube-sim-ca');
   const key = hosts.join(',');
   let pair = sharedPairs.get(key);
   if (!pair) {
-    pair = createServingPair(hosts, 'kube-apiserver');
+    pair = createServingPair(hosts, 'kube-apiserver', 'kube-sim-ca');
     sharedPairs.set(key, pair);
   }
   return pair;

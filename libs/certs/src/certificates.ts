@@ -1,6 +1,6 @@
-// A certificate authority generated at start and leaf certificates it signs: the API server's
-// own serving certificate, and (for tests) webhook servers' certificates. Keys come from Node's
-// crypto; node-forge builds and signs the X.509 certificates.
+// Certificate authorities and the serving certificates they sign: for kube-sim's API server and
+// for admission/conversion webhook servers. Keys come from Node's crypto; node-forge builds and
+// signs the X.509 certificates (Node can verify certificates but not create them).
 import { generateKeyPair, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { isIP } from 'node:net';
@@ -36,7 +36,7 @@ function baseCertificate(publicKey: forge.pki.PublicKey, days: number): forge.pk
   return cert;
 }
 
-export function createCertificateAuthority(commonName = 'kube-sim-ca', pair?: Pair): CertificateAuthority {
+export function createCertificateAuthority(commonName = 'lb-ca', pair?: Pair): CertificateAuthority {
   const { publicKey, privateKey, keyPem } = keyPair(pair);
   const cert = baseCertificate(publicKey, 3650);
   const subject = [{ name: 'commonName', value: commonName }];
@@ -52,7 +52,7 @@ export function createCertificateAuthority(commonName = 'kube-sim-ca', pair?: Pa
 }
 
 /** A serving certificate for `hosts` (DNS names and IP addresses), signed by `ca`. */
-export function issueCertificate(ca: CertificateAuthority, hosts: readonly string[], commonName = hosts[0] ?? 'kube-sim', pair?: Pair): IssuedCertificate {
+export function issueCertificate(ca: CertificateAuthority, hosts: readonly string[], commonName = hosts[0] ?? 'localhost', pair?: Pair): IssuedCertificate {
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const caKey = forge.pki.privateKeyFromPem(ca.key);
   const { publicKey, keyPem } = keyPair(pair);
@@ -72,8 +72,8 @@ export function issueCertificate(ca: CertificateAuthority, hosts: readonly strin
 const generateRsa = promisify(generateKeyPair);
 
 /** A CA and a serving certificate, their two RSA keys generated in parallel off the main thread. */
-export async function createServingPair(hosts: readonly string[], commonName: string): Promise<{ ca: CertificateAuthority; serving: IssuedCertificate }> {
+export async function createServingPair(hosts: readonly string[], commonName: string, caName = 'lb-ca'): Promise<{ ca: CertificateAuthority; serving: IssuedCertificate }> {
   const [caPair, leafPair] = await Promise.all([generateRsa('rsa', { modulusLength: 2048 }), generateRsa('rsa', { modulusLength: 2048 })]);
-  const ca = createCertificateAuthority('kube-sim-ca', caPair);
+  const ca = createCertificateAuthority(caName, caPair);
   return { ca, serving: issueCertificate(ca, hosts, commonName, leafPair) };
 }

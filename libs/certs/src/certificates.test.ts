@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:https';
+import { request } from 'node:https';
+import { type AddressInfo } from 'node:net';
+import { createCertificateAuthority, createServingPair, issueCertificate } from './certificates.js';
+
+describe('certificates', () => {
+  it('issues a serving certificate for DNS names and IP addresses that chains to the CA', () => {
+    const ca = createCertificateAuthority('test-ca');
+    const leaf = issueCertificate(ca, ['webhook.lb-system.svc', '127.0.0.1']);
+    const caCert = new X509Certificate(ca.cert);
+    const cert = new X509Certificate(leaf.cert);
+    expect(caCert.ca).toBe(true);
+    expect(cert.ca).toBe(false);
+    expect(cert.verify(caCert.publicKey)).toBe(true);
+    expect(cert.checkHost('webhook.lb-system.svc')).toBe('webhook.lb-system.svc');
+    expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(cert.checkHost('other.example')).toBeUndefined();
+  });
+
+  it('serves TLS that a client trusting only the CA accepts', async () => {
+    const { ca, serving } = await createServingPair(['localhost', '127.0.0.1'], 'localhost', 'pair-ca');
+    expect(new X509Certificate(ca.cert).subject).toContain('CN=pair-ca');
+    const server = createServer({ cert: serving.cert, key: serving.key }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, ca: ca.cert, servername: 'localhost' }, (res) => {
+          let data = '';
+          res.on('data', (chunk: Buffer) => (data += chunk.toString()));
+          res.on('end', () => resolve(data));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(body).toBe('ok');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
