@@ -98,6 +98,15 @@ describe.each(cases)('interop with %s (%s)', (daemonName, kind) => {
     }
   });
 
+  it('carries IPv4 routes with an IPv6 next hop over the IPv6 session (RFC 8950)', async () => {
+    const v6Session = speakers[1] as SpeakerProcess;
+    const { negotiated } = (await v6Session.call({ cmd: 'stats', peer: 0 })) as { negotiated: { ipv4OverIpv6NextHop: boolean } };
+    expect(negotiated.ipv4OverIpv6NextHop).toBe(true);
+    await v6Session.setRoutes('ipv4-unicast', [{ prefix: '198.51.100.200/32', nextHop: net.speaker.v6 }]);
+    const route = await waitFor(`${daemonName} RFC 8950 route`, () => daemon.routes('ipv4-unicast').find((r) => r.prefix === '198.51.100.200/32'));
+    expect(route.nextHops[0]).toBe(net.speaker.v6);
+  });
+
   it('withdraws routes the speaker no longer announces', async () => {
     for (const s of speakers) {
       await s.setRoutes('ipv4-unicast', []);

@@ -4,7 +4,7 @@ import {
   type DecodeContext,
   type LargeCommunity,
   type PathAttribute,
-  familyOf,
+  ipVersionOf,
   isUnicastFamily,
   origins,
   segmentTypes,
@@ -296,7 +296,7 @@ function decodeMpReach(flags: number, buf: Uint8Array, start: number, end: numbe
   if (!nextHops || (afi === Afi.IPV6 && nextHopLength === 4)) {
     return mpProblem(`MP_REACH_NLRI next hop length ${nextHopLength} is not valid for AFI ${afi}`);
   }
-  const nlri = decodeNlriList(buf, reservedAt + 1, end, familyOf(afi), addPathFor(afi, ctx));
+  const nlri = decodeNlriList(buf, reservedAt + 1, end, ipVersionOf(afi), addPathFor(afi, ctx));
   if (!Array.isArray(nlri)) return mpProblem(`MP_REACH_NLRI ${nlri.reason} (byte ${nlri.offset})`);
   return { type: 'mp-reach', flags, afi, safi, nextHops, reserved, nlri };
 }
@@ -306,7 +306,7 @@ function decodeMpUnreach(flags: number, buf: Uint8Array, start: number, end: num
   const afi = readU16(buf, start);
   const safi = buf[start + 2] as number;
   if (!isUnicastFamily(afi, safi)) return { type: 'mp-unreach-raw', flags, afi, safi, withdrawn: buf.slice(start + 3, end) };
-  const withdrawn = decodeNlriList(buf, start + 3, end, familyOf(afi), addPathFor(afi, ctx));
+  const withdrawn = decodeNlriList(buf, start + 3, end, ipVersionOf(afi), addPathFor(afi, ctx));
   if (!Array.isArray(withdrawn)) return mpProblem(`MP_UNREACH_NLRI ${withdrawn.reason} (byte ${withdrawn.offset})`);
   return { type: 'mp-unreach', flags, afi, safi, withdrawn };
 }

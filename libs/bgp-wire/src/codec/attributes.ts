@@ -136,7 +136,7 @@ export function isUnicastFamily(afi: number, safi: number): boolean {
   return safi === Safi.UNICAST && (afi === Afi.IPV4 || afi === Afi.IPV6);
 }
 
-export function familyOf(afi: number): 4 | 6 {
+export function ipVersionOf(afi: number): 4 | 6 {
   return afi === Afi.IPV4 ? 4 : 6;
 }
 
@@ -177,11 +177,11 @@ export function attributeValueLength(attr: PathAttribute): number {
     case 'cluster-list':
       return 4 * attr.clusterIds.length;
     case 'mp-reach':
-      return 5 + nextHopLength(attr.nextHops) + nlriListEncodingLength(attr.nlri, familyOf(attr.afi));
+      return 5 + nextHopLength(attr.nextHops) + nlriListEncodingLength(attr.nlri, ipVersionOf(attr.afi));
     case 'mp-reach-raw':
       return 5 + attr.nextHop.length + attr.nlri.length;
     case 'mp-unreach':
-      return 3 + nlriListEncodingLength(attr.withdrawn, familyOf(attr.afi));
+      return 3 + nlriListEncodingLength(attr.withdrawn, ipVersionOf(attr.afi));
     case 'mp-unreach-raw':
       return 3 + attr.withdrawn.length;
     case 'extended-communities':
@@ -299,7 +299,7 @@ function writeValue(attr: PathAttribute, buf: Uint8Array, at: number): void {
       at += 4;
       for (const n of attr.nextHops) at = writeAddress(n, buf, at, 'MP_REACH_NLRI next hop');
       buf[at++] = attr.reserved ?? 0;
-      encodeNlriList(attr.nlri, familyOf(attr.afi), buf, at);
+      encodeNlriList(attr.nlri, ipVersionOf(attr.afi), buf, at);
       return;
     }
     case 'mp-reach-raw':
@@ -314,7 +314,7 @@ function writeValue(attr: PathAttribute, buf: Uint8Array, at: number): void {
     case 'mp-unreach':
       writeU16(buf, at, attr.afi);
       buf[at + 2] = attr.safi;
-      encodeNlriList(attr.withdrawn, familyOf(attr.afi), buf, at + 3);
+      encodeNlriList(attr.withdrawn, ipVersionOf(attr.afi), buf, at + 3);
       return;
     case 'mp-unreach-raw':
       writeU16(buf, at, attr.afi);
