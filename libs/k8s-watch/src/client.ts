@@ -66,6 +66,17 @@ export interface ListOptions {
 
 export type PatchType = 'merge' | 'strategic' | 'json';
 
+/** Per-call control of the typed verbs: cancel with a signal, or bound the wait. */
+export interface RequestControl {
+  readonly signal?: AbortSignal;
+  /** Overrides the client's requestTimeoutMs for this call. */
+  readonly timeoutMs?: number;
+}
+
+function control(c: RequestControl): { signal?: AbortSignal; timeoutMs?: number } {
+  return { ...(c.signal ? { signal: c.signal } : {}), ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}) };
+}
+
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
   strategic: 'application/strategic-merge-patch+json',
@@ -391,8 +402,8 @@ export class KubeClient {
 
   // Typed verbs over a ResourceType.
 
-  get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string, options: { signal?: AbortSignal } = {}): Promise<T> {
-    return this.request<T>('GET', objectPath(type, namespace, name), { verb: 'GET', ...(options.signal ? { signal: options.signal } : {}) });
+  get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string, options: RequestControl = {}): Promise<T> {
+    return this.request<T>('GET', objectPath(type, namespace, name), { verb: 'GET', ...control(options) });
   }
 
   async list<T extends KubeObject>(type: ResourceType<T>, options: ListOptions = {}): Promise<ObjectList<T>> {
@@ -419,20 +430,22 @@ export class KubeClient {
     return list;
   }
 
-  create<T extends KubeObject>(type: ResourceType<T>, obj: T, options: { dryRun?: boolean; fieldManager?: string } = {}): Promise<T> {
+  create<T extends KubeObject>(type: ResourceType<T>, obj: T, options: RequestControl & { dryRun?: boolean; fieldManager?: string } = {}): Promise<T> {
     return this.request<T>('POST', collectionPath(type, obj.metadata?.namespace ?? this.requireNamespace(type, obj)), {
       verb: 'CREATE',
+      ...control(options),
       body: { apiVersion: apiVersionOf(type), kind: type.kind, ...obj },
       query: { dryRun: options.dryRun ? 'All' : undefined, fieldManager: options.fieldManager },
     });
   }
 
   /** PUT; carries the object's resourceVersion, so a stale object fails with 409 Conflict. */
-  update<T extends KubeObject>(type: ResourceType<T>, obj: T, options: { subresource?: string; fieldManager?: string } = {}): Promise<T> {
+  update<T extends KubeObject>(type: ResourceType<T>, obj: T, options: RequestControl & { subresource?: string; fieldManager?: string } = {}): Promise<T> {
     const name = obj.metadata?.name;
     if (!name) throw new TypeError(`update ${type.kind}: metadata.name is required`);
     return this.request<T>('PUT', objectPath(type, obj.metadata?.namespace, name, options.subresource), {
       verb: 'UPDATE',
+      ...control(options),
       body: { apiVersion: apiVersionOf(type), kind: type.kind, ...obj },
       query: { fieldManager: options.fieldManager },
     });
@@ -443,10 +456,11 @@ export class KubeClient {
     namespace: string | undefined,
     name: string,
     patch: unknown,
-    options: { patchType?: PatchType; subresource?: string; fieldManager?: string } = {},
+    options: RequestControl & { patchType?: PatchType; subresource?: string; fieldManager?: string } = {},
   ): Promise<T> {
     return this.request<T>('PATCH', objectPath(type, namespace, name, options.subresource), {
       verb: 'PATCH',
+      ...control(options),
       body: patch,
       contentType: PATCH_CONTENT_TYPES[options.patchType ?? 'merge'],
       query: { fieldManager: options.fieldManager },
@@ -457,10 +471,11 @@ export class KubeClient {
     type: ResourceType,
     namespace: string | undefined,
     name: string,
-    options: { preconditions?: { resourceVersion?: string; uid?: string } } = {},
+    options: RequestControl & { preconditions?: { resourceVersion?: string; uid?: string } } = {},
   ): Promise<void> {
     await this.request<unknown>('DELETE', objectPath(type, namespace, name), {
       verb: 'DELETE',
+      ...control(options),
       ...(options.preconditions ? { body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: options.preconditions } } : {}),
     });
   }

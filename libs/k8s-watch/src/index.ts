@@ -9,6 +9,7 @@ export {
   type ObjectList,
   type PatchType,
   type Query,
+  type RequestControl,
   type RequestObserver,
   type RequestOptions,
   type StreamEnd,

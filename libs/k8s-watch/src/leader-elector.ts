@@ -97,7 +97,7 @@ export class LeaderElector {
     const lease = this.state.lease;
     if (release && lease && lease.spec?.holderIdentity === this.options.identity) {
       try {
-        await this.options.client.update(Leases, { ...lease, spec: this.state.releasedSpec(this.wallClock()) }, {});
+        await this.options.client.update(Leases, { ...lease, spec: this.state.releasedSpec(this.wallClock()) }, { timeoutMs: this.requestTimeout() });
       } catch (error) {
         // Someone took it already, or the server is away: the lease expires by itself.
         this.options.observer?.error?.(error);
@@ -113,6 +113,11 @@ export class LeaderElector {
     }
   }
 
+  /** Lease requests give up after a renew deadline: an answer later than that is of no use. */
+  private requestTimeout(): number {
+    return this.state.timing.renewDeadlineMs;
+  }
+
   private retryDelay(): number {
     // Up to 20% shorter, never longer: candidates spread out and the takeover bound still holds.
     return this.state.timing.retryPeriodMs * (1 - 0.2 * this.random());
@@ -124,7 +129,7 @@ export class LeaderElector {
     try {
       let lease: Lease | undefined;
       try {
-        lease = await client.get(Leases, namespace, name, { signal });
+        lease = await client.get(Leases, namespace, name, { signal, timeoutMs: this.requestTimeout() });
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
@@ -139,8 +144,8 @@ export class LeaderElector {
       const spec = this.state.specFor(action.kind === 'create' ? 'create' : 'acquire', this.wallClock());
       const written =
         action.kind === 'create'
-          ? await client.create(Leases, { metadata: { name, namespace }, spec })
-          : await client.update(Leases, { ...(lease as Lease), spec });
+          ? await client.create(Leases, { metadata: { name, namespace }, spec }, { timeoutMs: this.requestTimeout() })
+          : await client.update(Leases, { ...(lease as Lease), spec }, { timeoutMs: this.requestTimeout() });
       this.state.wrote(written, sentAt, this.clock.now());
       if (signal.aborted) {
         // Stopped meanwhile: do not start leading; stop() releases what was just taken.
@@ -168,7 +173,7 @@ export class LeaderElector {
       if (!current) break;
       const sentAt = this.clock.now();
       try {
-        const written = await this.withSignal(client.update(Leases, { ...current, spec: this.state.specFor('renew', this.wallClock()) }), signal);
+        const written = await this.withSignal(client.update(Leases, { ...current, spec: this.state.specFor('renew', this.wallClock()) }, { timeoutMs: this.requestTimeout() }), signal);
         if (signal.aborted) break;
         this.state.wrote(written, sentAt, this.clock.now());
         this.armDeadline();
@@ -180,7 +185,7 @@ export class LeaderElector {
         }
         // The lease changed under us: if it is no longer ours, leadership is over now.
         try {
-          const lease = await this.withSignal(client.get(Leases, namespace, name), signal);
+          const lease = await this.withSignal(client.get(Leases, namespace, name, { timeoutMs: this.requestTimeout() }), signal);
           this.state.observe(lease, this.clock.now());
           this.noticeHolder();
           if (lease.spec?.holderIdentity !== this.options.identity) await this.endLeadership();
