@@ -10,3 +10,9 @@ export {
   type ServiceEvent,
   type ServiceWrites,
 } from './service-status.js';
+export { parseOptions, type ControllerOptions, type LogLevel } from './cli.js';
+export { Controller, poolStatus, type ControllerDeps } from './controller.js';
+export { createLogger, type Logger } from './log.js';
+export { main, runController, type RunningController } from './main.js';
+export { CONVERSION_PATH, WebhookServer, validationPath, validationPaths, type WebhookOptions } from './webhook.js';
+export { injectCaBundle, readCertificateDir, sharedGeneratedCertificate, type ServingCertificate } from './webhook-certificate.js';

@@ -1,0 +1,106 @@
+import yargs from 'yargs';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface ControllerOptions {
+  readonly kubeconfig: string | undefined;
+  /** Namespaces whose metallb.io resources make up the configuration (MetalLB reads only its own). */
+  readonly namespaces: readonly string[];
+  readonly lbClass: string | undefined;
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+  /** 0 disables the webhook server. */
+  readonly webhookPort: number;
+  readonly webhookCertDir: string | undefined;
+  readonly webhookConfiguration: string;
+  readonly webhookServiceName: string;
+  readonly leaderElect: boolean;
+  readonly leaseName: string;
+  readonly leaseNamespace: string;
+  readonly leaseDurationSeconds: number;
+  readonly renewDeadlineSeconds: number;
+  readonly retryPeriodSeconds: number;
+  readonly identity: string | undefined;
+  readonly logLevel: LogLevel;
+}
+
+/**
+ * Parses the command line; `--help` explains every flag. Environment variables named after the
+ * flags (LB_NAMESPACE, LB_LOG_LEVEL, ...) are read too, so the chart can set them.
+ */
+export async function parseOptions(argv: readonly string[]): Promise<ControllerOptions> {
+  const parsed = await yargs([...argv])
+    .scriptName('lb-controller')
+    .usage('$0 [options]\n\nGives every Service of type LoadBalancer its external addresses from the pools declared\nin metallb.io IPAddressPools and network.deckhouse.io MetalLoadBalancerClasses.')
+    .env('LB')
+    .option('kubeconfig', {
+      type: 'string',
+      describe: 'Path to a kubeconfig file. Without it: $KUBECONFIG, then the in-cluster service account, then ~/.kube/config.',
+    })
+    .option('namespace', {
+      type: 'string',
+      default: 'metallb-system',
+      describe: 'Namespace(s) whose metallb.io resources form the configuration, comma-separated (MetalLB reads only its own).',
+    })
+    .option('lb-class', {
+      type: 'string',
+      describe: "Serve only Services with this spec.loadBalancerClass (MetalLB's --lb-class). Without it, Services with no class. Services naming a MetalLoadBalancerClass are always served.",
+    })
+    .option('metrics-host', { type: 'string', default: '0.0.0.0', describe: 'Address for /metrics, /healthz and /readyz.' })
+    .option('metrics-port', { type: 'number', default: 7472, describe: 'Port for /metrics, /healthz and /readyz (MetalLB uses 7472). 0 picks a free port.' })
+    .option('webhook-port', { type: 'number', default: 9443, describe: 'Port of the validating admission and conversion webhook (HTTPS). 0 disables it.' })
+    .option('webhook-cert-dir', {
+      type: 'string',
+      describe: 'Directory holding tls.crt and tls.key (a mounted Secret). Without it, a certificate is generated and its CA injected into the webhook configuration.',
+    })
+    .option('webhook-configuration', { type: 'string', default: 'metallb-webhook-configuration', describe: 'ValidatingWebhookConfiguration whose caBundle a generated certificate is injected into.' })
+    .option('webhook-service', { type: 'string', default: 'metallb-webhook-service', describe: 'Service name the webhook is reached by (the generated certificate names <service>.<namespace>.svc).' })
+    .option('leader-elect', { type: 'boolean', default: false, describe: 'Run several replicas with one leader, elected through a coordination.k8s.io Lease.' })
+    .option('lease-name', { type: 'string', default: 'metallb-controller', describe: 'Name of the leader election Lease.' })
+    .option('lease-namespace', { type: 'string', describe: 'Namespace of the Lease (default: the first --namespace).' })
+    .option('lease-duration', { type: 'number', default: 15, describe: 'Seconds a leader holds the Lease without renewing; a new leader takes over within this after the old one dies.' })
+    .option('renew-deadline', { type: 'number', default: 10, describe: 'Seconds a leader keeps trying to renew before it stops leading (less than --lease-duration).' })
+    .option('retry-period', { type: 'number', default: 2, describe: 'Seconds between Lease acquisition and renewal attempts.' })
+    .option('identity', { type: 'string', describe: 'Identity in the Lease (default: $POD_NAME or hostname_pid).' })
+    .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info', describe: 'Lowest level logged (JSON lines on stdout).' })
+    .check((args) => {
+      const problems: string[] = [];
+      for (const flag of ['metrics-port', 'webhook-port'] as const) {
+        const port = args[flag];
+        if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--${flag} must be a port number (0-65535), got ${String(port)}`);
+      }
+      if (args['renew-deadline'] >= args['lease-duration']) problems.push('--renew-deadline must be less than --lease-duration');
+      if (args['retry-period'] <= 0) problems.push('--retry-period must be positive');
+      const namespaces = String(args.namespace).split(',').map((s) => s.trim()).filter(Boolean);
+      if (namespaces.length === 0) problems.push('--namespace needs at least one namespace');
+      if (problems.length > 0) throw new Error(problems.join('\n'));
+      return true;
+    })
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .parseAsync();
+
+  const namespaces = String(parsed.namespace).split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    kubeconfig: parsed.kubeconfig,
+    namespaces,
+    lbClass: parsed['lb-class'] || undefined,
+    metricsHost: parsed['metrics-host'],
+    metricsPort: parsed['metrics-port'],
+    webhookPort: parsed['webhook-port'],
+    webhookCertDir: parsed['webhook-cert-dir'],
+    webhookConfiguration: parsed['webhook-configuration'],
+    webhookServiceName: parsed['webhook-service'],
+    leaderElect: parsed['leader-elect'],
+    leaseName: parsed['lease-name'],
+    leaseNamespace: parsed['lease-namespace'] ?? (namespaces[0] as string),
+    leaseDurationSeconds: parsed['lease-duration'],
+    renewDeadlineSeconds: parsed['renew-deadline'],
+    retryPeriodSeconds: parsed['retry-period'],
+    identity: parsed.identity,
+    logLevel: parsed['log-level'] as LogLevel,
+  };
+}

@@ -1,0 +1,4 @@
+// The lb-controller binary.
+import { main } from './main.js';
+
+await main();
