@@ -42,6 +42,8 @@ export interface StreamOptions {
   readonly signal?: AbortSignal;
   /** The stream is ended from this side after this long (it then resolves as 'deadline'). */
   readonly deadlineMs?: number;
+  /** A line longer than this ends the stream with a TransportError (default 64 MiB). */
+  readonly maxLineBytes?: number;
 }
 
 /** How a stream ended: the server finished it, or our deadline did. */
@@ -273,6 +275,7 @@ export class KubeClient {
     const fullPath = path + queryString(options.query);
     const headers: Record<string, string> = { ...(await this.headers()), Accept: 'application/json' };
     const started = performance.now();
+    const maxLine = options.maxLineBytes ?? 64 * 2 ** 20;
     return new Promise<StreamEnd>((resolve, reject) => {
       let settled = false;
       const fail = (error: Error): void => {
@@ -322,6 +325,11 @@ export class KubeClient {
             if (settled) return;
           }
           pending = start < data.length ? data.subarray(start) : undefined;
+          if (pending && pending.length > maxLine) {
+            // A server that never ends its line would otherwise grow this buffer without bound.
+            fail(new TransportError('GET', path, `watch line longer than ${maxLine} bytes`));
+            req.destroy();
+          }
         });
         res.on('end', () => {
           clearTimeout(deadline);

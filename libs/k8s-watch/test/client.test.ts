@@ -142,6 +142,15 @@ describe('KubeClient over HTTP', () => {
     expect(lines).toHaveLength(1);
   });
 
+  it('ends a watch whose line never ends', async () => {
+    const c = await serve((_req, res) => {
+      res.writeHead(200);
+      res.write('{"type":"ADDED","object":{"metadata":{"name":"' + 'x'.repeat(600));
+      setTimeout(() => res.write('y'.repeat(600)), 20);
+    });
+    await expect(c.stream('/watch', () => {}, { maxLineBytes: 1000 })).rejects.toThrow(/GET \/watch: watch line longer than 1000 bytes/);
+  });
+
   it('close() ends requests in flight', async () => {
     const c = await serve(() => {});
     const pending = c.request('GET', '/hang', { timeoutMs: 10_000 });
