@@ -12,7 +12,7 @@ import { sharedDir, workspaceRoot } from './helpers.js';
 const kubectlPath = join(workspaceRoot, '.bin', 'kubectl');
 const crdDir = join(workspaceRoot, 'charts', 'lb', 'crds');
 const samplesDir = join(sharedDir, 'reference', 'metallb-configsamples');
-const fixtures = join(import.meta.dirname, 'fixtures');
+const fixtures = join(import.meta.dirname, '..', '..', '..', 'examples');
 
 interface Run {
   readonly code: number;

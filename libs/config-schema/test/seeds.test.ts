@@ -8,7 +8,7 @@ import { compile, formatIssue } from '../src/index.js';
 import { sharedDir } from './helpers.js';
 
 const seedDir = join(sharedDir, 'seeds');
-const fixtureDir = join(import.meta.dirname, 'fixtures', 'seeds');
+const fixtureDir = join(import.meta.dirname, '..', '..', '..', 'examples', 'seeds');
 const fixtures = readdirSync(fixtureDir).filter((f) => f.endsWith('.yaml'));
 const seeds = readdirSync(seedDir);
 
@@ -47,7 +47,7 @@ describe('seed examples', () => {
   });
 
   it('accepts the MetalLoadBalancerClass example (seed 003 describes it; fields from Deckhouse docs)', () => {
-    const result = compile(readFileSync(join(import.meta.dirname, 'fixtures', 'classes', 'ingress-class.yaml'), 'utf8'));
+    const result = compile(readFileSync(join(import.meta.dirname, '..', '..', '..', 'examples', 'classes', 'ingress-class.yaml'), 'utf8'));
     expect(result.ok ? [] : result.errors.map(formatIssue)).toEqual([]);
     expect(result.ok && result.config.classes.map((c) => c.name)).toEqual(['ingress']);
   });
