@@ -4,12 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# --no-apt: only what `npm start` needs (npm packages, kubectl); no Debian packages, no root.
+with_apt=1
+[ "${1:-}" = "--no-apt" ] && with_apt=0
+
 packages=(libpcap-dev frr gobgpd bird2 arping ndisc6 tcpdump iputils-ping iproute2 make g++ python3 unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if ((${#missing[@]})); then
+if ((with_apt)) && ((${#missing[@]})); then
   echo "bootstrap: installing Debian packages: ${missing[*]}"
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

@@ -14,5 +14,5 @@ export { parseOptions, type ControllerOptions, type LogLevel } from './cli.js';
 export { Controller, poolStatus, type ControllerDeps } from './controller.js';
 export { createLogger, type Logger } from './log.js';
 export { main, runController, type RunningController } from './main.js';
-export { CONVERSION_PATH, WebhookServer, validationPath, validationPaths, type WebhookOptions } from './webhook.js';
+export { CONVERSION_PATH, WebhookServer, validationPath, validationPaths, webhookConfiguration, type WebhookOptions } from './webhook.js';
 export { injectCaBundle, readCertificateDir, sharedGeneratedCertificate, type ServingCertificate } from './webhook-certificate.js';

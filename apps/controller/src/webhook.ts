@@ -145,3 +145,35 @@ function send(res: ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
+
+/**
+ * The ValidatingWebhookConfiguration for this webhook: one entry per served kind and version, reached
+ * through a Service (in a cluster) or a URL (outside one, e.g. against kube-sim). The caBundle is
+ * left for the controller to inject when it generates its certificate.
+ */
+export function webhookConfiguration(options: {
+  name: string;
+  service?: { namespace: string; name: string; port?: number };
+  url?: string;
+  caBundle?: string;
+  failurePolicy?: 'Fail' | 'Ignore';
+}): Record<string, unknown> {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: options.name },
+    webhooks: validationPaths().map((p) => ({
+      name: `${p.kind.toLowerCase()}${p.version}.${p.group}`,
+      admissionReviewVersions: ['v1'],
+      sideEffects: 'None',
+      failurePolicy: options.failurePolicy ?? 'Fail',
+      timeoutSeconds: 10,
+      rules: [{ apiGroups: [p.group], apiVersions: [p.version], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: [p.plural], scope: '*' }],
+      clientConfig: {
+        ...(options.url ? { url: `${options.url.replace(/\/$/, '')}${p.path}` } : {}),
+        ...(options.service ? { service: { ...options.service, path: p.path } } : {}),
+        ...(options.caBundle ? { caBundle: options.caBundle } : {}),
+      },
+    })),
+  };
+}

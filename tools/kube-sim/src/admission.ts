@@ -2,6 +2,7 @@
 // sends each the admission.k8s.io/v1 AdmissionReview over HTTPS (trusting its caBundle), and turns
 // the verdict into what the client sees, honouring failurePolicy and timeoutSeconds.
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { type AdmissionAttributes, type Admit, type KubeApi } from './api.js';
 import { isObject, type Obj } from './objects.js';
@@ -133,7 +134,8 @@ function postJson(url: URL, body: string, ca: string | undefined, servername: st
         path: `${url.pathname}${url.search}`,
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
-        servername,
+        // SNI carries host names only (RFC 6066); for an IP address the certificate's IP SAN is checked.
+        ...(isIP(servername.replace(/^\[|\]$/g, '')) ? {} : { servername }),
         timeout: timeoutMs,
         ...(ca ? { ca } : {}),
       },
