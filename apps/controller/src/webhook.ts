@@ -167,6 +167,8 @@ export function webhookConfiguration(options: {
       admissionReviewVersions: ['v1'],
       sideEffects: 'None',
       failurePolicy: options.failurePolicy ?? 'Fail',
+      // One entry per served version, so each request goes to exactly the entry of its version.
+      matchPolicy: 'Exact',
       timeoutSeconds: 10,
       rules: [{ apiGroups: [p.group], apiVersions: [p.version], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: [p.plural], scope: '*' }],
       clientConfig: {

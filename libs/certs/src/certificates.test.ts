@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:https';
 import { request } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { type AddressInfo } from 'node:net';
 import { createCertificateAuthority, createServingPair, issueCertificate } from './certificates.js';
 
@@ -38,6 +39,21 @@ describe('certificates', () => {
       expect(body).toBe('ok');
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('serial numbers', () => {
+  it('are always valid DER (OpenSSL parses every certificate)', () => {
+    const ca = createCertificateAuthority('serial-ca');
+    expect(() => createSecureContext({ cert: ca.cert, key: ca.key })).not.toThrow();
+    // One key for every certificate: the serial is what varies, and RSA key generation is slow.
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    for (let i = 0; i < 300; i++) {
+      const leaf = issueCertificate(ca, ['localhost'], 'localhost', pair);
+      const cert = new X509Certificate(leaf.cert);
+      expect(cert.serialNumber).toMatch(/^[1-7][0-9A-F]{31}$|^0[1-9A-F][0-9A-F]{30}$/);
+      expect(() => createSecureContext({ cert: leaf.cert, key: leaf.key })).not.toThrow();
     }
   });
 });

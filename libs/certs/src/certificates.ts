@@ -28,8 +28,11 @@ function keyPair(pair: Pair = generateKeyPairSync('rsa', { modulusLength: 2048 }
 function baseCertificate(publicKey: forge.pki.PublicKey, days: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // A positive serial: the leading byte's top bit cleared.
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  // A positive DER INTEGER with no leading zero byte: OpenSSL refuses "illegal padding" otherwise
+  // (an odd-length hex serial starting with 0 produced that now and then).
+  const serial = randomBytes(16);
+  serial[0] = ((serial[0] as number) & 0x7f) | 0x01;
+  cert.serialNumber = serial.toString('hex');
   const now = Date.now();
   cert.validity.notBefore = new Date(now - 60 * 60 * 1000);
   cert.validity.notAfter = new Date(now + days * 24 * 60 * 60 * 1000);
