@@ -60,7 +60,8 @@ describe('serviceWrites', () => {
       { type: 'network.deckhouse.io/load-balancer-class', status: 'True', reason: 'LoadBalancerClassBound', message: 'edge', lastTransitionTime: NOW },
     ]);
     expect(first.events.map((e) => e.reason)).toEqual(['IPAllocated', 'NotAllIPsAssigned']);
-    const again = serviceWrites(svc(['192.168.2.100', '192.168.2.101'], {}, first.status?.conditions ?? []), { ...outcome, changed: false }, '2026-11-22T11:00:00Z');
+    const unchanged = assigned(['192.168.2.100', '192.168.2.101'], { className: 'edge', pool: 'class:edge', wanted: 3, changed: false });
+    const again = serviceWrites(svc(['192.168.2.100', '192.168.2.101'], {}, first.status?.conditions ?? []), unchanged, '2026-11-22T11:00:00Z');
     expect(again.status).toBeUndefined();
   });
 

@@ -37,7 +37,8 @@ export {
   routeTarget,
 } from './codec/communities.js';
 export { decodeVpnNextHop, decodeVpnNlri, formatRouteDistinguisher, type VpnRoute } from './codec/vpn.js';
-export { formatIP, ipFamily, parseIP } from './codec/ip.js';
+// Address text and bytes come from @lb/ip; re-exported for users of the codec.
+export { formatIP, ipVersion, parseIP } from '@lb/ip';
 export { fromHex, toHex } from './codec/bytes.js';
 export {
   AS_TRANS,

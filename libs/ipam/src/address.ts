@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { bigIntToBytes, bytesToBigInt, formatIPv6, parseIP } from '@lb/ip';
 import { Netmask } from 'netmask';
 
 export type IpFamily = 'IPv4' | 'IPv6';
@@ -28,67 +28,24 @@ export function familyBits(family: IpFamily): number {
 }
 
 /**
- * Parses one address. IPv4 must be four decimal octets without leading zeros, as Kubernetes and
- * Go's net.ParseIP accept them (so `010.0.0.1`, octal or hex forms are refused); IPv6 zone ids are
- * refused because a pool address has no interface.
+ * Parses one address (@lb/ip's strict rules: four decimal octets without leading zeros, so
+ * `010.0.0.1`, octal and hex forms are refused as Kubernetes refuses them; IPv6 without zone ids,
+ * because a pool address has no interface).
  */
 export function parseIp(text: string): IpAddress | undefined {
-  if (isIPv4(text)) {
-    if (text.split('.').some((octet) => octet.length > 1 && octet.startsWith('0'))) return undefined;
-    let value = 0n;
-    for (const octet of text.split('.')) value = (value << 8n) | BigInt(Number(octet));
-    return { family: 'IPv4', value };
-  }
-  if (isIPv6(text) && !text.includes('%')) return { family: 'IPv6', value: ipv6ToBigInt(text) };
-  return undefined;
-}
-
-function ipv6ToBigInt(text: string): bigint {
-  let head = text;
-  let embeddedV4: bigint | undefined;
-  const lastColon = text.lastIndexOf(':');
-  if (text.indexOf('.', lastColon) !== -1) {
-    embeddedV4 = parseIp(text.slice(lastColon + 1))?.value ?? 0n;
-    head = text.slice(0, lastColon + 1) + '0:0';
-  }
-  const [left = '', right] = head.split('::');
-  const leftGroups = left === '' ? [] : left.split(':');
-  const rightGroups = right === undefined || right === '' ? [] : right.split(':');
-  const missing = 8 - leftGroups.length - rightGroups.length;
-  const groups = [...leftGroups, ...Array<string>(right === undefined ? 0 : missing).fill('0'), ...rightGroups];
-  let value = 0n;
-  for (const group of groups) value = (value << 16n) | BigInt(parseInt(group, 16));
-  if (embeddedV4 !== undefined) value = (value & ~0xffffffffn) | embeddedV4;
-  return value;
+  const bytes = parseIP(text);
+  if (!bytes) return undefined;
+  return { family: bytes.length === 4 ? 'IPv4' : 'IPv6', value: bytesToBigInt(bytes) };
 }
 
 /** Formats an address the way Kubernetes prints it (RFC 5952 for IPv6). */
 export function formatIp(family: IpFamily, value: bigint): string {
   if (family === 'IPv4') {
+    // Straight from the number: this runs for every address handed out.
     const n = Number(value);
     return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
   }
-  const groups: number[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((value >> shift) & 0xffffn));
-  // RFC 5952: compress the longest run (>= 2) of zero groups, the first one on a tie.
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return formatIPv6(bigIntToBytes(value, 6));
 }
 
 /** Canonical text of an address given as text, or undefined when it is not an address. */

@@ -12,7 +12,7 @@ import {
 } from './attributes.js';
 import { Afi, AttributeFlag, AttributeType, ErrorCode, UpdateErrorSubcode } from './constants.js';
 import { BgpError, type ErrorAction } from './errors.js';
-import { formatIPv4, formatIPv6 } from './ip.js';
+import { formatIPv4, formatIPv6 } from '@lb/ip';
 import { decodeNlriList } from './nlri.js';
 
 // Decoding of the path attribute field with RFC 7606 revised error handling: each problem is

@@ -1,6 +1,6 @@
 import { writeU16, writeU32 } from './bytes.js';
 import { AS_TRANS, Afi, AttributeFlag, AttributeType, Safi } from './constants.js';
-import { writeIPv4, writeIPv6 } from './ip.js';
+import { writeIPv4, writeIPv6 } from '@lb/ip';
 import { type Nlri, encodeNlriList, nlriListEncodingLength } from './nlri.js';
 
 export type Origin = 'igp' | 'egp' | 'incomplete';

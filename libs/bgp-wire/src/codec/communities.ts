@@ -1,5 +1,5 @@
 import { type LargeCommunity } from './attributes.js';
-import { formatIPv4, writeIPv4 } from './ip.js';
+import { formatIPv4, writeIPv4 } from '@lb/ip';
 import { readU16, readU32 } from './bytes.js';
 
 /** RFC 1997 and IANA well-known communities, by the names routers print. */

@@ -1,5 +1,5 @@
 import { readU32, writeU32 } from './bytes.js';
-import { formatIPv4, formatIPv6, writeIPv4, writeIPv6 } from './ip.js';
+import { formatIPv4, formatIPv6, writeIPv4, writeIPv6 } from '@lb/ip';
 
 /**
  * One NLRI entry: a prefix in CIDR text ("10.0.0.1/32", "2001:db8::/64") and, on ADD-PATH

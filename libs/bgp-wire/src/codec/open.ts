@@ -2,7 +2,7 @@ import { readU16, writeU16 } from './bytes.js';
 import { type Capability, capabilityEncodingLength, decodeCapability, encodeCapability } from './capabilities.js';
 import { ErrorCode, OpenErrorSubcode } from './constants.js';
 import { BgpError } from './errors.js';
-import { formatIPv4, writeIPv4 } from './ip.js';
+import { formatIPv4, writeIPv4 } from '@lb/ip';
 
 /** Optional parameter type 2 holds capabilities (RFC 5492); others pass through as bytes. */
 export type OptionalParameter =

@@ -4,7 +4,7 @@ import { type AsPathSegment, type PathAttribute } from './attributes.js';
 import { toHex } from './bytes.js';
 import { type Capability } from './capabilities.js';
 import { BgpError } from './errors.js';
-import { formatIPv4, formatIPv6 } from './ip.js';
+import { formatIPv4, formatIPv6 } from '@lb/ip';
 import { type BgpMessage, decode, encode, encodingLength } from './message.js';
 import { type Nlri } from './nlri.js';
 import { type OpenMessage } from './open.js';

@@ -1,5 +1,5 @@
 import { readU16, readU32 } from './bytes.js';
-import { formatIPv4, formatIPv6 } from './ip.js';
+import { formatIPv4, formatIPv6 } from '@lb/ip';
 
 /**
  * Readers for labelled-VPN families (SAFI 128, RFC 4364 / RFC 4659), which the codec keeps as raw

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type Server, type Socket, createServer, isIPv4 } from 'node:net';
-import { formatIP, parseIP } from '../codec/ip.js';
+import { formatIP, parseIP } from '@lb/ip';
 import { fdOf, loadSockopt } from './sockopt.js';
 
 /** Something that takes inbound connections for one peer address (a BgpPeer). */

@@ -1,4 +1,4 @@
-import { parseIP } from '../codec/ip.js';
+import { parseIP } from '@lb/ip';
 import { type Family, FAMILIES } from './types.js';
 
 export type AddPathConfig = 'receive' | 'send' | 'both';

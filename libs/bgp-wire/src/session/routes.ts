@@ -1,6 +1,6 @@
 import { type LargeCommunity } from '../codec/attributes.js';
 import { formatLargeCommunity, parseCommunity, parseLargeCommunity } from '../codec/communities.js';
-import { formatIP, parseIP } from '../codec/ip.js';
+import { formatIP, parseIP } from '@lb/ip';
 import { parsePrefix } from '../codec/nlri.js';
 import { type Family } from './types.js';
 

@@ -1,7 +1,7 @@
 import { type PathAttribute, encodeAttribute, attributeEncodingLength } from '../codec/attributes.js';
 import { writeU16 } from '../codec/bytes.js';
 import { AttributeFlag, AttributeType, HEADER_LENGTH, MessageType } from '../codec/constants.js';
-import { formatIPv4 } from '../codec/ip.js';
+import { formatIPv4 } from '@lb/ip';
 import { type RouteAttributes } from './routes.js';
 import { type Family } from './types.js';
 import { familyCode } from './negotiation.js';
