@@ -77,6 +77,10 @@ export async function parseOptions(argv: readonly string[]): Promise<ControllerO
       return true;
     })
     .strict()
+    // Without this yargs prints the whole help and exits 1 itself; main() prints the reason and exits 2.
+    .fail((message, error) => {
+      throw error ?? new Error(message);
+    })
     .help()
     .alias('help', 'h')
     .version(false)

@@ -130,7 +130,11 @@ export class Controller {
    * then serve. Returns when the term ends.
    */
   async lead(term: AbortSignal): Promise<void> {
-    await this.informers.synced();
+    // A term may end before the informers sync (a CRD not installed yet): stop waiting then, or
+    // shutdown would wait forever. Stopping the informers rejects `synced`, which nobody awaits then.
+    const synced = this.informers.synced();
+    synced.catch(() => {});
+    await Promise.race([synced, untilAborted(term)]);
     if (term.aborted) return;
     this.leading = true;
     this.state = new AllocationState(this.deps.lbClass !== undefined ? { loadBalancerClass: this.deps.lbClass } : {});
@@ -237,7 +241,8 @@ export class Controller {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const status = {
       result: valid ? ('Valid' as const) : ('Invalid' as const),
-      ...(valid ? {} : { errorSummary: summary }),
+      // A merge patch keeps fields it does not mention: null removes the last invalid one's errors.
+      errorSummary: valid ? null : summary,
       conditions: [
         {
           type: 'Ready',
@@ -399,6 +404,13 @@ export function poolStatus(stats: readonly PoolStatistics[], pool: string): IPAd
     availableIPv4: cap(of('IPv4')?.free ?? 0n),
     availableIPv6: cap(of('IPv6')?.free ?? 0n),
   };
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 function errorText(error: unknown): string {
