@@ -16,7 +16,8 @@ import {
   type Service,
   type WatchMetrics,
 } from '@lb/k8s-watch';
-import { matchesLabelSelector, type PoolStatistics } from '@lb/ipam';
+import { type PoolStatistics } from '@lb/ipam';
+import { matchesLabelSelector } from '@lb/labels';
 import { AllocationState, serviceKey, type ReconcileContext, type ServiceState } from './allocation-state.js';
 import { type Logger } from './log.js';
 import { type AllocatorMetrics } from './metrics.js';

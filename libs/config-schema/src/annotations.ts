@@ -1,7 +1,8 @@
 // The Service annotations MetalLB reads, under metallb.io/ and (deprecated) metallb.universe.tf/,
 // and the Deckhouse address count, parsed into typed values; and a Service turned into the
 // allocation request @lb/ipam's Allocator takes.
-import { canonicalIp, parseIp, type AllocationRequest, type IpFamily, type IpFamilyPolicy, type Labels, type ServicePort } from '@lb/ipam';
+import { canonicalIp, parseIp, type AllocationRequest, type IpFamily, type IpFamilyPolicy, type ServicePort } from '@lb/ipam';
+import { type Labels } from '@lb/labels';
 
 export const ANNOTATION_PREFIX = 'metallb.io/';
 export const DEPRECATED_ANNOTATION_PREFIX = 'metallb.universe.tf/';

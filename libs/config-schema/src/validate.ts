@@ -1,6 +1,6 @@
 // One object checked the way the API server would check it against our CRDs: envelope, metadata,
 // structural schema with defaults, CEL rules. Semantic rules across objects live in compile().
-import { labelKeyProblems, labelValueProblems } from '@lb/ipam';
+import { labelKeyProblems, labelValueProblems } from '@lb/labels';
 import { type ConfigIssue, type PathSegment, type ResourceRef, formatPath } from './issues.js';
 import { kindFor, type KindDefinition, type VersionDefinition } from './kinds.js';
 import { type KnownResource } from './resources.js';
@@ -128,7 +128,7 @@ function checkMetadata(
       continue;
     }
     for (const [key, value] of Object.entries(map)) {
-      for (const message of labelKeyProblems(key)) error(['metadata', field], message.replace('label key', `${field === 'labels' ? 'label' : 'annotation'} key`));
+      for (const message of labelKeyProblems(key)) error(['metadata', field], `${field === 'labels' ? 'label' : 'annotation'} key ${message}`);
       if (typeof value !== 'string') error(['metadata', field, key], `value must be a string, got ${typeof value}`);
       else if (field === 'labels') for (const message of labelValueProblems(value)) error(['metadata', field, key], message);
     }

@@ -37,16 +37,6 @@ export {
   type IpFamilyPolicy,
   type ServicePort,
 } from './request.js';
-export {
-  labelKeyProblems,
-  labelSelectorProblems,
-  labelValueProblems,
-  matchesAnySelector,
-  matchesLabelSelector,
-  selectorKey,
-  type LabelSelector,
-  type LabelSelectorRequirement,
-  type Labels,
-  type SelectorOperator,
-  type SelectorProblem,
-} from './selector.js';
+// The label types of this package's own API (PoolSpec selectors, AllocationRequest labels);
+// selector functions are @lb/labels'.
+export { type LabelSelector, type Labels } from '@lb/labels';

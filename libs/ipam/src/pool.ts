@@ -1,6 +1,6 @@
+import { labelSelectorProblems, matchesAnySelector, selectorKey, type LabelSelector, type Labels } from '@lb/labels';
 import { parseAddressRange, type AddressRange, type IpFamily } from './address.js';
 import { findOverlaps } from './overlap.js';
-import { labelSelectorProblems, matchesAnySelector, selectorKey, type LabelSelector, type Labels } from './selector.js';
 
 /** Which services a pool serves, and before which other pools (MetalLB's `serviceAllocation`). */
 export interface ServiceAllocationSpec {

@@ -1,5 +1,5 @@
+import { type Labels } from '@lb/labels';
 import { parseIp, type IpAddress, type IpFamily } from './address.js';
-import { type Labels } from './selector.js';
 
 export type IpFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
 

@@ -1,7 +1,7 @@
 // The informer's store: objects by key, with indexes by namespace, by label and by caller-supplied
 // functions. Objects are kept exactly as they arrived and handed out by reference, so reads copy
 // nothing; callers must treat them as read-only. Index lookups walk a set of keys, never the store.
-import { compileLabelSelector, type CompiledSelector, type LabelSelector } from './label-selector.js';
+import { compileLabelSelector, type CompiledSelector, type LabelSelector } from '@lb/labels';
 import { type KubeObject, keyOf, objectKey } from './objects.js';
 
 /** Index values of an object (none, one or several). */

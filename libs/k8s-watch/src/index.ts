@@ -55,17 +55,6 @@ export {
   type ResourceType,
   type ResourceTypeSpec,
 } from './resources.js';
-export {
-  compileLabelSelector,
-  labelKeyError,
-  labelValueError,
-  type CompiledSelector,
-  type LabelSelector,
-  type LabelSelectorRequirement,
-  type Labels,
-  type SelectorOperator,
-  type SelectorResult,
-} from './label-selector.js';
 
 // Informers and their cache.
 export { Informer, type DeleteInfo, type EventHandlers, type InformerObserver, type InformerOptions, type WatchEndReason } from './informer.js';

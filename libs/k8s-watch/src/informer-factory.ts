@@ -1,9 +1,9 @@
 // Shared informers: one list+watch per resource type and selection however many consumers ask for
 // it, started, awaited and stopped together. This is what the apps use; Informer alone is for
 // tests and special cases.
+import { compileLabelSelector, type LabelSelector } from '@lb/labels';
 import { type KubeClient } from './client.js';
 import { Informer, type InformerOptions } from './informer.js';
-import { compileLabelSelector, type LabelSelector } from './label-selector.js';
 import { httpListWatcher } from './list-watch.js';
 import { type WatchMetrics } from './metrics.js';
 import { type KubeObject } from './objects.js';

@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { request as httpsRequest } from 'node:https';
+import { matchesLabelSelector, type LabelSelector } from '@lb/labels';
 import { type AdmissionAttributes, type Admit, type KubeApi } from './api.js';
 import { isObject, type Obj } from './objects.js';
-import { labelSelectorObjectMatches, type LabelSelectorObject } from './selectors.js';
 import { internalError, webhookDenied } from './status.js';
 
 interface RuleWithOperations {
@@ -22,8 +22,8 @@ interface ValidatingWebhook {
   clientConfig?: { url?: string; caBundle?: string; service?: { namespace: string; name: string; path?: string; port?: number } };
   rules?: RuleWithOperations[];
   failurePolicy?: string;
-  namespaceSelector?: LabelSelectorObject;
-  objectSelector?: LabelSelectorObject;
+  namespaceSelector?: LabelSelector;
+  objectSelector?: LabelSelector;
   timeoutSeconds?: number;
   admissionReviewVersions?: string[];
   matchPolicy?: string;
@@ -90,10 +90,10 @@ function webhookApplies(hook: ValidatingWebhook, a: AdmissionAttributes): boolea
   const type = a.target.resolved.type;
   // A namespaceSelector applies to namespaced objects and to Namespace objects themselves.
   const nsLabels = type.namespaced ? a.namespaceLabels : a.target.resolved.key === 'namespaces' ? labelsOf(a.object ?? a.oldObject) : undefined;
-  if ((type.namespaced || a.target.resolved.key === 'namespaces') && !labelSelectorObjectMatches(hook.namespaceSelector, nsLabels ?? {})) return false;
+  if ((type.namespaced || a.target.resolved.key === 'namespaces') && !matchesLabelSelector(hook.namespaceSelector ?? {}, nsLabels)) return false;
   if (hook.objectSelector) {
-    const matchNew = a.object !== undefined && labelSelectorObjectMatches(hook.objectSelector, labelsOf(a.object) ?? {});
-    const matchOld = a.oldObject !== undefined && labelSelectorObjectMatches(hook.objectSelector, labelsOf(a.oldObject) ?? {});
+    const matchNew = a.object !== undefined && matchesLabelSelector(hook.objectSelector, labelsOf(a.object));
+    const matchOld = a.oldObject !== undefined && matchesLabelSelector(hook.objectSelector, labelsOf(a.oldObject));
     if (!matchNew && !matchOld) return false;
   }
   return true;

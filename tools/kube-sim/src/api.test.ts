@@ -1,7 +1,8 @@
+import { parseLabelSelector } from '@lb/labels';
 import { describe, expect, it } from 'vitest';
 import { KubeApi, type Target } from './api.js';
 import { type Obj } from './objects.js';
-import { parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { parseFieldSelector } from './field-selectors.js';
 import { ApiError } from './status.js';
 
 function setup(historyWindow = 1000): { api: KubeApi; t: (apiVersion: string, kind: string, ns: string, name?: string, sub?: string) => Target } {
@@ -166,7 +167,7 @@ describe('KubeApi', () => {
     const labelSelector = parseLabelSelector('app in (web)');
     const fieldSelector = parseFieldSelector('spec.nodeName=n1', ['spec.nodeName']);
     if (!labelSelector.ok || !fieldSelector.ok) throw new Error('selector');
-    expect(api.list(t('v1', 'Pod', ''), { labelSelector: labelSelector.value, fieldSelector: fieldSelector.value }).items.map((s) => s.name)).toEqual(['p1']);
+    expect(api.list(t('v1', 'Pod', ''), { labelSelector: labelSelector.selector, fieldSelector: fieldSelector.value }).items.map((s) => s.name)).toEqual(['p1']);
   });
 
   it('serves a CRD at once, validating, defaulting and converting its objects', async () => {

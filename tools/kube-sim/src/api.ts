@@ -1,6 +1,7 @@
 // The API server's semantics, independent of HTTP: create/get/list/update/patch/delete with
 // resourceVersions, optimistic concurrency, finalizers, status subresources, schema validation of
 // custom resources, namespaces that terminate, and CRDs that start and stop being served.
+import { type CompiledSelector, type Labels } from '@lb/labels';
 import {
   defaultNamespace,
   defaultSecret,
@@ -16,7 +17,7 @@ import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import { Registry, type Resolved, resolvedFor } from './registry.js';
 import { apiVersionOf, resourceFromCrd, type CrdSpec, type ResourceType } from './resources.js';
 import { defaultAndPrune, validateSchema } from './schema.js';
-import { type FieldRequirement, type Labels, matchesFields, matchesLabels, type Requirement } from './selectors.js';
+import { type FieldRequirement, matchesFields } from './field-selectors.js';
 import {
   alreadyExists,
   ApiError,
@@ -78,7 +79,7 @@ export interface DeleteResult {
 }
 
 export interface ListQuery {
-  readonly labelSelector?: readonly Requirement[];
+  readonly labelSelector?: CompiledSelector;
   readonly fieldSelector?: readonly FieldRequirement[];
   readonly limit?: number;
   readonly continue?: string;
@@ -180,7 +181,7 @@ export class KubeApi {
 
   matches(stored: StoredObject, t: Target, q: Pick<ListQuery, 'labelSelector' | 'fieldSelector'>): boolean {
     if (t.namespace && stored.namespace !== t.namespace) return false;
-    if (q.labelSelector && !matchesLabels(q.labelSelector, stored.labels)) return false;
+    if (q.labelSelector && !q.labelSelector.matches(stored.labels)) return false;
     if (q.fieldSelector) {
       const aliases = t.resolved.type.sharedStorage?.fieldAliases;
       const fieldOf = (f: string): string =>

@@ -1,11 +1,12 @@
 // The HTTP(S) adapter: URL routing, bearer-token authentication, content negotiation (JSON or
 // meta.k8s.io Tables), fault injection, and watch streams. Semantics live in KubeApi.
 import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { parseLabelSelector } from '@lb/labels';
 import { parse as parseYaml } from 'yaml';
 import { type Admit, type KubeApi, type ListQuery, type Target } from './api.js';
 import { type Faults } from './faults.js';
 import { isObject, type Obj } from './objects.js';
-import { parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { parseFieldSelector } from './field-selectors.js';
 import { decodeProtobufObject } from './protobuf.js';
 import { ApiError, BODY_MEDIA_TYPES, badRequest, methodNotAllowed, notAcceptable, pathNotFound, type Status, unauthorized, unsupportedMediaType } from './status.js';
 import { type IncludeObject, type KubeObject, toTable } from './table.js';
@@ -121,7 +122,7 @@ function listQuery(t: Target, q: URLSearchParams): ListQuery {
   if (ls) {
     const r = parseLabelSelector(ls);
     if (!r.ok) throw badRequest(`unable to parse requirement: ${r.error}`);
-    out.labelSelector = r.value;
+    out.labelSelector = r.selector;
   }
   const fs = q.get('fieldSelector');
   if (fs) {

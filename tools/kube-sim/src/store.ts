@@ -1,7 +1,7 @@
 // The object store: one global resourceVersion, every object kept as its serialized JSON (lists and
 // watch events are then string concatenation), a bounded event history for watch resumption, and
 // listeners told of every change. Knows nothing of HTTP or of API semantics.
-import { type Labels } from './selectors.js';
+import { type Labels } from '@lb/labels';
 
 export interface StoredObject {
   /** `namespace/name`, or `name` for cluster-scoped objects; also the list order. */

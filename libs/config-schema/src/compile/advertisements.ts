@@ -1,7 +1,7 @@
 // L2Advertisements and BGPAdvertisements: which pools each one covers, resolved to announcements
 // attached to those pools, and the checks that need pools and peers together (aggregation against
 // the pools' prefixes, LOCAL_PREF conflicts, BFD echo mode on IPv6).
-import { type LabelSelector } from '@lb/ipam';
+import { type LabelSelector } from '@lb/labels';
 import { parseCommunity, type BgpCommunity } from '../community.js';
 import { formatResource } from '../issues.js';
 import { type BGPAdvertisementResource, type L2AdvertisementResource } from '../resources.js';

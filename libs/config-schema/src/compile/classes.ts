@@ -1,6 +1,6 @@
 // MetalLoadBalancerClasses: a pool each, announced in layer 2 from the class's nodes, each address
 // of a Service from a different node.
-import { labelKeyProblems, labelValueProblems } from '@lb/ipam';
+import { labelKeyProblems, labelValueProblems } from '@lb/labels';
 import { formatResource } from '../issues.js';
 import { type MetalLoadBalancerClassResource } from '../resources.js';
 import { type Toleration } from '../schema/metalloadbalancerclass.js';
@@ -24,7 +24,7 @@ export function compileClass(sink: IssueSink, origin: Origin, resource: MetalLoa
   const pool = draftClassPool(sink, origin, name, spec.addressPool ?? []);
   const nodeSelector = spec.nodeSelector ?? {};
   for (const [key, value] of Object.entries(nodeSelector)) {
-    for (const message of [...labelKeyProblems(key), ...labelValueProblems(value)]) sink.error(origin, ['spec', 'nodeSelector', key], message);
+    for (const message of [...labelKeyProblems(key).map((m) => `label key ${m}`), ...labelValueProblems(value)]) sink.error(origin, ['spec', 'nodeSelector', key], message);
   }
   const tolerations = spec.tolerations ?? [];
   tolerations.forEach((toleration, i) => checkToleration(sink, origin, toleration, i));
@@ -65,7 +65,7 @@ function checkToleration(sink: IssueSink, origin: Origin, toleration: Toleration
   if (!TOLERATION_OPERATORS.includes(operator)) sink.error(origin, [...at, 'operator'], `unknown operator '${operator}' (Exists or Equal)`);
   if (operator === 'Exists' && toleration.value) sink.error(origin, [...at, 'value'], 'a toleration with operator Exists takes no value');
   if (!toleration.key && operator !== 'Exists') sink.error(origin, [...at, 'operator'], 'a toleration without a key must use operator Exists');
-  if (toleration.key) for (const message of labelKeyProblems(toleration.key)) sink.error(origin, [...at, 'key'], message.replace('label key', 'taint key'));
+  if (toleration.key) for (const message of labelKeyProblems(toleration.key)) sink.error(origin, [...at, 'key'], `taint key ${message}`);
   const effect = toleration.effect ?? '';
   if (!TAINT_EFFECTS.includes(effect)) sink.error(origin, [...at, 'effect'], `unknown effect '${effect}' (NoSchedule, PreferNoSchedule or NoExecute)`);
   if (toleration.tolerationSeconds !== undefined && effect !== 'NoExecute') sink.error(origin, [...at, 'tolerationSeconds'], 'tolerationSeconds applies to effect NoExecute only');

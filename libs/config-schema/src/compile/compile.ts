@@ -1,7 +1,7 @@
 // compile(): a set of resources (objects or multi-document YAML) in, one typed configuration out, or
 // every problem at once. Each resource is first checked on its own as the API server would (schema,
 // defaults, CEL), then against the others as MetalLB's webhook would, and more.
-import { type Labels } from '@lb/ipam';
+import { type Labels } from '@lb/labels';
 import { bgpPeerToV1beta2 } from '../conversion.js';
 import { type ConfigIssue, formatResource, type ResourceRef } from '../issues.js';
 import {

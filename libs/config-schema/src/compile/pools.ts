@@ -6,10 +6,10 @@ import {
   parseAddressRange,
   type AddressRange,
   type IpFamily,
-  type Labels,
   type PoolSpec,
   type ServiceAllocationSpec,
 } from '@lb/ipam';
+import { type Labels } from '@lb/labels';
 import { formatResource, type PathSegment } from '../issues.js';
 import { type IPAddressPoolResource } from '../resources.js';
 import { type IssueSink, type Origin } from './context.js';

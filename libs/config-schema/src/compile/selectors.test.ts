@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { matchesLabelSelector, type LabelSelector } from '@lb/ipam';
+import { matchesLabelSelector, type LabelSelector } from '@lb/labels';
 import { describe, expect, it } from 'vitest';
 import { PoolIndex, satisfiable, selectionsMayOverlap } from './selectors.js';
 

@@ -1,13 +1,13 @@
 // Label selectors in compile(): checking them, finding the pools they pick, and telling whether two
 // node selections can share a node.
-import { labelSelectorProblems, matchesAnySelector, matchesLabelSelector, selectorKey, type LabelSelector, type Labels } from '@lb/ipam';
+import { labelSelectorProblems, matchesAnySelector, matchesLabelSelector, selectorKey, type LabelSelector, type Labels } from '@lb/labels';
 import { type PathSegment } from '../issues.js';
 import { type LabelSelector as WrittenSelector } from '../schema/kube.js';
 import { type IssueSink, type Origin } from './context.js';
 
 /**
  * Reports malformed selectors and repeated ones (MetalLB refuses both). Returns the list typed for
- * @lb/ipam's matching; an operator it does not know was reported and matches nothing there.
+ * @lb/labels' matching; an operator it does not know was reported and matches nothing there.
  */
 export function checkSelectors(
   sink: IssueSink,
@@ -19,7 +19,7 @@ export function checkSelectors(
   const seen = new Map<string, number>();
   list.forEach((selector, i) => {
     const at = [...path, i];
-    for (const problem of labelSelectorProblems(selector)) sink.error(origin, [...at, ...pathOf(problem.path)], problem.message);
+    for (const problem of labelSelectorProblems(selector)) sink.error(origin, [...at, ...problem.segments], problem.message);
     const expressions = selector.matchExpressions ?? [];
     const seenExpressions = new Set<string>();
     expressions.forEach((expression, j) => {
@@ -36,16 +36,6 @@ export function checkSelectors(
     else seen.set(key, i);
   });
   return list;
-}
-
-/** `.matchExpressions[0].values` → segments. */
-function pathOf(relative: string): PathSegment[] {
-  const segments: PathSegment[] = [];
-  for (const match of relative.matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)) {
-    if (match[1] !== undefined) segments.push(match[1]);
-    else if (match[2] !== undefined) segments.push(Number(match[2]));
-  }
-  return segments;
 }
 
 /** Reports names listed twice in a list of names. */

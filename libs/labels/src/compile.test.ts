@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileLabelSelector, type LabelSelector } from './label-selector.js';
+import { compileLabelSelector } from './compile.js';
+import { type LabelSelector } from './types.js';
 
 const matchCases: { name: string; selector: LabelSelector | Record<string, string>; labels: Record<string, string> | undefined; matches: boolean }[] = [
   { name: 'empty matches anything', selector: {}, labels: { a: 'b' }, matches: true },
@@ -41,7 +42,7 @@ describe('compileLabelSelector errors', () => {
         matchExpressions: [
           { key: 'a', operator: 'In', values: [] },
           { key: 'b', operator: 'Exists', values: ['x'] },
-          { key: 'c', operator: 'Gt', values: ['1'] },
+          { key: 'c', operator: 'Gt' as never, values: ['1'] },
           { key: 'example.com/', operator: 'Exists' },
         ],
       },
@@ -54,13 +55,22 @@ describe('compileLabelSelector errors', () => {
       expect.stringMatching(/^spec\.serviceSelectors\[0\]\.matchLabels\.ok: value 'bad value!'/),
       'spec.serviceSelectors[0].matchExpressions[0].values: must be non-empty for operator In',
       'spec.serviceSelectors[0].matchExpressions[1].values: must be empty for operator Exists',
-      "spec.serviceSelectors[0].matchExpressions[2].operator: 'Gt' is not one of In, NotIn, Exists, DoesNotExist",
+      "spec.serviceSelectors[0].matchExpressions[2].operator: unknown operator 'Gt' (expected In, NotIn, Exists or DoesNotExist)",
       expect.stringMatching(/^spec\.serviceSelectors\[0\]\.matchExpressions\[3\]\.key: name ''/),
     ]);
   });
 
+  it('places plain map problems at the map', () => {
+    const r = compileLabelSelector({ 'bad key!': 'x', ok: 'bad!' }, 'nodeSelector');
+    expect(r.ok ? [] : r.errors).toEqual([expect.stringMatching(/^nodeSelector: key name 'bad key!'/), expect.stringMatching(/^nodeSelector\.ok: value 'bad!'/)]);
+  });
+
   it('accepts prefixed keys', () => {
     expect(compileLabelSelector({ 'kubernetes.io/hostname': 'n1', 'a.b-c.io/x_y.z': '' }).ok).toBe(true);
+  });
+
+  it('refuses what is not a selector without throwing', () => {
+    expect(compileLabelSelector(null as never)).toEqual({ ok: false, errors: ['selector: must be a label selector or a map of labels'] });
   });
 });
 
@@ -82,12 +92,14 @@ describe('selector string form', () => {
       text: 'app=web,zone in (a,b),tier=fe,x notin (1),e,!d',
       equalities: [['app', 'web'], ['tier', 'fe']],
     },
+    { selector: { matchExpressions: [{ key: 'a', operator: 'In', values: ['x', 'x'] }] }, text: 'a=x', equalities: [['a', 'x']] },
   ];
   it.each(cases)('$text', ({ selector, text, equalities }) => {
     const r = compileLabelSelector(selector);
     if (!r.ok) throw new Error(r.errors.join('; '));
     expect(r.selector.toString()).toBe(text);
     expect(r.selector.equalities).toEqual(equalities);
+    expect(r.selector.empty).toBe(text === '');
   });
   it('has cases', () => expect(cases.length).toBeGreaterThan(0));
 });
