@@ -2,7 +2,7 @@
 // child process, kubectl, and reading Services, Events and pools back from kube-sim's store.
 // A TestBed owns everything a test file starts and removes it all in cleanup(), failed test or not.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ export const examples = join(repoRoot, 'examples');
 export const seeds = join(examples, 'seeds');
 const crdDir = join(repoRoot, 'charts', 'lb', 'crds');
 const bin = join(import.meta.dirname, '..', 'bin', 'lb-controller.mjs');
+const builtEntry = join(import.meta.dirname, '..', 'dist', 'entry.js');
 const kubectlBinary = join(repoRoot, '.bin', 'kubectl');
 
 export const CONFIG_NAMESPACE = 'metallb-system';
@@ -147,6 +148,13 @@ export interface ControllerOptions {
   readonly args?: readonly string[];
   /** Wait for the "controller started" line (default true). */
   readonly waitStarted?: boolean;
+  /** Node flags before the script (profiling: --cpu-prof, --heap-prof, ...). */
+  readonly nodeArgs?: readonly string[];
+  /**
+   * Run what ships: dist/ and the libraries' dist/, as plain JavaScript (the benchmark; `nx run
+   * controller:bench` builds them first). By default the TypeScript sources run through tsx.
+   */
+  readonly built?: boolean;
 }
 
 /** Everything one test file starts: kube-sim servers, controller processes, temporary directories. */
@@ -159,6 +167,7 @@ export class TestBed {
     const files = options.crds === false ? [] : readdirSync(crdDir).map((f) => join(crdDir, f));
     const sim = await start({ files });
     this.sims.add(sim);
+    kubectlCaches.set(sim, this.tempDir());
     await sim.store.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CONFIG_NAMESPACE } });
     return sim;
   }
@@ -171,7 +180,9 @@ export class TestBed {
     const defaults = Object.entries({ '--kubeconfig': sim.kubeconfigPath, '--metrics-host': '127.0.0.1', '--metrics-port': '0', '--webhook-port': '0' })
       .filter(([flag]) => !args.includes(flag))
       .flat();
-    const child = spawn(process.execPath, ['--conditions=development', bin, ...defaults, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    if (options.built && !existsSync(builtEntry)) throw new Error(`${builtEntry} is missing: build first (npx nx run controller:build)`);
+    const conditions = options.built ? [] : ['--conditions=development'];
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...conditions, bin, ...defaults, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     const controller = new ControllerProcess(child);
     this.processes.add(controller);
     if (options.waitStarted ?? true) await controller.started();
@@ -237,10 +248,16 @@ export interface KubectlResult {
   readonly stderr: string;
 }
 
+/** kubectl's discovery and HTTP cache per kube-sim, in the TestBed's temporary directory rather than ~/.kube/cache. */
+const kubectlCaches = new WeakMap<KubeSim, string>();
+
 /** Runs the repository's kubectl against `sim`; never throws on a non-zero exit (tests assert on it). */
 export function kubectl(sim: KubeSim, args: readonly string[], input?: string): Promise<KubectlResult> {
+  const cache = kubectlCaches.get(sim);
+  if (!cache) throw new Error('kubectl() needs a kube-sim started by TestBed.sim()');
   return new Promise((resolve, reject) => {
-    const child = execFile(kubectlBinary, [...args], { env: { ...process.env, KUBECONFIG: sim.kubeconfigPath }, timeout: 30_000 }, (error, stdout, stderr) => {
+    const env = { ...process.env, KUBECONFIG: sim.kubeconfigPath, KUBECACHEDIR: cache };
+    const child = execFile(kubectlBinary, [...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : -1) : 0;
       if (error && code === -1) reject(error);
       else resolve({ code, stdout, stderr });
