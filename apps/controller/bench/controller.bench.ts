@@ -7,7 +7,7 @@
 //    the compiler and the untranspiled modules cost memory of their own);
 //  - restart with those 10,000 assigned: time from spawning the new process until /readyz is 200
 //    and every Service still has its address (goal < 10 s), and how many addresses changed (0),
-//    side by side with a start against an empty cluster (what any start costs: Node, tsx, the
+//    side by side with a start against an empty cluster (what any start costs: Node, loading the modules, the
 //    informers' first lists) as a ratio.
 // BENCH_QUICK=1 shrinks it for a smoke run.
 import { round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
