@@ -65,8 +65,16 @@ export async function parseOptions(argv: readonly string[]): Promise<ControllerO
     .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info', describe: 'Lowest level logged (JSON lines on stdout).' })
     .check((args) => {
       const problems: string[] = [];
+      for (const [key, value] of Object.entries(args)) {
+        if (key.length > 1 && key.includes('-') && Array.isArray(value)) problems.push(`--${key} was given more than once (${value.join(', ')})`);
+      }
+      for (const flag of ['metrics-port', 'webhook-port', 'lease-duration', 'renew-deadline', 'retry-period'] as const) {
+        const value: unknown = args[flag];
+        if (typeof value === 'number' && Number.isNaN(value)) problems.push(`--${flag} must be a number`);
+      }
       for (const flag of ['metrics-port', 'webhook-port'] as const) {
         const port = args[flag];
+        if (Array.isArray(port) || Number.isNaN(port)) continue;
         if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--${flag} must be a port number (0-65535), got ${String(port)}`);
       }
       if (args['renew-deadline'] >= args['lease-duration']) problems.push('--renew-deadline must be less than --lease-duration');

@@ -131,7 +131,8 @@ describe('the command line', () => {
   const bad: Array<[readonly string[], string]> = [
     [['--bogus'], 'Unknown argument: bogus'],
     [['--metrics-port', '99999'], '--metrics-port must be a port number (0-65535), got 99999'],
-    [['--webhook-port', 'https'], '--webhook-port must be a port number (0-65535), got NaN'],
+    [['--webhook-port', 'https'], '--webhook-port must be a number'],
+    [['--metrics-port', '0', '--metrics-port', '7472'], '--metrics-port was given more than once (0, 7472)'],
     [['--log-level', 'loud'], 'Given: "loud", Choices: "debug", "info", "warn", "error"'],
     [['--lease-duration', '5', '--renew-deadline', '5'], '--renew-deadline must be less than --lease-duration'],
     [['--retry-period', '0'], '--retry-period must be positive'],
