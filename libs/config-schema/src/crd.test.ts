@@ -1,9 +1,9 @@
+import { compileRule, processCustomResource } from '@lb/structural-schema';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
 import { describe, expect, it } from 'vitest';
-import { celProgram } from './cel.js';
 import { crdFileName, crdFiles, customResourceDefinition, customResourceDefinitions } from './crd.js';
 import { KINDS } from './kinds.js';
-import { checkStructural, type SchemaNode } from './structural.js';
+import { type SchemaNode } from './index.js';
 
 interface Version {
   name: string;
@@ -25,11 +25,11 @@ function structuralProblems(node: SchemaNode, path: string, problems: string[]):
   if (node.uniqueItems) problems.push(`${path}: uniqueItems must be false`);
   if (node['x-kubernetes-list-map-keys'] && node['x-kubernetes-list-type'] !== 'map') problems.push(`${path}: list-map-keys without list-type map`);
   if (node.default !== undefined) {
-    const checked = checkStructural(node.default, node);
-    if (checked.problems.length > 0) problems.push(`${path}: default does not fit its schema`);
+    const checked = processCustomResource(node.default, node, { isResourceRoot: false });
+    if (checked.pruned.length + checked.violations.length > 0) problems.push(`${path}: default does not fit its schema`);
   }
   for (const rule of node['x-kubernetes-validations'] ?? []) {
-    if (celProgram(rule.rule) instanceof Error) problems.push(`${path}: rule '${rule.rule}' does not compile`);
+    if (compileRule(rule.rule) instanceof Error) problems.push(`${path}: rule '${rule.rule}' does not compile`);
     if (!rule.message) problems.push(`${path}: rule without a message`);
   }
   for (const [name, child] of Object.entries(node.properties ?? {})) structuralProblems(child, `${path}.${name}`, problems);

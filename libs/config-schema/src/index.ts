@@ -134,6 +134,7 @@ export {
   type ServiceBGPStatus,
   type ServiceL2Status,
 } from './schema/status-kinds.js';
-export { checkStructural, toCelValue, type SchemaNode, type SchemaProblem, type StructuralResult } from './structural.js';
+// The CRD schema node type: the structural schemas these CRDs carry, as @lb/structural-schema reads them.
+export { type StructuralSchema as SchemaNode } from '@lb/structural-schema';
 export { refOf, validateResource, type ValidateOptions, type ValidationResult } from './validate.js';
 export { parseYaml, type ParseYamlOptions, type ParsedYaml, type SourcedObject } from './yaml.js';

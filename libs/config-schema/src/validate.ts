@@ -1,10 +1,11 @@
 // One object checked the way the API server would check it against our CRDs: envelope, metadata,
-// structural schema with defaults, CEL rules. Semantic rules across objects live in compile().
+// structural schema with defaults, CEL rules (@lb/structural-schema). Semantic rules across objects
+// live in compile().
 import { labelKeyProblems, labelValueProblems } from '@lb/labels';
+import { describeViolation, processCustomResource, type StructuralSchema } from '@lb/structural-schema';
 import { type ConfigIssue, type PathSegment, type ResourceRef, formatPath } from './issues.js';
 import { kindFor, type KindDefinition, type VersionDefinition } from './kinds.js';
 import { type KnownResource } from './resources.js';
-import { checkStructural, type SchemaNode } from './structural.js';
 
 export interface ValidateOptions {
   /** The object before an update: transition rules (immutable fields) compare against it. */
@@ -79,10 +80,15 @@ export function validateResource(object: unknown, options: ValidateOptions = {})
     issues.push({ severity: 'warning', resource: ref, path: 'apiVersion', message: version.deprecationWarning });
   }
 
-  const checked = checkStructural(object, version.schema as SchemaNode, options.oldObject);
-  for (const problem of checked.problems) {
-    const severity = problem.unknownField && options.unknownFields === 'warning' ? 'warning' : 'error';
-    issues.push({ severity, ...(ref ? { resource: ref } : {}), path: formatPath(problem.path), message: problem.message });
+  const checked = processCustomResource(object, version.schema as StructuralSchema, options.oldObject === undefined ? {} : { oldValue: options.oldObject });
+  // Unknown fields are pruned by the API server; kubectl's strict validation refuses them.
+  const unknownSeverity = options.unknownFields === 'warning' ? 'warning' : 'error';
+  for (const path of checked.pruned) {
+    issues.push({ severity: unknownSeverity, ...(ref ? { resource: ref } : {}), path: formatPath(path), message: 'unknown field (not declared in the schema)' });
+  }
+  for (const violation of checked.violations) {
+    const { path, message } = describeViolation(violation);
+    issues.push({ severity: 'error', ...(ref ? { resource: ref } : {}), path: formatPath(path), message });
   }
   if (issues.some((i) => i.severity === 'error')) return { status: 'invalid', ref, issues };
   return { status: 'valid', resource: checked.value as KnownResource, kind, version, issues };

@@ -2,6 +2,7 @@
 // resourceVersions, optimistic concurrency, finalizers, status subresources, schema validation of
 // custom resources, namespaces that terminate, and CRDs that start and stop being served.
 import { type CompiledSelector, type Labels } from '@lb/labels';
+import { defaultAndPrune, fieldPath, statusCause, validateValue } from '@lb/structural-schema';
 import {
   defaultNamespace,
   defaultSecret,
@@ -16,7 +17,6 @@ import { fieldValue, generatedName, isObject, type Meta, metadataErrors, newUid,
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import { Registry, type Resolved, resolvedFor } from './registry.js';
 import { apiVersionOf, resourceFromCrd, type CrdSpec, type ResourceType } from './resources.js';
-import { defaultAndPrune, validateSchema } from './schema.js';
 import { type FieldRequirement, matchesFields } from './field-selectors.js';
 import {
   alreadyExists,
@@ -265,14 +265,17 @@ export class KubeApi {
     const schema = t.resolved.version.schema;
     if (schema) {
       const { value, pruned } = defaultAndPrune(obj, schema);
-      const pruneFields = pruned.map((p) => `unknown field "${p}"`);
+      const pruneFields = pruned.map((p) => `unknown field "${fieldPath(p)}"`);
       if (pruned.length > 0 && fieldValidation === 'Strict') {
         throw badRequest(`${type.kind} in version "${t.resolved.version.name}" cannot be handled as a ${type.kind}: strict decoding error: ${pruneFields.join(', ')}`);
       }
       if (pruned.length > 0 && fieldValidation !== 'Ignore') warnings.push(...pruneFields);
       for (const k of Object.keys(obj)) delete obj[k];
       Object.assign(obj, value);
-      causes.push(...validateSchema(obj, schema, old));
+      // Without the extra `<nil>` cause kube-apiserver adds when schema errors keep CEL rules from
+      // running, so that one schema error still reads as one line in kubectl (README).
+      const options = old === undefined ? { reportSkippedRules: false } : { reportSkippedRules: false, oldValue: old };
+      causes.push(...validateValue(obj, schema, options).map(statusCause));
     }
     switch (t.resolved.key) {
       case 'services':

@@ -1,13 +1,13 @@
 // What kube-sim serves: the built-in resource types and the types CRDs declare, with everything
 // discovery, printing, patching and validation need to know about each.
-import { type JSONSchema } from './schema.js';
+import { type StructuralSchema } from '@lb/structural-schema';
 import { type StrategyTable } from './patch.js';
 import { ageColumn, type Column, type KubeObject, nameColumn, printerColumn } from './table.js';
 
 export interface VersionInfo {
   readonly name: string;
   readonly served: boolean;
-  readonly schema?: JSONSchema;
+  readonly schema?: StructuralSchema;
   readonly columns: readonly Column[];
   readonly statusSubresource: boolean;
 }
@@ -454,7 +454,7 @@ interface CrdVersion {
   name: string;
   served?: boolean;
   storage?: boolean;
-  schema?: { openAPIV3Schema?: JSONSchema };
+  schema?: { openAPIV3Schema?: StructuralSchema };
   subresources?: { status?: unknown };
   additionalPrinterColumns?: Array<{ name: string; type: string; jsonPath: string; description?: string; priority?: number; format?: string }>;
 }

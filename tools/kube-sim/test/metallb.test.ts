@@ -1,5 +1,6 @@
 // MetalLB's own CRDs, its published configuration samples and the examples in the seed documents,
-// applied with real kubectl; an object breaking a CRD's schema is refused, naming the field.
+// applied with real kubectl; an object breaking a CRD's schema or one of its CEL rules is refused,
+// naming the field.
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,5 +87,28 @@ describe.each(kubectls)('MetalLB configuration with $name', (k) => {
     expect(pool.code).not.toBe(0);
     expect(pool.stderr).toContain('spec.addresses: Invalid value: "string": spec.addresses in body must be of type array: "string"');
     expect(pool.stderr).toContain('spec.autoAssign: Invalid value: "string": spec.autoAssign in body must be of type boolean: "string"');
+  });
+
+  it("refuses an object that breaks one of MetalLB's CEL rules, with the rule's message", async () => {
+    const ns = 'metallb-system';
+    const advertisement = { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'agg', namespace: ns }, spec: { aggregationLength: 24, serviceSelectors: [{ matchLabels: { app: 'web' } }] } };
+    const refused = await kubectl(['apply', '-f', '-'], JSON.stringify(advertisement));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'BGPAdvertisement "agg" is invalid: spec: Invalid value: "object": serviceSelectors and aggregationLength are mutually exclusive, can only be used together with default aggregationLength (32) and aggregationLengthV6 (128)',
+    );
+    expect(sim.store.get('bgpadvertisements.metallb.io', 'agg', ns)).toBeUndefined();
+
+    const peer = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name, namespace: ns }, spec: { myASN: 64512, peerASN: 64513, peerAddress: '10.0.0.2', ...spec } });
+    const slow = await kubectl(['apply', '-f', '-'], JSON.stringify(peer('slow', { connectTime: '1500ms' })));
+    expect(slow.code).not.toBe(0);
+    expect(slow.stderr).toContain('BGPPeer "slow" is invalid: spec.connectTime: Invalid value: "string": connect time should contain a whole number of seconds');
+
+    // A transition rule (self == oldSelf): the update is refused, the stored object unchanged.
+    expect((await kubectl(['apply', '-f', '-'], JSON.stringify(peer('gr', { enableGracefulRestart: true })))).code).toBe(0);
+    const changed = await kubectl(['apply', '-f', '-'], JSON.stringify(peer('gr', { enableGracefulRestart: false })));
+    expect(changed.code).not.toBe(0);
+    expect(changed.stderr).toContain('BGPPeer "gr" is invalid: spec.enableGracefulRestart: Invalid value: "boolean": EnableGracefulRestart cannot be changed after creation');
+    expect((sim.store.get('bgppeers.metallb.io', 'gr', ns)?.['spec'] as { enableGracefulRestart?: boolean }).enableGracefulRestart).toBe(true);
   });
 });

@@ -1,7 +1,11 @@
+// What kube-apiserver says, with its field paths and messages (these were kube-sim's tests).
 import { describe, expect, it } from 'vitest';
-import { defaultAndPrune, type JSONSchema, validateSchema } from './schema.js';
+import { defaultAndPrune } from './prune.js';
+import { fieldPath, statusCause } from './render.js';
+import { type StructuralSchema } from './schema.js';
+import { validateValue } from './validate.js';
 
-const schema: JSONSchema = {
+const schema: StructuralSchema = {
   type: 'object',
   properties: {
     apiVersion: { type: 'string' },
@@ -26,12 +30,14 @@ const schema: JSONSchema = {
   },
 };
 
+const causes = (value: unknown, old?: unknown) => validateValue(value, schema, old === undefined ? {} : { oldValue: old }).map(statusCause);
+
 describe('defaultAndPrune', () => {
   it('applies defaults and prunes undeclared fields, keeping preserved ones', () => {
     const input = { apiVersion: 'x/v1', kind: 'K', metadata: { name: 'n', extra: 1 }, spec: { addresses: [], bogus: 1, free: { any: { thing: 1 } } }, top: 1 };
     const { value, pruned } = defaultAndPrune(input, schema);
     expect(value).toEqual({ apiVersion: 'x/v1', kind: 'K', metadata: { name: 'n', extra: 1 }, spec: { addresses: [], autoAssign: true, free: { any: { thing: 1 } } } });
-    expect(pruned.sort()).toEqual(['spec.bogus', 'top']);
+    expect(pruned.map(fieldPath).sort()).toEqual(['spec.bogus', 'top']);
     expect(input.spec).toHaveProperty('bogus');
   });
   it('drops null in a non-nullable field, then defaults it', () => {
@@ -39,7 +45,7 @@ describe('defaultAndPrune', () => {
   });
 });
 
-describe('validateSchema', () => {
+describe('validateValue, as kube-apiserver words it', () => {
   const cases: Array<{ name: string; spec: unknown; old?: unknown; causes: Array<{ field: string; message: string }> }> = [
     { name: 'valid', spec: { addresses: ['1.2.3.4/32'], port: 80, holdTime: '90s' }, causes: [] },
     { name: 'int-or-string accepts an integer', spec: { addresses: [], holdTime: 90 }, causes: [] },
@@ -56,9 +62,24 @@ describe('validateSchema', () => {
     { name: 'immutable rule unchanged', spec: { addresses: [], immutable: 'a' }, old: { addresses: [], immutable: 'a' }, causes: [] },
     { name: 'every error at once', spec: { port: 'x', mode: 'z' }, causes: [{ field: 'spec.addresses', message: 'Required value' }, { field: 'spec.port', message: 'Invalid value: "string": spec.port in body must be of type integer: "string"' }, { field: 'spec.mode', message: 'Unsupported value: "z": supported values: "a", "b"' }] },
   ];
-  it.each(cases)('$name', ({ spec, old, causes }) => {
-    const got = validateSchema({ spec }, schema, old === undefined ? undefined : { spec: old }).map(({ field, message }) => ({ field, message }));
-    expect(got).toEqual(causes);
+  // As kube-sim asks for them: without the cause saying the CEL rules were skipped (below).
+  it.each(cases)('$name', ({ spec, old, causes: expected }) => {
+    const got = validateValue({ spec }, schema, { reportSkippedRules: false, ...(old === undefined ? {} : { oldValue: { spec: old } }) }).map(statusCause);
+    expect(got.map(({ field, message }) => ({ field, message }))).toEqual(expected);
   });
   it('ran the table', () => expect(cases.length).toBeGreaterThan(0));
+
+  it('says, as kube-apiserver does, when schema errors kept the CEL rules from running', () => {
+    expect(causes({ spec: { addresses: [1] } }).at(-1)).toEqual({
+      reason: 'FieldValueInvalid',
+      field: '<nil>',
+      message: 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+    });
+    expect(causes({ spec: { addresses: [], port: 0 } }).map((c) => c.field)).toEqual(['spec.port']);
+  });
+
+  it('gives the reasons kube-apiserver gives', () => {
+    const reasons = causes({ spec: { port: 'x', mode: 'z', name: 'abcdefg', tags: ['a', 'b', 'c'] } }).map((c) => c.reason);
+    expect(reasons).toEqual(['FieldValueRequired', 'FieldValueTypeInvalid', 'FieldValueNotSupported', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueInvalid']);
+  });
 });

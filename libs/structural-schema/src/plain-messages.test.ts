@@ -1,8 +1,11 @@
+// The same checks in plain English, where a person should look (these were config-schema's tests).
 import { describe, expect, it } from 'vitest';
-import { formatPath } from './issues.js';
-import { checkStructural, toCelValue, type SchemaNode } from './structural.js';
+import { processCustomResource } from './process.js';
+import { describeViolation, fieldPath } from './render.js';
+import { toCelValue } from './rules.js';
+import { type StructuralSchema } from './schema.js';
 
-const schema: SchemaNode = {
+const schema: StructuralSchema = {
   type: 'object',
   properties: {
     metadata: { type: 'object' },
@@ -31,11 +34,15 @@ const schema: SchemaNode = {
 };
 
 const check = (spec: unknown, old?: unknown) => {
-  const result = checkStructural({ spec }, schema, old === undefined ? undefined : { spec: old });
-  return { value: result.value as { spec: Record<string, unknown> }, problems: result.problems.map((p) => `${formatPath(p.path)}: ${p.message}`) };
+  const result = processCustomResource({ spec }, schema, old === undefined ? {} : { oldValue: { spec: old } });
+  const problems = [
+    ...result.pruned.map((path) => `${fieldPath(path)}: unknown field (not declared in the schema)`),
+    ...result.violations.map(describeViolation).map((d) => `${fieldPath(d.path)}: ${d.message}`),
+  ];
+  return { value: result.value as { spec: Record<string, unknown> }, problems };
 };
 
-describe('checkStructural', () => {
+describe('processCustomResource', () => {
   it('applies defaults to absent fields of present objects only', () => {
     expect(check({ name: 'a' }).value.spec).toEqual({ name: 'a', port: 7 });
     expect(check({ name: 'a', nested: {} }).value.spec['nested']).toEqual({ flag: false });
@@ -52,8 +59,8 @@ describe('checkStructural', () => {
   });
 
   it('leaves metadata, apiVersion and kind to the API server', () => {
-    const result = checkStructural({ apiVersion: 'x/v1', kind: 'K', metadata: { name: 'n', labels: { a: 'b' } }, spec: { name: 'a' } }, schema);
-    expect(result.problems).toEqual([]);
+    const result = processCustomResource({ apiVersion: 'x/v1', kind: 'K', metadata: { name: 'n', labels: { a: 'b' } }, spec: { name: 'a' } }, schema);
+    expect([...result.pruned, ...result.violations]).toEqual([]);
     expect((result.value as { metadata: unknown }).metadata).toEqual({ name: 'n', labels: { a: 'b' } });
   });
 
@@ -86,7 +93,7 @@ describe('checkStructural', () => {
 
   it('does not change its input', () => {
     const input = { spec: { name: 'a', colour: 'red' } };
-    checkStructural(input, schema);
+    processCustomResource(input, schema);
     expect(input).toEqual({ spec: { name: 'a', colour: 'red' } });
   });
 });
