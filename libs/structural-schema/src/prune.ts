@@ -57,7 +57,8 @@ class PrunePass {
     const properties = schema.properties ?? {};
     const additional = schema.additionalProperties;
     // Objects built in code may carry undefined fields: absent, as in JSON sent to the API server.
-    for (const key of Object.keys(properties)) {
+    // (Schemas and values are plain JSON objects, so for-in sees only their own fields.)
+    for (const key in properties) {
       const present = value[key];
       if (root && ENVELOPE.has(key)) {
         if (present !== undefined) setField(out, key, copyJson(present));
@@ -67,9 +68,9 @@ class PrunePass {
       if (present !== undefined && (present !== null || property.nullable)) setField(out, key, this.child(key, present, property));
       else if (property.default !== undefined) setField(out, key, copyJson(property.default));
     }
-    for (const key of Object.keys(value)) {
+    for (const key in value) {
       const present = value[key];
-      if (Object.hasOwn(properties, key) || present === undefined) continue;
+      if (present === undefined || Object.hasOwn(properties, key)) continue;
       if (root && ENVELOPE.has(key)) setField(out, key, copyJson(present));
       else if (typeof additional === 'object') {
         if (present !== null || additional.nullable) setField(out, key, this.child(key, present, additional));

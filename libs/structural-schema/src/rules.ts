@@ -68,14 +68,14 @@ class RulePass {
     for (const sub of schema.allOf ?? []) this.runRules(value, schema, old, path, sub['x-kubernetes-validations'] ?? []);
     if (Array.isArray(value)) {
       const items = schema.items;
-      if (!items) return;
       const oldList = Array.isArray(old) ? old : undefined;
+      if (!items || !schemaHasRules(items)) return;
       value.forEach((item, i) => this.visit(item, items, correlatedItem(schema, oldList, item), [...path, i]));
     } else if (isObject(value)) {
       const oldObject = isObject(old) ? old : undefined;
-      for (const key of Object.keys(value)) {
+      for (const key in value) {
         const child = fieldSchema(schema, key);
-        if (child) this.visit(value[key], child, oldObject?.[key], [...path, key]);
+        if (child && schemaHasRules(child)) this.visit(value[key], child, oldObject?.[key], [...path, key]);
       }
     }
   }

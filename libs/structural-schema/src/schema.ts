@@ -64,8 +64,8 @@ export const ENVELOPE: ReadonlySet<string> = new Set(['apiVersion', 'kind', 'met
 
 /** Sets a field even when it is named `__proto__` (JSON.parse makes such fields own properties). */
 export function setField(target: JsonObject, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
+  if (key !== '__proto__') target[key] = value;
+  else Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** A deep copy of plain JSON data; cheaper than structuredClone for the small values here. */
@@ -73,7 +73,7 @@ export function copyJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(copyJson);
   if (isObject(value)) {
     const out: JsonObject = {};
-    for (const key of Object.keys(value)) setField(out, key, copyJson(value[key]));
+    for (const key in value) setField(out, key, copyJson(value[key]));
     return out;
   }
   return value;

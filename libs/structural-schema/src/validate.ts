@@ -2,7 +2,7 @@
 // OpenAPI checks, then list-type set/map uniqueness, then the CEL rules, which do not run when an
 // earlier check found a type, required, enum or size error.
 import { evaluateRules, schemaHasRules } from './rules.js';
-import { ENVELOPE, hasType, isObject, jsonEqual, type JsonObject, type PathSegment, type StructuralSchema } from './schema.js';
+import { ENVELOPE, fieldSchema, hasType, isObject, jsonEqual, type JsonObject, type PathSegment, type StructuralSchema } from './schema.js';
 import { blocksRules, type Violation } from './violation.js';
 
 export interface ValidateOptions {
@@ -59,7 +59,7 @@ class SchemaPass {
     else if (typeof value === 'string') this.checkString(value, schema);
     else if (Array.isArray(value)) this.checkList(value, schema);
     else if (isObject(value)) this.checkObject(value, schema, top && this.resourceRoot);
-    this.checkCombinators(value, schema);
+    if (schema.allOf || schema.anyOf || schema.oneOf || schema.not) this.checkCombinators(value, schema);
   }
 
   private child(key: PathSegment, value: unknown, schema: StructuralSchema): void {
@@ -103,18 +103,18 @@ class SchemaPass {
   }
 
   private checkObject(value: JsonObject, s: StructuralSchema, envelope: boolean): void {
-    for (const key of s.required ?? []) {
-      if (value[key] === undefined) this.violations.push({ kind: 'required', path: this.at(key) });
+    if (s.required) {
+      for (const key of s.required) if (value[key] === undefined) this.violations.push({ kind: 'required', path: this.at(key) });
     }
     if (s.maxProperties !== undefined || s.minProperties !== undefined) {
       const count = Object.keys(value).length;
       if (s.maxProperties !== undefined && count > s.maxProperties) this.violations.push({ kind: 'maxProperties', path: this.at(), limit: s.maxProperties, count });
       if (s.minProperties !== undefined && count < s.minProperties) this.violations.push({ kind: 'minProperties', path: this.at(), limit: s.minProperties, count });
     }
-    for (const key of Object.keys(value)) {
+    for (const key in value) {
       if (envelope && ENVELOPE.has(key)) continue;
       const child = value[key];
-      const schema = s.properties && Object.hasOwn(s.properties, key) ? s.properties[key] : typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+      const schema = fieldSchema(s, key);
       if (schema && child !== undefined) this.child(key, child, schema);
     }
   }
@@ -138,9 +138,9 @@ class SchemaPass {
       const items = s.items;
       if (items && schemaHasLists(items)) value.forEach((item, i) => this.childLists(i, item, items));
     } else if (isObject(value)) {
-      for (const key of Object.keys(value)) {
+      for (const key in value) {
         if (top && this.resourceRoot && ENVELOPE.has(key)) continue;
-        const schema = s.properties && Object.hasOwn(s.properties, key) ? s.properties[key] : typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+        const schema = fieldSchema(s, key);
         if (schema && schemaHasLists(schema)) this.childLists(key, value[key], schema);
       }
     }
