@@ -2,7 +2,7 @@
 // server): the kinds are served, MetalLB's samples and the seed examples apply, printer columns
 // and defaults show, and objects breaking the schema are refused with the field named.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, type KubeSim } from '@lb/kube-sim';
@@ -45,6 +45,7 @@ describe('generated CRDs with kubectl and kube-sim', () => {
   });
   afterAll(async () => {
     await sim?.stop();
+    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   });
 
   it('installs every CRD and serves its kinds', async () => {

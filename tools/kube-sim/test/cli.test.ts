@@ -1,12 +1,11 @@
 // `npx kube-sim` from the repository root: starts, loads manifests, serves kubectl, stops on SIGTERM;
 // bad arguments and bad manifests end it with a message naming what was wrong.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventually, kubectls, requireKubectl, runKubectl, workspaceRoot } from './helpers.js';
+import { eventually, kubectls, requireKubectl, runKubectl, tempDir, workspaceRoot } from './helpers.js';
 import { type KubeSim } from '../src/index.js';
 
 function freePort(): Promise<number> {
@@ -43,7 +42,7 @@ describe('kube-sim CLI', () => {
   it('starts with a kubeconfig and manifests, serves kubectl, and stops on SIGTERM', async () => {
     const k = kubectls[1]!;
     requireKubectl(k);
-    const dir = mkdtempSync(join(tmpdir(), 'kube-sim-cli-'));
+    const dir = tempDir('kube-sim-cli-');
     const manifest = join(dir, 'seed.yaml');
     writeFileSync(manifest, 'apiVersion: v1\nkind: Namespace\nmetadata: {name: loaded}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: hello, namespace: loaded}\ndata: {a: b}\n');
     const port = await freePort();
@@ -73,7 +72,7 @@ describe('kube-sim CLI', () => {
   });
 
   it('names the file and document of a bad manifest', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kube-sim-cli-'));
+    const dir = tempDir('kube-sim-cli-');
     const manifest = join(dir, 'bad.yaml');
     writeFileSync(manifest, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\nkind: ConfigMap\n---\napiVersion: v1\nkind: Nope\nmetadata: {name: x}\n');
     const cli = runCli(['--port', '0', manifest]);

@@ -1,13 +1,26 @@
 // Shared by the integration tests: the two real kubectl binaries and a runner that points one at a
 // kube-sim through its kubeconfig, with a private discovery cache so runs never see each other's.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { type KubeSim, start } from '../src/index.js';
 
 export const workspaceRoot = join(import.meta.dirname, '..', '..', '..');
+
+const tempDirs: string[] = [];
+
+/** A temporary directory removed after the test file (tests leave nothing behind in /tmp). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 export interface Kubectl {
   readonly name: string;
@@ -34,7 +47,7 @@ export interface RunResult {
 }
 
 export function runKubectl(k: Kubectl, sim: KubeSim, args: readonly string[], input?: string, timeoutMs = 15_000): Promise<RunResult> {
-  const cacheDir = cacheDirs.get(sim) ?? mkdtempSync(join(tmpdir(), 'kube-sim-kubectl-cache-'));
+  const cacheDir = cacheDirs.get(sim) ?? tempDir('kube-sim-kubectl-cache-');
   cacheDirs.set(sim, cacheDir);
   return new Promise((resolve) => {
     const child = execFile(

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type KubeSim } from '../src/index.js';
-import { eventually, kubectls, runKubectl, simWithKubectl } from './helpers.js';
+import { eventually, kubectls, runKubectl, simWithKubectl, tempDir } from './helpers.js';
 
 const service = (port: number, label = 'v1'): string => `apiVersion: v1
 kind: Service
@@ -126,10 +126,9 @@ describe.each(kubectls)('$name', (k) => {
 
   it('refuses a wrong token', async () => {
     const bad = sim.kubeconfig.replace(sim.token, 'wrong-token');
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const file = join(mkdtempSync(join(tmpdir(), 'kube-sim-bad-')), 'kubeconfig');
+    const file = join(tempDir('kube-sim-bad-'), 'kubeconfig');
     writeFileSync(file, bad);
     const r = await runKubectl(k, { ...sim, kubeconfigPath: file }, ['get', 'ns']);
     expect(r.code).not.toBe(0);

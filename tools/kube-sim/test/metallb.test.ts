@@ -1,13 +1,12 @@
 // MetalLB's own CRDs, its published configuration samples and the examples in the seed documents,
 // applied with real kubectl; an object breaking a CRD's schema or one of its CEL rules is refused,
 // naming the field.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type KubeSim } from '../src/index.js';
-import { kubectls, simWithKubectl, workspaceRoot } from './helpers.js';
+import { kubectls, simWithKubectl, tempDir, workspaceRoot } from './helpers.js';
 import { extractExamples, type Schema } from './seeds.js';
 
 const shared = join(workspaceRoot, '..', 'shared');
@@ -81,7 +80,7 @@ describe.each(kubectls)('MetalLB configuration with $name', (k) => {
     expect(r.code).not.toBe(0);
     // kubectl rebuilds the message from the Status details: `The BGPPeer "bad" is invalid: ...`.
     expect(r.stderr).toContain('BGPPeer "bad" is invalid: spec.myASN: Invalid value: "string": spec.myASN in body must be of type integer: "string"');
-    const dir = mkdtempSync(join(tmpdir(), 'kube-sim-bad-'));
+    const dir = tempDir('kube-sim-bad-');
     writeFileSync(join(dir, 'pool.yaml'), 'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: bad\n  namespace: metallb-system\nspec:\n  addresses: 10.0.0.0/24\n  autoAssign: "yes"\n');
     const pool = await kubectl(['create', '-f', join(dir, 'pool.yaml')]);
     expect(pool.code).not.toBe(0);
