@@ -4,6 +4,8 @@ import { arpPacket, type ArpPacket } from './arp.js';
 import { DecodeError } from './errors.js';
 import { ethernetFrame, type Frame } from './frame.js';
 import { ndpMessage, type NdpMessage } from './ndp.js';
+import { vectorsDir } from '@lb/testdata';
+import { join } from 'node:path';
 
 // Real frames with their documented meaning, shared by the whole team (see ../shared/vectors/README.md).
 interface Vector {
@@ -15,7 +17,7 @@ interface Vector {
   readonly upstream_expected_decoding?: unknown;
 }
 
-const file = new URL('../../../../shared/vectors/arp-ndp.json', import.meta.url);
+const file = join(vectorsDir(), 'arp-ndp.json');
 const vectors = (JSON.parse(readFileSync(file, 'utf8')) as { vectors: Vector[] }).vectors;
 const bytes = (v: Vector): Uint8Array => Uint8Array.from(Buffer.from(v.hex, 'hex'));
 const hex16 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;

@@ -1,10 +1,11 @@
 // Builders for test resources, so that each table row shows only what it is about.
 import { join } from 'node:path';
+import { sharedDir as sharedTestData } from '@lb/testdata';
 
 export const NS = 'metallb-system';
 
-/** The project's shared/ folder: reference data and seeds sit beside the repository. */
-export const sharedDir = join(import.meta.dirname, '..', '..', '..', '..', 'shared');
+/** The project's shared test data (reference data and seeds), see @lb/testdata. */
+export const sharedDir = sharedTestData();
 export const workspaceRoot = join(import.meta.dirname, '..', '..', '..');
 
 type Spec = Record<string, unknown>;

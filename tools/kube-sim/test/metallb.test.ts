@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type KubeSim } from '../src/index.js';
-import { kubectls, simWithKubectl, tempDir, workspaceRoot } from './helpers.js';
+import { kubectls, simWithKubectl, tempDir } from './helpers.js';
 import { extractExamples, type Schema } from './seeds.js';
+import { sharedDir } from '@lb/testdata';
 
-const shared = join(workspaceRoot, '..', 'shared');
+const shared = sharedDir();
 const crdDir = join(shared, 'reference', 'metallb-crds');
 const samplesDir = join(shared, 'reference', 'metallb-configsamples');
 const seedsDir = join(shared, 'seeds');

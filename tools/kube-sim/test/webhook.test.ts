@@ -7,7 +7,8 @@ import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateAuthority, issueCertificate, type KubeSim, start } from '../src/index.js';
-import { kubectls, requireKubectl, runKubectl, workspaceRoot } from './helpers.js';
+import { kubectls, requireKubectl, runKubectl } from './helpers.js';
+import { metallbCrdsDir } from '@lb/testdata';
 
 interface Review {
   apiVersion: string;
@@ -75,7 +76,7 @@ describe('validating admission webhooks', () => {
   - {apiGroups: [metallb.io], apiVersions: [v1beta1], operations: [${operations.join(', ')}], resources: [${kind}s]}`;
     sim = await start();
     for (const crd of ['ipaddresspools', 'bgppeers']) {
-      await sim.store.apply(readFileSync(join(workspaceRoot, '..', 'shared', 'reference', 'metallb-crds', `metallb.io_${crd}.yaml`), 'utf8'));
+      await sim.store.apply(readFileSync(join(metallbCrdsDir(), `metallb.io_${crd}.yaml`), 'utf8'));
     }
     await sim.store.apply(`apiVersion: v1
 kind: Namespace

@@ -6,9 +6,10 @@ import { type DecodeContext } from './attributes.js';
 import { fromHex, toHex } from './bytes.js';
 import { BgpError } from './errors.js';
 import { decode, encode } from './message.js';
+import { vectorsDir } from '@lb/testdata';
 
 const seeds: Uint8Array[] = [
-  ...(JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../../../shared/vectors/bgp.json'), 'utf8')) as { vectors: { hex: string }[] }).vectors,
+  ...(JSON.parse(readFileSync(resolve(vectorsDir(), 'bgp.json'), 'utf8')) as { vectors: { hex: string }[] }).vectors,
   ...(JSON.parse(readFileSync(resolve(import.meta.dirname, '../../test/corpus/malformed.json'), 'utf8')) as { cases: { hex: string }[] }).cases,
 ].map((v) => fromHex(v.hex) as Uint8Array);
 

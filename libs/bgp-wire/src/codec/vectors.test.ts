@@ -12,9 +12,10 @@ import { type Nlri } from './nlri.js';
 import { openCapabilities } from './open.js';
 import { endOfRibFamily } from './update.js';
 import { decodeVpnNextHop, decodeVpnNlri } from './vpn.js';
+import { vectorsDir } from '@lb/testdata';
 
-// Real messages with their documented meaning, kept outside the repository by the project.
-const vectorsPath = resolve(import.meta.dirname, '../../../../../shared/vectors/bgp.json');
+// Real messages with their documented meaning (the project's shared test data).
+const vectorsPath = resolve(vectorsDir(), 'bgp.json');
 
 interface Vector {
   name: string;
