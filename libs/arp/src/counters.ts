@@ -45,6 +45,13 @@ export class Layer2Counters {
     else counters.gratuitousSent += 1;
   }
 
+  /** Requests answered and replies sent elsewhere (the native ARP fast path), added in one go. */
+  recordAnswered(ip: string, requests: number, responses: number): void {
+    const counters = this.ip(ip);
+    counters.requestsReceived += requests;
+    counters.responsesSent += responses;
+  }
+
   /** Live counters for one address (created at zero). */
   ip(ip: string): IpCounters {
     let counters = this.perIp.get(ip);

@@ -34,6 +34,7 @@ export {
 export {
   Responder,
   type AnnounceOptions,
+  type ArpTable,
   type FrameOutcome,
   type InterfaceConfig,
   type ResponderOptions,

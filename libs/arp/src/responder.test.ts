@@ -254,3 +254,24 @@ describe('Responder rejects bad input from its caller with every problem named',
     expect(handle(r, 'eth0', { ...solicitation(), eth: { dst: '33:33:ff:00:01:00', src: CLIENT } }).kind).toBe('reply');
   });
 });
+
+describe('Responder.arpTable: what an ARP fast path answers', () => {
+  const cases: Array<{ name: string; iface: string; table: ReturnType<Responder['arpTable']> }> = [
+    { name: 'IPv4 addresses announced everywhere, sorted, no IPv6', iface: 'eth0', table: { mac: OURS, addresses: [V4] } },
+    { name: 'plus the addresses announced on this interface only', iface: 'eth1', table: { mac: '02:00:00:00:01:0a', addresses: [V4, '10.0.0.101'] } },
+    { name: 'with the interface VLAN', iface: 'vlan', table: { mac: '02:00:00:00:02:0a', vlan: 10, addresses: [V4] } },
+    { name: 'nothing for an unknown interface', iface: 'eth9', table: undefined },
+  ];
+  it.each(cases)('$name', ({ iface, table }) => {
+    expect(cases.length).toBeGreaterThan(0);
+    expect(responder().arpTable(iface)).toEqual(table);
+  });
+
+  it('follows withdrawals and interfaces that do not answer ARP', () => {
+    const r = responder();
+    r.withdraw(V4);
+    expect(r.arpTable('eth1')?.addresses).toEqual(['10.0.0.101']);
+    r.setInterface({ name: 'eth1', mac: '02:00:00:00:01:0a', arp: false }, 0);
+    expect(r.arpTable('eth1')?.addresses).toEqual([]);
+  });
+});

@@ -35,6 +35,18 @@ export interface Transmit {
   readonly purpose: 'response' | 'gratuitous';
 }
 
+/**
+ * What an ARP fast path must answer on one interface, and nothing more: handleFrame answers an ARP
+ * request there exactly when it is for one of `addresses` and passes the frame rules (see
+ * README, "What is answered"), which depend only on `mac` and `vlan`.
+ */
+export interface ArpTable {
+  readonly mac: string;
+  readonly vlan?: number;
+  /** Announced IPv4 addresses answered on this interface, sorted. */
+  readonly addresses: readonly string[];
+}
+
 export type FrameOutcome =
   | { readonly kind: 'reply'; readonly transmit: Transmit }
   | { readonly kind: 'drop'; readonly reason: DropReason; readonly error?: DecodeError };
@@ -157,6 +169,17 @@ export class Responder {
 
   announced(): string[] {
     return [...this.announcements.keys()];
+  }
+
+  /** The projection of this responder's state an ARP fast path answers from; undefined for an unknown interface. */
+  arpTable(iface: string): ArpTable | undefined {
+    const state = this.interfaces.get(iface);
+    if (!state) return undefined;
+    const addresses: string[] = [];
+    for (const [ip, announcement] of this.announcements) if (announcement.family === 4 && this.announcesOn(announcement, state)) addresses.push(ip);
+    addresses.sort();
+    const { mac, vlan } = state.config;
+    return vlan === undefined ? { mac, addresses } : { mac, vlan, addresses };
   }
 
   isAnnounced(ip: string): boolean {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, arping, ndisc6, neighborMac, requireNetworkLab, startTcpdump, waitFor } from '@lb/netlab';
-import { ARP_REQUEST, ethernetFrame, isDecodeError, type Frame } from '../src/index.js';
+import { ARP_REQUEST, DEFAULT_ANNOUNCE_SCHEDULE, ethernetFrame, isDecodeError, type Frame } from '../src/index.js';
 import { Agent } from './support/agent-client.js';
 
 // A, B and C on one Ethernet segment (a bridge in a fourth namespace). Our responder runs in A
@@ -13,6 +13,7 @@ describe('responder in a namespace, against arping, ndisc6 and the kernel', () =
   let a: string, b: string, c: string;
   let macA: string, macB: string, macC: string;
   let agentA: Agent, agentC: Agent, injector: Agent;
+  let announcedAt = 0;
   const ifA = 'ea', ifB = 'eb', ifC = 'ec';
 
   beforeAll(async () => {
@@ -35,6 +36,7 @@ describe('responder in a namespace, against arping, ndisc6 and the kernel', () =
     macC = lab.mac(c, ifC);
     [agentA, agentC, injector] = await Promise.all([Agent.start(lab, a), Agent.start(lab, c), Agent.start(lab, b)]);
     await agentA.startLayer2({ scanIntervalMs: 500 });
+    announcedAt = Date.now();
     agentA.request('announce', { ip: V4 });
     await agentA.request('announce', { ip: V6 });
     await waitFor('A to join the solicited-node group', async () => (await agentA.status()).interfaces.find((i) => i.name === ifA)?.groups.includes('ff02::1:ff00:100'));
@@ -79,6 +81,10 @@ describe('responder in a namespace, against arping, ndisc6 and the kernel', () =
   });
 
   it('leaves own, other-VLAN, truncated and unannounced requests unanswered, counted by reason', async () => {
+    // A gratuitous reply from A names A's MAC as its target, which is what arping -s A's MAC
+    // waits for: let A's announcement schedule end first.
+    const scheduleEnd = announcedAt + (DEFAULT_ANNOUNCE_SCHEDULE.at(-1) ?? 0) + 300;
+    await new Promise((r) => setTimeout(r, Math.max(0, scheduleEnd - Date.now())));
     // B's kernel would otherwise probe the entries learned above (NUD) and count as replies here.
     lab.ns(b, 'ip', ['neigh', 'flush', 'dev', ifB]);
     const before = (await agentA.status()).counters;

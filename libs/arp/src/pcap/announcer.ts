@@ -1,7 +1,9 @@
 import { Layer2Counters } from '../counters.js';
 import { Responder, type AnnounceOptions, type Transmit } from '../responder.js';
-import { openCapture, type Capture, type CaptureOptions } from './capture.js';
+import { ETHERTYPE_ARP, ETHERTYPE_VLAN } from '../ethernet.js';
+import { NDP_ONLY_FILTER, openCapture, type Capture, type CaptureOptions } from './capture.js';
 import { eligibility, listLinks, type Eligibility, type LinkInfo } from './discovery.js';
+import { ArpFastPath, loadFastPathAddon, type ArpFastPathOptions, type FastPathAddon, type FastPathStatus } from './fastpath.js';
 import { SolicitedNodeGroups } from './multicast.js';
 
 export interface AnnouncerOptions {
@@ -10,8 +12,15 @@ export interface AnnouncerOptions {
   /** How often interfaces are re-read; MetalLB uses 10 s. */
   readonly scanIntervalMs?: number;
   readonly announceSchedule?: readonly number[];
+  /**
+   * The native ARP fast path (@lb/arp-fastpath): on by default when the addon loads; `false` answers
+   * ARP through libpcap in Node as well.
+   */
+  readonly arpFastPath?: ArpFastPathOptions | false;
   /** Problems that do not stop the announcer (an interface that would not open, a failed send). */
   readonly onError?: (message: string) => void;
+  /** Which path answers ARP, said once when the announcer starts. */
+  readonly onInfo?: (message: string) => void;
   /** Where interfaces come from; tests and the worker pass their own. */
   readonly listLinks?: () => LinkInfo[];
   readonly openCapture?: (iface: string, options: CaptureOptions) => Capture;
@@ -23,12 +32,18 @@ export interface InterfaceStatus extends LinkInfo {
   readonly open: boolean;
   /** Solicited-node groups joined on this interface. */
   readonly groups: readonly string[];
+  /** Who answers ARP here: the native fast path's threads, or the responder in Node through libpcap. */
+  readonly arpPath?: 'fast-path' | 'libpcap';
+  readonly fastPath?: FastPathStatus;
 }
 
 interface OpenInterface {
   readonly link: LinkInfo;
   readonly capture: Capture;
   readonly groups: SolicitedNodeGroups;
+  readonly arp: boolean;
+  /** Reads and answers ARP here when present; the capture then sees only NDP. */
+  readonly fastPath?: ArpFastPath;
 }
 
 /**
@@ -47,12 +62,25 @@ export class PcapAnnouncer {
   private scheduleTimer: NodeJS.Timeout | undefined;
   private lastLinks: LinkInfo[] = [];
   private closed = false;
+  private readonly fastPathAddon: FastPathAddon | undefined;
 
   constructor(private readonly options: AnnouncerOptions = {}) {
     this.counters = new Layer2Counters();
     this.responder = new Responder({ counters: this.counters, ...(options.announceSchedule ? { announceSchedule: options.announceSchedule } : {}) });
     this.onError = options.onError ?? ((message) => console.error(`@lb/arp: ${message}`));
     this.now = options.now ?? (() => performance.timeOrigin + performance.now());
+    const info = options.onInfo ?? (() => undefined);
+    if (options.arpFastPath === false) {
+      info('ARP is answered through libpcap in Node (the native fast path is turned off)');
+    } else {
+      const loaded = loadFastPathAddon();
+      if ('addon' in loaded) {
+        this.fastPathAddon = loaded.addon;
+        info('ARP is answered by the native fast path (@lb/arp-fastpath), without waking Node');
+      } else {
+        this.onError(`the native ARP fast path is unavailable (${loaded.error}); ARP is answered through libpcap in Node`);
+      }
+    }
   }
 
   /** Scans interfaces now and then every `scanIntervalMs`. */
@@ -64,7 +92,10 @@ export class PcapAnnouncer {
   }
 
   announce(ip: string, options: AnnounceOptions = {}): void {
-    this.sendAll(this.responder.announce(ip, options, this.now()));
+    const due = this.responder.announce(ip, options, this.now());
+    // Answer before announcing: a client that hears the announcement may ask at once.
+    this.installTables();
+    this.sendAll(due);
     this.afterChange();
   }
 
@@ -103,12 +134,23 @@ export class PcapAnnouncer {
   }
 
   interfaces(): InterfaceStatus[] {
-    return this.lastLinks.map((link) => ({
-      ...link,
-      eligibility: eligibility(link, this.options.exclude),
-      open: this.open.has(link.name),
-      groups: this.open.get(link.name)?.groups.groups() ?? [],
-    }));
+    return this.lastLinks.map((link) => {
+      const current = this.open.get(link.name);
+      const base = { ...link, eligibility: eligibility(link, this.options.exclude), open: current !== undefined, groups: current?.groups.groups() ?? [] };
+      if (!current?.arp) return base;
+      return current.fastPath ? { ...base, arpPath: 'fast-path', fastPath: current.fastPath.status() } : { ...base, arpPath: 'libpcap' };
+    });
+  }
+
+  /**
+   * Moves what the fast path answered into `counters` (requestsReceived, responsesSent) and its
+   * failed sends into `sendErrors`. Call before reading either; the worker does at every report.
+   */
+  collectFastPathCounts(): void {
+    for (const [name, current] of this.open) {
+      const errors = current.fastPath?.collect() ?? 0;
+      if (errors > 0) this.sendErrors.set(name, (this.sendErrors.get(name) ?? 0) + errors);
+    }
   }
 
   close(): void {
@@ -120,17 +162,45 @@ export class PcapAnnouncer {
 
   private openInterface(link: LinkInfo, usable: Eligibility): void {
     const name = link.name;
+    const fastPath = usable.arp ? this.openFastPath(name) : undefined;
     let capture: Capture;
     try {
-      capture = (this.options.openCapture ?? openCapture)(name, { onFrame: (buffer, length) => this.onFrame(name, buffer, length) });
+      const onFrame = (buffer: Buffer, length: number): void => this.onFrame(name, buffer, length);
+      capture = (this.options.openCapture ?? openCapture)(name, fastPath ? { onFrame, filter: NDP_ONLY_FILTER } : { onFrame });
     } catch (error) {
+      fastPath?.close();
       this.onError(`opening ${name}: ${(error as Error).message} (retried at the next scan)`);
       return;
     }
     const groups = new SolicitedNodeGroups(name, this.onError);
-    this.open.set(name, { link, capture, groups });
+    this.open.set(name, fastPath ? { link, capture, groups, arp: usable.arp, fastPath } : { link, capture, groups, arp: usable.arp });
     const config = { name, mac: link.mac, arp: usable.arp, ndp: usable.ndp };
-    this.sendAll(this.responder.setInterface(config, this.now()));
+    const due = this.responder.setInterface(config, this.now());
+    this.installTables();
+    this.sendAll(due);
+  }
+
+  private openFastPath(name: string): ArpFastPath | undefined {
+    if (!this.fastPathAddon || this.options.arpFastPath === false) return undefined;
+    try {
+      return new ArpFastPath(
+        this.fastPathAddon,
+        name,
+        {
+          counters: this.counters,
+          onFrame: (frame) => this.onFrame(name, frame, frame.length),
+          onError: (message, fatal) => {
+            this.onError(`ARP fast path on ${name}: ${message}${fatal ? ' (closed; reopened at the next scan if the interface is back)' : ''}`);
+            // Its readers stopped: close the interface so that the next scan opens it afresh.
+            if (fatal) this.closeInterface(name);
+          },
+        },
+        this.options.arpFastPath ?? {},
+      );
+    } catch (error) {
+      this.onError(`the ARP fast path did not open on ${name} (${(error as Error).message}); ARP there is answered through libpcap in Node`);
+      return undefined;
+    }
   }
 
   private closeInterface(name: string): void {
@@ -143,6 +213,24 @@ export class PcapAnnouncer {
       current.capture.close();
     } catch (error) {
       this.onError(`closing ${name}: ${(error as Error).message}`);
+    }
+    if (current.fastPath) {
+      const errors = current.fastPath.collect();
+      if (errors > 0) this.sendErrors.set(name, (this.sendErrors.get(name) ?? 0) + errors);
+      current.fastPath.close();
+    }
+  }
+
+  /** Gives every fast path the responder's current table for its interface (a no-op when unchanged). */
+  private installTables(): void {
+    for (const [name, current] of this.open) {
+      const table = current.fastPath && this.responder.arpTable(name);
+      if (!table) continue;
+      try {
+        current.fastPath!.install(table);
+      } catch (error) {
+        this.onError(`installing the ARP table on ${name}: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -160,7 +248,10 @@ export class PcapAnnouncer {
     const target = this.open.get(transmit.interface);
     if (!target) return;
     try {
-      target.capture.send(transmit.frame);
+      // ARP leaves through the fast path's socket: the kernel keeps a socket's own frames from it,
+      // so neither reader sees what this node sent, as with a single libpcap handle.
+      if (target.fastPath && isArp(transmit.frame)) target.fastPath.send(transmit.frame);
+      else target.capture.send(transmit.frame);
       this.counters.recordSent(transmit);
     } catch (error) {
       this.sendErrors.set(transmit.interface, (this.sendErrors.get(transmit.interface) ?? 0) + 1);
@@ -175,6 +266,7 @@ export class PcapAnnouncer {
   /** Re-arms the schedule timer and brings multicast memberships in line with what is announced. */
   private afterChange(): void {
     if (this.closed) return;
+    this.installTables();
     clearTimeout(this.scheduleTimer);
     const due = this.responder.nextTimeout();
     if (due !== undefined) {
@@ -188,6 +280,11 @@ export class PcapAnnouncer {
       current.groups.reconcile(v6).catch((error: unknown) => this.onError(`multicast on ${name}: ${(error as Error).message}`));
     }
   }
+}
+
+function isArp(frame: Uint8Array): boolean {
+  const type = ((frame[12] ?? 0) << 8) | (frame[13] ?? 0);
+  return type === ETHERTYPE_ARP || (type === ETHERTYPE_VLAN && (((frame[16] ?? 0) << 8) | (frame[17] ?? 0)) === ETHERTYPE_ARP);
 }
 
 function sameUse(a: LinkInfo, b: LinkInfo, exclude: RegExp | undefined): boolean {

@@ -7,6 +7,9 @@ import { loadCap, type CapHandle } from './cap-binding.js';
 export const NEIGHBOR_DISCOVERY_FILTER =
   'arp or (icmp6 and (ip6[40] == 135 or ip6[40] == 136)) or (vlan and (arp or (icmp6 and (ip6[40] == 135 or ip6[40] == 136))))';
 
+/** The same without ARP: on an interface where the native fast path reads ARP, each frame has one reader. */
+export const NDP_ONLY_FILTER = '(icmp6 and (ip6[40] == 135 or ip6[40] == 136)) or (vlan and icmp6 and (ip6[40] == 135 or ip6[40] == 136))';
+
 export interface Capture {
   readonly interface: string;
   send(frame: Uint8Array): void;

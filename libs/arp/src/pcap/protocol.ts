@@ -1,5 +1,6 @@
 import { type CountersSnapshot } from '../counters.js';
 import { type InterfaceStatus } from './announcer.js';
+import { type ArpFastPathOptions } from './fastpath.js';
 
 /** Messages between `startLayer2` and its worker process, over the Node IPC channel. */
 
@@ -7,6 +8,7 @@ export interface WorkerSettings {
   readonly exclude?: { readonly source: string; readonly flags: string };
   readonly scanIntervalMs?: number;
   readonly announceSchedule?: readonly number[];
+  readonly arpFastPath?: ArpFastPathOptions | false;
   readonly reportIntervalMs: number;
 }
 
@@ -31,4 +33,5 @@ export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'report'; readonly report: WorkerReport }
   | { readonly type: 'status'; readonly id: number; readonly report: WorkerReport; readonly interfaces: readonly InterfaceStatus[] }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'info'; readonly message: string };

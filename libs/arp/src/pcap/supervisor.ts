@@ -9,6 +9,7 @@ import { canonicalIp } from '../ip.js';
 import { type AnnounceOptions } from '../responder.js';
 import { scheduleProblems } from '../schedule.js';
 import { type InterfaceStatus } from './announcer.js';
+import { type ArpFastPathOptions } from './fastpath.js';
 import { type AnnouncementState, type FromWorker, type ToWorker, type WorkerReport } from './protocol.js';
 
 export interface Layer2Options {
@@ -21,6 +22,11 @@ export interface Layer2Options {
   readonly reportIntervalMs?: number;
   /** Delay before restarting a worker that exited. Default 100 ms. */
   readonly restartDelayMs?: number;
+  /**
+   * ARP answered by native threads (@lb/arp-fastpath) without waking Node: the default when the
+   * addon loads. `false` answers ARP through libpcap in the worker, as NDP always is.
+   */
+  readonly arpFastPath?: ArpFastPathOptions | false;
 }
 
 export interface Layer2Status {
@@ -35,10 +41,11 @@ export interface Layer2Status {
  * Layer 2 announcements for one node: ARP and NDP answered and announced by a libpcap worker
  * process, restarted when it dies, with the caller's announcements replayed into the new one.
  *
- * Events: `error` (message: string) for problems that do not stop it; `restart` (exit code or
- * signal) when a worker died and another is being started.
+ * Events: `error` (message: string) for problems that do not stop it; `info` (message: string),
+ * e.g. which path answers ARP, at every worker start; `restart` (exit code or signal) when a worker
+ * died and another is being started.
  */
-export class Layer2 extends EventEmitter<{ error: [string]; restart: [string]; ready: [] }> {
+export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; restart: [string]; ready: [] }> {
   private readonly announcements = new Map<string, AnnouncementState>();
   private readonly carried: WorkerReport[] = [];
   private lastReport: WorkerReport | undefined;
@@ -138,6 +145,7 @@ export class Layer2 extends EventEmitter<{ error: [string]; restart: [string]; r
       ...(this.options.exclude ? { exclude: { source: this.options.exclude.source, flags: this.options.exclude.flags } } : {}),
       ...(this.options.scanIntervalMs !== undefined ? { scanIntervalMs: this.options.scanIntervalMs } : {}),
       ...(this.options.announceSchedule ? { announceSchedule: this.options.announceSchedule } : {}),
+      ...(this.options.arpFastPath !== undefined ? { arpFastPath: this.options.arpFastPath } : {}),
       reportIntervalMs: this.options.reportIntervalMs ?? 1000,
     };
     this.post({ type: 'init', settings, announcements: [...this.announcements.values()] });
@@ -157,6 +165,9 @@ export class Layer2 extends EventEmitter<{ error: [string]; restart: [string]; r
         break;
       case 'error':
         if (this.listenerCount('error') > 0) this.emit('error', message.message);
+        break;
+      case 'info':
+        this.emit('info', message.message);
         break;
     }
   }

@@ -10,6 +10,7 @@ function post(message: FromWorker): void {
 }
 
 function report(): WorkerReport {
+  announcer!.collectFastPathCounts();
   return { counters: announcer!.counters.snapshot(), sendErrors: Object.fromEntries(announcer!.sendErrors) };
 }
 
@@ -21,7 +22,9 @@ function handle(message: ToWorker): void {
         ...(settings.exclude ? { exclude: new RegExp(settings.exclude.source, settings.exclude.flags) } : {}),
         ...(settings.scanIntervalMs !== undefined ? { scanIntervalMs: settings.scanIntervalMs } : {}),
         ...(settings.announceSchedule ? { announceSchedule: settings.announceSchedule } : {}),
+        ...(settings.arpFastPath !== undefined ? { arpFastPath: settings.arpFastPath } : {}),
         onError: (text) => post({ type: 'error', message: text }),
+        onInfo: (text) => post({ type: 'info', message: text }),
       });
       for (const a of message.announcements) announcer.announce(a.ip, { interfaces: a.interfaces });
       announcer.start();

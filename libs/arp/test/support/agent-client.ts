@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Lab, type SpawnedProcess } from '@lb/netlab';
 import { type Layer2Status } from '../../src/pcap/index.js';
+// Type-only: importing agent.ts for real would start an agent in this process.
+import type { AgentLayer2Options } from './agent.js';
 
 const agentPath = join(dirname(fileURLToPath(import.meta.url)), 'agent.ts');
 const tsxLoader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
@@ -62,7 +64,7 @@ export class Agent {
     });
   }
 
-  startLayer2(options: { announceSchedule?: number[]; scanIntervalMs?: number; exclude?: string } = {}): Promise<unknown> {
+  startLayer2(options: AgentLayer2Options = {}): Promise<unknown> {
     return this.request('start', { options }, 30_000);
   }
 

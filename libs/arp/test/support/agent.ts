@@ -2,7 +2,14 @@
 // there, since libpcap captures in the namespace of the process that opens it. Requests arrive as
 // JSON lines on stdin, answers leave as JSON lines on stdout.
 import { createInterface } from 'node:readline';
-import { openCapture, startLayer2, type Capture, type Layer2 } from '../../src/pcap/index.js';
+import { Layer2, openCapture, type ArpFastPathOptions, type Capture } from '../../src/pcap/index.js';
+
+export interface AgentLayer2Options {
+  announceSchedule?: number[];
+  scanIntervalMs?: number;
+  exclude?: string;
+  arpFastPath?: ArpFastPathOptions | false;
+}
 
 interface Request {
   readonly id: number;
@@ -20,14 +27,18 @@ function write(message: object): void {
 async function run(request: Request): Promise<unknown> {
   switch (request.cmd) {
     case 'start': {
-      const options = (request['options'] ?? {}) as { announceSchedule?: number[]; scanIntervalMs?: number; exclude?: string };
-      layer2 = await startLayer2({
+      const options = (request['options'] ?? {}) as AgentLayer2Options;
+      // Listeners before start: the worker says which path answers ARP while starting.
+      layer2 = new Layer2({
+        ...(options.arpFastPath !== undefined ? { arpFastPath: options.arpFastPath } : {}),
         ...(options.announceSchedule ? { announceSchedule: options.announceSchedule } : {}),
         ...(options.scanIntervalMs ? { scanIntervalMs: options.scanIntervalMs } : {}),
         ...(options.exclude ? { exclude: new RegExp(options.exclude) } : {}),
       });
       layer2.on('restart', (why) => write({ event: 'restart', why }));
       layer2.on('error', (message) => write({ event: 'error', message }));
+      layer2.on('info', (message) => write({ event: 'info', message }));
+      await layer2.start();
       return { pid: process.pid };
     }
     case 'announce':
