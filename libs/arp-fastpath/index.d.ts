@@ -21,7 +21,11 @@ export interface FastPathCounts {
 export interface FastPathError {
   message: string;
   errno: number;
-  /** The thread stopped (the interface is gone); nothing more arrives from this handle. */
+  /**
+   * The readers stopped; nothing more arrives from this handle. Linux reports a deleted interface
+   * like one set down ("Network is down", not fatal: the sockets come back when it is up again),
+   * so the owner notices deletion by other means (@lb/arp rescans interfaces) and closes the handle.
+   */
   fatal: boolean;
 }
 

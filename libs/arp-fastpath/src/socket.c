@@ -71,6 +71,7 @@ static struct sock_filter NOTHING[] = {BPF_STMT(BPF_RET | BPF_K, 0)};
 /** Room in front of the frame for a tag the kernel stripped; ARP frames are far shorter than the rest. */
 #define HEADROOM 4
 #define FRAME_ROOM 16384
+#define READER_STACK (256 * 1024)
 
 static void put16(uint8_t *p, unsigned v) {
   p[0] = (uint8_t)(v >> 8);
@@ -129,9 +130,11 @@ static int read_frame(fp_reader *r, uint8_t **frame, size_t *length) {
   if (n < 0) {
     int err = errno;
     if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) return 0;
-    // The interface was deleted: the socket is unhooked for good. Only the first reader says so.
+    // ENETDOWN comes when the interface goes down or is deleted; the sockets rejoin when it is up
+    // again, and a deleted one is closed by the owner. ENODEV/ENXIO would mean it is gone for good.
+    // Every member of the group sees the same errors; the first reader speaks for all.
     int fatal = err == ENODEV || err == ENXIO;
-    if (!fatal || r == s->readers) s->error(s->context, "recvmsg", err, fatal);
+    if (r == s->readers) s->error(s->context, "recvmsg", err, fatal);
     if (fatal) return -1;
     if (err != ENETDOWN) usleep(10000); // an unexpected error must not turn into a busy loop
     return 0;
@@ -282,10 +285,16 @@ fp_socket *fp_socket_open(const char *ifname, const fp_socket_options *options, 
     err = open_reader(s, &s->readers[i], &group, what);
     if (err) goto fail;
   }
+  // Readers need little stack (poll, recvmsg, a 46-byte reply); with one per CPU per interface
+  // the default 8 MiB of address space each adds up.
+  pthread_attr_t attributes;
+  pthread_attr_init(&attributes);
+  pthread_attr_setstacksize(&attributes, READER_STACK);
   for (size_t i = 0; i < s->reader_count; i++) {
     fp_reader *r = &s->readers[i];
-    err = pthread_create(&r->thread, NULL, run, r);
+    err = pthread_create(&r->thread, &attributes, run, r);
     if (err) {
+      pthread_attr_destroy(&attributes);
       *what = "pthread_create";
       goto fail;
     }
@@ -306,6 +315,7 @@ fp_socket *fp_socket_open(const char *ifname, const fp_socket_options *options, 
       if (refused && !*realtime_error) *realtime_error = refused;
     }
   }
+  pthread_attr_destroy(&attributes);
   return s;
 
 fail:

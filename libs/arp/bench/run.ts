@@ -1,13 +1,18 @@
 // Benchmarks of @lb/arp (bench-results/arp.json). Needs root: the latency and load parts run the
-// responder in a network namespace against arping, timed from a tcpdump capture on the asking side.
-// ARP_BENCH_SECONDS shortens the load run while developing (default 10, what the issue asks).
+// responders in a network namespace against arping, timed from a tcpdump capture on the asking side:
+// the native fast path (the default), the same with one reader at normal priority, the libpcap path
+// in Node, the kernel answering for its own address and a bare cap echo, side by side.
+// ARP_BENCH_SECONDS shortens the load runs while developing (default 10, what the issue asks);
+// ARP_BENCH_LATENCY_RUNS sets how many latency runs (default 3), each reported on its own.
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Lab, arping, waitFor, requireNetworkLab, startTcpdump, type PcapRecord } from '@lb/netlab';
 import { opsPerSecond, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
 import { ARP_REQUEST, Responder, ethernetFrame, isDecodeError, type Frame } from '../src/index.js';
 import { Agent } from '../test/support/agent-client.js';
+import type { AgentLayer2Options } from '../test/support/agent.js';
 
 const rows: BenchResult[] = [];
 
@@ -47,12 +52,26 @@ interface Topology {
   a: string;
   b: string;
   macB: string;
-  agent: Agent;
+  /** One layer 2 worker per way of answering, all in namespace A on the same interface. */
+  agents: Record<ResponderKind, Agent>;
 }
 
-const OURS = '10.62.0.100';
+/** The responders measured side by side, each answering for its own address in namespace A. */
+type ResponderKind = 'fastPath' | 'fastPathOneReader' | 'libpcap';
+
 const KERNELS = '10.62.0.1';
 const FLOOR = '10.62.0.101';
+const RESPONDERS: ReadonlyArray<{ kind: ResponderKind; ip: string; label: string; options: AgentLayer2Options }> = [
+  { kind: 'fastPath', ip: '10.62.0.100', label: 'ours, native fast path (the default)', options: {} },
+  {
+    kind: 'fastPathOneReader',
+    ip: '10.62.0.102',
+    label: 'ours, native fast path with one reader at normal priority',
+    options: { arpFastPath: { perCpu: false, realtimePriority: 0 } },
+  },
+  { kind: 'libpcap', ip: '10.62.0.103', label: 'ours, libpcap path in Node (fast path off)', options: { arpFastPath: false } },
+];
+const OURS = RESPONDERS[0]!.ip;
 const here = dirname(fileURLToPath(import.meta.url));
 const tsxLoader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
 
@@ -64,14 +83,19 @@ async function topology(): Promise<Topology> {
   lab.veth(a, b, { a: 'ea', b: 'eb' });
   lab.address(a, 'ea', `${KERNELS}/24`);
   lab.address(b, 'eb', '10.62.0.2/24');
-  const agent = await Agent.start(lab, a);
-  await agent.startLayer2({});
-  await agent.request('announce', { ip: OURS });
+  const agents = {} as Record<ResponderKind, Agent>;
+  for (const r of RESPONDERS) {
+    agents[r.kind] = await Agent.start(lab, a);
+    await agents[r.kind].startLayer2(r.options);
+    await agents[r.kind].request('announce', { ip: r.ip });
+  }
+  const fastPath = (await agents.fastPath.status()).interfaces.find((i) => i.name === 'ea');
+  if (fastPath?.arpPath !== 'fast-path') throw new Error(`the fast path did not open on ea: ${JSON.stringify(fastPath)}`);
   const echo = lab.spawn(a, process.execPath, ['--import', tsxLoader, '--conditions=development', join(here, 'cap-echo.ts'), 'ea', FLOOR]);
   await waitFor('cap-echo to start', () => echo.output().includes('ready'), { timeoutMs: 20_000 });
-  // Let the announcement schedule finish so it does not overlap the measurements.
+  // Let the announcement schedules finish so they do not overlap the measurements.
   await new Promise((r) => setTimeout(r, 5000));
-  return { lab, a, b, macB: lab.mac(b, 'eb'), agent };
+  return { lab, a, b, macB: lab.mac(b, 'eb'), agents };
 }
 
 function decodeAll(records: readonly PcapRecord[]): Array<{ timeNs: bigint; frame: Frame }> {
@@ -84,70 +108,103 @@ function decodeAll(records: readonly PcapRecord[]): Array<{ timeNs: bigint; fram
 }
 
 /** Request-to-reply times (µs) for `ip`, pairing each request from B with the first reply after it. */
-function replyLatencies(frames: ReadonlyArray<{ timeNs: bigint; frame: Frame }>, ip: string, macB: string): { latencies: number[]; requests: number } {
+function replyLatencies(frames: ReadonlyArray<{ timeNs: bigint; frame: Frame }>, ip: string, macB: string): { latencies: number[]; requests: number; replies: number } {
   const latencies: number[] = [];
   let requests = 0;
+  let replies = 0;
   let open: bigint | undefined;
   for (const { timeNs, frame } of frames) {
     if (frame.kind !== 'arp') continue;
     if (frame.arp.op === 1 && frame.arp.tpa === ip && frame.eth.src === macB) {
       requests += 1;
       open = timeNs;
-    } else if (frame.arp.op === 2 && frame.arp.spa === ip && frame.eth.dst === macB && open !== undefined) {
+    } else if (frame.arp.op === 2 && frame.arp.spa === ip && frame.eth.dst === macB) {
+      replies += 1;
+      if (open === undefined) continue;
       latencies.push(Number(timeNs - open) / 1000);
       open = undefined;
     }
   }
-  return { latencies, requests };
+  return { latencies, requests, replies };
 }
 
+const ratio = (x: number, y: number): number => Math.round((x / y) * 100) / 100;
+
+/**
+ * Latency runs: each alternates the targets in rounds so that all see the same machine conditions.
+ * Each run is reported on its own (machines here are shared) and all samples together.
+ */
 async function latencyBenchmark(t: Topology): Promise<void> {
-  const capture = await startTcpdump(t.lab, t.b, 'eb', 'arp');
-  const rounds = 10;
-  const perRound = 50;
-  // Alternate so both see the same machine conditions: side by side, in one run.
-  for (let round = 0; round < rounds; round++) {
-    for (const ip of [OURS, KERNELS, FLOOR]) arping(t.lab, t.b, 'eb', ip, { count: perRound, gapSeconds: 0.01, deadlineSeconds: 10 });
+  const runs = Number(process.env['ARP_BENCH_LATENCY_RUNS'] ?? 3);
+  const targets = [...RESPONDERS.map((r) => ({ ip: r.ip, label: r.label })), { ip: KERNELS, label: 'kernel (same topology, same run)' }, { ip: FLOOR, label: 'bare cap echo in Node (floor for a libpcap responder)' }];
+  const all = new Map<string, { latencies: number[]; requests: number; replies: number }>(targets.map((x) => [x.ip, { latencies: [], requests: 0, replies: 0 }]));
+  for (let run = 1; run <= runs; run++) {
+    const load = loadavg()[0] ?? 0;
+    const capture = await startTcpdump(t.lab, t.b, 'eb', 'arp');
+    for (let round = 0; round < 10; round++) {
+      for (const { ip } of targets) arping(t.lab, t.b, 'eb', ip, { count: 50, gapSeconds: 0.01, deadlineSeconds: 10 });
+    }
+    const frames = decodeAll(await capture.stop());
+    const medians = new Map<string, number>();
+    for (const { ip } of targets) {
+      const one = replyLatencies(frames, ip, t.macB);
+      const into = all.get(ip)!;
+      into.latencies.push(...one.latencies);
+      into.requests += one.requests;
+      into.replies += one.replies;
+      medians.set(ip, summarize(one.latencies).median);
+    }
+    const kernel = medians.get(KERNELS)!;
+    const line = targets.map(({ ip, label }) => `${label.split(' (')[0]} ${medians.get(ip)!.toFixed(1)} µs`).join(', ');
+    console.log(`latency run ${run}/${runs} (load average ${load.toFixed(2)}): ${line}`);
+    rows.push({ name: `ARP latency run ${run}: load average (1 min) when it started`, value: Math.round(load * 100) / 100, unit: 'load', limit: null });
+    rows.push({ name: `ARP latency run ${run}: median ratio ours (fast path)/kernel`, value: ratio(medians.get(OURS)!, kernel), unit: 'ratio', limit: null });
+    rows.push({ name: `ARP latency run ${run}: median ratio ours (libpcap path)/kernel`, value: ratio(medians.get(RESPONDERS[2]!.ip)!, kernel), unit: 'ratio', limit: null });
+    rows.push({ name: `ARP latency run ${run}: median, ours (fast path)`, value: Math.round(medians.get(OURS)! * 10) / 10, unit: 'µs', limit: null });
+    rows.push({ name: `ARP latency run ${run}: median, kernel`, value: Math.round(kernel * 10) / 10, unit: 'µs', limit: null });
   }
-  const frames = decodeAll(await capture.stop());
-  const ours = replyLatencies(frames, OURS, t.macB);
-  const kernel = replyLatencies(frames, KERNELS, t.macB);
-  const floor = replyLatencies(frames, FLOOR, t.macB);
-  const o = summarize(ours.latencies);
-  const k = summarize(kernel.latencies);
-  const f = summarize(floor.latencies);
-  rows.push(...spreadRows('ARP reply latency, ours (request to reply on the asking side)', o, 'µs', null));
-  rows.push(...spreadRows('ARP reply latency, kernel (same topology, same run)', k, 'µs', null));
-  rows.push(...spreadRows('ARP reply latency, bare cap echo in Node (floor for a libpcap responder)', f, 'µs', null));
-  rows.push({ name: 'ARP reply latency ratio bare cap echo/kernel (medians)', value: Math.round((f.median / k.median) * 100) / 100, unit: 'ratio', limit: null });
-  rows.push({ name: 'ARP reply latency ratio ours/bare cap echo (medians)', value: Math.round((o.median / f.median) * 100) / 100, unit: 'ratio', limit: null });
-  rows.push({ name: 'ARP reply latency, ours p90', value: Math.round(o.p90 * 10) / 10, unit: 'µs', limit: null });
-  rows.push({ name: 'ARP reply latency, kernel p90', value: Math.round(k.p90 * 10) / 10, unit: 'µs', limit: null });
-  rows.push({ name: 'ARP reply latency ratio ours/kernel (medians)', value: Math.round((o.median / k.median) * 100) / 100, unit: 'ratio', limit: 1.5 });
-  rows.push({ name: 'ARP latency run: requests unanswered, ours', value: ours.requests - ours.latencies.length, unit: 'requests', limit: 0 });
-  rows.push({ name: 'ARP latency run: requests unanswered, kernel', value: kernel.requests - kernel.latencies.length, unit: 'requests', limit: null });
+  const summaries = new Map(targets.map(({ ip }) => [ip, summarize(all.get(ip)!.latencies)]));
+  for (const { ip, label } of targets) rows.push(...spreadRows(`ARP reply latency, ${label}, all runs`, summaries.get(ip)!, 'µs', null));
+  for (const { ip, label } of targets) rows.push({ name: `ARP reply latency p90, ${label.split(' (')[0]}`, value: Math.round(summaries.get(ip)!.p90 * 10) / 10, unit: 'µs', limit: null });
+  const median = (ip: string): number => summaries.get(ip)!.median;
+  rows.push({ name: 'ARP reply latency ratio ours (libpcap path)/kernel (medians)', value: ratio(median(RESPONDERS[2]!.ip), median(KERNELS)), unit: 'ratio', limit: null });
+  rows.push({ name: 'ARP reply latency ratio ours (fast path, one reader, normal priority)/kernel (medians)', value: ratio(median(RESPONDERS[1]!.ip), median(KERNELS)), unit: 'ratio', limit: null });
+  rows.push({ name: 'ARP reply latency ratio bare cap echo/kernel (medians)', value: ratio(median(FLOOR), median(KERNELS)), unit: 'ratio', limit: null });
+  rows.push({ name: 'ARP reply latency ratio ours (libpcap path)/bare cap echo (medians)', value: ratio(median(RESPONDERS[2]!.ip), median(FLOOR)), unit: 'ratio', limit: null });
+  rows.push({ name: 'ARP reply latency ratio ours (fast path)/kernel (medians)', value: ratio(median(OURS), median(KERNELS)), unit: 'ratio', limit: 1.5 });
+  for (const r of RESPONDERS) {
+    const counts = all.get(r.ip)!;
+    rows.push({ name: `ARP latency runs: requests unanswered, ${r.label}`, value: counts.requests - counts.latencies.length, unit: 'requests', limit: r.kind === 'fastPath' ? 0 : null });
+    rows.push({ name: `ARP latency runs: duplicate replies, ${r.label}`, value: Math.max(0, counts.replies - counts.latencies.length), unit: 'replies', limit: 0 });
+  }
+  const kernel = all.get(KERNELS)!;
+  rows.push({ name: 'ARP latency runs: requests unanswered, kernel', value: kernel.requests - kernel.latencies.length, unit: 'requests', limit: null });
 }
 
-async function loadBenchmark(t: Topology): Promise<void> {
+async function loadBenchmark(t: Topology, kind: ResponderKind): Promise<void> {
+  const { ip, label } = RESPONDERS.find((r) => r.kind === kind)!;
   const seconds = Number(process.env['ARP_BENCH_SECONDS'] ?? 10);
+  const before = await t.agents[kind].status();
   const capture = await startTcpdump(t.lab, t.b, 'eb', 'arp');
   // arping 2.23 spends ~100 µs per request besides its -W gap: two senders at -W 0.25 ms make ~5,000/s.
-  const senders = [0, 1].map(() =>
-    t.lab.spawn(t.b, 'arping', ['-q', '-I', 'eb', '-W', '0.00025', '-w', String(seconds), '-c', String(seconds * 5000), OURS]),
-  );
+  const senders = [0, 1].map(() => t.lab.spawn(t.b, 'arping', ['-q', '-I', 'eb', '-W', '0.00025', '-w', String(seconds), '-c', String(seconds * 5000), ip]));
   await Promise.all(senders.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(null) : s.child.once('exit', resolve)))));
   await new Promise((r) => setTimeout(r, 300));
   const frames = decodeAll(await capture.stop());
-  const requests = frames.filter((f) => f.frame.kind === 'arp' && f.frame.arp.op === 1 && f.frame.arp.tpa === OURS && f.frame.eth.src === t.macB);
-  const replies = frames.filter((f) => f.frame.kind === 'arp' && f.frame.arp.op === 2 && f.frame.arp.spa === OURS && f.frame.eth.dst === t.macB);
+  const requests = frames.filter((f) => f.frame.kind === 'arp' && f.frame.arp.op === 1 && f.frame.arp.tpa === ip && f.frame.eth.src === t.macB);
+  const replies = frames.filter((f) => f.frame.kind === 'arp' && f.frame.arp.op === 2 && f.frame.arp.spa === ip && f.frame.eth.dst === t.macB);
   const first = requests[0]?.timeNs ?? 0n;
   const last = requests[requests.length - 1]?.timeNs ?? 0n;
   const rate = requests.length / Math.max(1e-9, Number(last - first) / 1e9);
-  const status = await t.agent.status();
-  rows.push({ name: `load: ARP requests sent by arping in ${seconds} s`, value: requests.length, unit: 'requests', limit: null });
-  rows.push({ name: 'load: request rate achieved', value: Math.round(rate), unit: 'requests/s', limit: null });
-  rows.push({ name: 'load: requests unanswered', value: Math.max(0, requests.length - replies.length), unit: 'requests', limit: 0 });
-  rows.push({ name: 'load: responder send errors', value: Object.values(status.sendErrors).reduce((x, y) => x + y, 0), unit: 'errors', limit: 0 });
+  const status = await t.agents[kind].status();
+  const sendErrors = (s: typeof status): number => Object.values(s.sendErrors).reduce((x, y) => x + y, 0);
+  const counted = (status.counters.ips[ip]?.responsesSent ?? 0) - (before.counters.ips[ip]?.responsesSent ?? 0);
+  const goal = kind === 'fastPath' ? 0 : null;
+  rows.push({ name: `load, ${label}: ARP requests sent by arping in ${seconds} s`, value: requests.length, unit: 'requests', limit: null });
+  rows.push({ name: `load, ${label}: request rate achieved`, value: Math.round(rate), unit: 'requests/s', limit: null });
+  rows.push({ name: `load, ${label}: requests unanswered`, value: Math.max(0, requests.length - replies.length), unit: 'requests', limit: goal });
+  rows.push({ name: `load, ${label}: replies counted minus replies on the wire`, value: counted - replies.length, unit: 'replies', limit: goal });
+  rows.push({ name: `load, ${label}: send errors`, value: sendErrors(status) - sendErrors(before), unit: 'errors', limit: goal });
 }
 
 async function main(): Promise<void> {
@@ -155,9 +212,10 @@ async function main(): Promise<void> {
   const t = await topology();
   try {
     await latencyBenchmark(t);
-    await loadBenchmark(t);
+    await loadBenchmark(t, 'fastPath');
+    await loadBenchmark(t, 'libpcap');
   } finally {
-    await t.agent.stop();
+    await Promise.all(Object.values(t.agents).map((agent) => agent.stop()));
     await t.lab.cleanup();
   }
   writeResults('arp', rows);

@@ -50,7 +50,8 @@ describe('responder in a namespace, against arping, ndisc6 and the kernel', () =
   it('opens an interface by MetalLB rules and joins the solicited-node group', async () => {
     const status = await agentA.status();
     const ea = status.interfaces.find((i) => i.name === ifA);
-    expect(ea).toMatchObject({ open: true, mac: macA, eligibility: { arp: true, ndp: true } });
+    // ARP through the native fast path (the default), NDP through libpcap.
+    expect(ea).toMatchObject({ open: true, mac: macA, eligibility: { arp: true, ndp: true }, arpPath: 'fast-path' });
     expect(status.interfaces.find((i) => i.name === 'lo')).toMatchObject({ open: false });
     expect(lab.ns(a, 'ip', ['-6', 'maddr', 'show', 'dev', ifA]).stdout).toContain('ff02::1:ff00:100');
   });
@@ -133,7 +134,9 @@ describe('responder in a namespace, against arping, ndisc6 and the kernel', () =
     expect(gratuitous.filter((f) => f.kind === 'ndp').length).toBeGreaterThanOrEqual(1);
     expect(movedAfterMs).toBeLessThan(3000);
     expect(arping(lab, b, ifB, V4, { count: 1 }).replyMacs).toEqual([macC]);
-    const countersC = (await agentC.status()).counters.ips;
+    const statusC = await agentC.status();
+    expect(statusC.interfaces.find((i) => i.name === ifC)?.arpPath).toBe('fast-path');
+    const countersC = statusC.counters.ips;
     expect(countersC[V4]?.gratuitousSent).toBeGreaterThanOrEqual(2);
     expect(countersC[V6]?.gratuitousSent).toBeGreaterThanOrEqual(1);
   });

@@ -24,6 +24,8 @@ export interface AnnouncerOptions {
   /** Where interfaces come from; tests and the worker pass their own. */
   readonly listLinks?: () => LinkInfo[];
   readonly openCapture?: (iface: string, options: CaptureOptions) => Capture;
+  /** Where the fast path addon comes from; tests pass their own. */
+  readonly loadFastPathAddon?: typeof loadFastPathAddon;
   readonly now?: () => number;
 }
 
@@ -73,7 +75,7 @@ export class PcapAnnouncer {
     if (options.arpFastPath === false) {
       info('ARP is answered through libpcap in Node (the native fast path is turned off)');
     } else {
-      const loaded = loadFastPathAddon();
+      const loaded = (options.loadFastPathAddon ?? loadFastPathAddon)();
       if ('addon' in loaded) {
         this.fastPathAddon = loaded.addon;
         info('ARP is answered by the native fast path (@lb/arp-fastpath), without waking Node');
