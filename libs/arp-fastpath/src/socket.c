@@ -13,14 +13,12 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
-#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdatomic.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -35,9 +33,7 @@ typedef struct {
 } fp_reader;
 
 struct fp_socket {
-  int wake_fd; /* written by fp_socket_close to end every reader's poll */
   int ifindex;
-  atomic_int stopping;
   pthread_mutex_t lock; /* guards table, requests, responses, send_errors */
   fp_table table;
   uint64_t *requests;
@@ -117,7 +113,7 @@ static void handle_frame(fp_reader *r, const uint8_t *frame, size_t length) {
   if (!reply_length) s->unanswered(s->context, frame, length);
 }
 
-/** Reads one frame into the reader's buffer, re-inserting a tag the kernel stripped. 0: nothing queued; -1: stop. */
+/** Waits for one frame and reads it into the reader's buffer, re-inserting a tag the kernel stripped. 0: none; -1: stop. */
 static int read_frame(fp_reader *r, uint8_t **frame, size_t *length) {
   fp_socket *s = r->owner;
   union {
@@ -126,9 +122,16 @@ static int read_frame(fp_reader *r, uint8_t **frame, size_t *length) {
   } control;
   struct iovec iov = {.iov_base = r->buffer + HEADROOM, .iov_len = FRAME_ROOM};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control};
-  ssize_t n = recvmsg(r->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+  // Blocking in recvmsg itself, not in poll first: one system call less between the request and
+  // the reply. fp_socket_close ends the wait with pthread_cancel, the one way to interrupt it
+  // (packet sockets have no shutdown), so cancellation is enabled only for this call: everywhere
+  // else the reader may hold the table lock or be inside Node's thread-safe function.
+  int state;
+  pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &state);
+  ssize_t n = recvmsg(r->fd, &msg, MSG_TRUNC);
+  int err = errno;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
   if (n < 0) {
-    int err = errno;
     if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) return 0;
     // ENETDOWN comes when the interface goes down or is deleted; the sockets rejoin when it is up
     // again, and a deleted one is closed by the owner. ENODEV/ENXIO would mean it is gone for good.
@@ -155,26 +158,29 @@ static int read_frame(fp_reader *r, uint8_t **frame, size_t *length) {
   return 1;
 }
 
+/**
+ * Closing a packet socket waits for an RCU grace period (10-20 ms here): each reader closes its
+ * own as it is cancelled, so the readers of an interface wait for theirs together.
+ */
+static void close_on_cancel(void *arg) {
+  fp_reader *r = arg;
+  close(r->fd);
+  r->fd = -1;
+}
+
 static void *run(void *arg) {
   fp_reader *r = arg;
-  fp_socket *s = r->owner;
-  struct pollfd fds[2] = {{.fd = r->fd, .events = POLLIN}, {.fd = s->wake_fd, .events = POLLIN}};
-  while (!atomic_load(&s->stopping)) {
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      s->error(s->context, "poll", errno, 1);
-      return NULL;
-    }
-    // Drain everything queued: one poll per burst, not per frame.
-    while (!atomic_load(&s->stopping)) {
-      uint8_t *frame;
-      size_t length;
-      int got = read_frame(r, &frame, &length);
-      if (got < 0) return NULL;
-      if (got == 0) break;
-      handle_frame(r, frame, length);
-    }
+  int state;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+  pthread_cleanup_push(close_on_cancel, r);
+  for (;;) {
+    uint8_t *frame;
+    size_t length;
+    int got = read_frame(r, &frame, &length);
+    if (got < 0) break; // the socket stays open: JavaScript may still send on it until it closes the handle
+    if (got > 0) handle_frame(r, frame, length);
   }
+  pthread_cleanup_pop(0);
   return NULL;
 }
 
@@ -216,10 +222,8 @@ static int open_reader(fp_socket *s, fp_reader *r, int *group, const char **what
 }
 
 static void stop_readers(fp_socket *s) {
-  atomic_store(&s->stopping, 1);
-  uint64_t one = 1;
-  if (s->wake_fd >= 0 && write(s->wake_fd, &one, sizeof one) < 0) {
-    // Cannot fail: an eventfd counter does not overflow from one write.
+  for (size_t i = 0; i < s->reader_count; i++) {
+    if (s->readers[i].started) pthread_cancel(s->readers[i].thread);
   }
   for (size_t i = 0; i < s->reader_count; i++) {
     fp_reader *r = &s->readers[i];
@@ -230,7 +234,6 @@ static void stop_readers(fp_socket *s) {
 }
 
 static void destroy(fp_socket *s) {
-  if (s->wake_fd >= 0) close(s->wake_fd);
   free(s->readers);
   free(s->table.addresses);
   free_counts(s);
@@ -245,7 +248,6 @@ fp_socket *fp_socket_open(const char *ifname, const fp_socket_options *options, 
     errno = ENOMEM;
     return NULL;
   }
-  s->wake_fd = -1;
   s->unanswered = unanswered;
   s->error = error;
   s->context = context;
@@ -268,12 +270,6 @@ fp_socket *fp_socket_open(const char *ifname, const fp_socket_options *options, 
     err = errno;
     goto fail;
   }
-  s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (s->wake_fd < 0) {
-    *what = "eventfd";
-    err = errno;
-    goto fail;
-  }
   if (pthread_mutex_init(&s->lock, NULL) != 0) {
     *what = "pthread_mutex_init";
     err = EAGAIN;
@@ -285,15 +281,20 @@ fp_socket *fp_socket_open(const char *ifname, const fp_socket_options *options, 
     err = open_reader(s, &s->readers[i], &group, what);
     if (err) goto fail;
   }
-  // Readers need little stack (poll, recvmsg, a 46-byte reply); with one per CPU per interface
-  // the default 8 MiB of address space each adds up.
+  // Readers need little stack (recvmsg, a 46-byte reply); with one per CPU per interface the
+  // default 8 MiB of address space each adds up. They block every signal, so that the process's
+  // signals go to Node's threads and never interrupt a reader.
   pthread_attr_t attributes;
   pthread_attr_init(&attributes);
   pthread_attr_setstacksize(&attributes, READER_STACK);
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
   for (size_t i = 0; i < s->reader_count; i++) {
     fp_reader *r = &s->readers[i];
     err = pthread_create(&r->thread, &attributes, run, r);
     if (err) {
+      pthread_sigmask(SIG_SETMASK, &previous, NULL);
       pthread_attr_destroy(&attributes);
       *what = "pthread_create";
       goto fail;
@@ -315,6 +316,7 @@ fp_socket *fp_socket_open(const char *ifname, const fp_socket_options *options, 
       if (refused && !*realtime_error) *realtime_error = refused;
     }
   }
+  pthread_sigmask(SIG_SETMASK, &previous, NULL);
   pthread_attr_destroy(&attributes);
   return s;
 
