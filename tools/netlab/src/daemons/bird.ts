@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findExecutable } from '../environment.js';
 import { type Lab } from '../lab.js';
-import { families } from './common.js';
-import { type BgpDaemon, type BgpDaemonConfig, type BgpFamily, type NeighborState, type RibRoute } from './types.js';
+import { families, neighborStateFromRfcName } from './common.js';
+import { type BgpDaemon, type BgpDaemonConfig, type BgpFamily, type RibRoute } from './types.js';
 
 export interface BirdConfig extends BgpDaemonConfig {
   /** Static routes BIRD originates and exports to every neighbor (blackhole routes, next hop self). */
@@ -43,15 +43,6 @@ export function birdConfig(config: BirdConfig): string {
   return lines.join('\n') + '\n';
 }
 
-const states: Record<string, NeighborState> = {
-  Idle: 'idle',
-  Connect: 'connect',
-  Active: 'active',
-  OpenSent: 'opensent',
-  OpenConfirm: 'openconfirm',
-  Established: 'established',
-};
-
 /** Starts BIRD 2 in the foreground in `ns`, with its control socket in the lab dir. */
 export function startBird(lab: Lab, ns: string, config: BirdConfig): BgpDaemon {
   const exe = findExecutable('bird');
@@ -74,7 +65,7 @@ export function startBird(lab: Lab, ns: string, config: BirdConfig): BgpDaemon {
       try {
         const text = birdc(`show protocols all ${protocolOf(address)}`);
         const match = /BGP state:\s+(\w+)/.exec(text);
-        return states[match?.[1] ?? 'Idle'] ?? 'idle';
+        return neighborStateFromRfcName(match?.[1]);
       } catch {
         return 'idle';
       }

@@ -1,6 +1,18 @@
 import { waitFor } from '../wait.js';
 import { type BgpDaemon, type NeighborState } from './types.js';
 
+/** Maps the RFC 4271 state names that BIRD and FRR print (`Established`, `OpenSent`, …) to ours. */
+export function neighborStateFromRfcName(name: string | undefined): NeighborState {
+  switch (name) {
+    case 'Connect': return 'connect';
+    case 'Active': return 'active';
+    case 'OpenSent': return 'opensent';
+    case 'OpenConfirm': return 'openconfirm';
+    case 'Established': return 'established';
+    default: return 'idle';
+  }
+}
+
 /** Waits until the daemon reports `state` for `neighbor`. */
 export async function waitForNeighbor(daemon: BgpDaemon, neighbor: string, state: NeighborState, timeoutMs = 30_000): Promise<void> {
   let last = '';

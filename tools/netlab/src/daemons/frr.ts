@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findExecutable } from '../environment.js';
 import { type Lab } from '../lab.js';
-import { families, normalizeCommunity } from './common.js';
-import { type BgpDaemon, type BgpDaemonConfig, type BgpFamily, type NeighborState, type RibRoute } from './types.js';
+import { families, neighborStateFromRfcName, normalizeCommunity } from './common.js';
+import { type BgpDaemon, type BgpDaemonConfig, type BgpFamily, type RibRoute } from './types.js';
 
 /** bgpd.conf for a config (FRR "traditional" defaults, no policy required, no zebra). */
 export function frrConfig(config: BgpDaemonConfig): string {
@@ -28,15 +28,6 @@ export function frrConfig(config: BgpDaemonConfig): string {
   }
   return lines.join('\n') + '\n';
 }
-
-const states: Record<string, NeighborState> = {
-  Idle: 'idle',
-  Connect: 'connect',
-  Active: 'active',
-  OpenSent: 'opensent',
-  OpenConfirm: 'openconfirm',
-  Established: 'established',
-};
 
 interface FrrPath {
   aspath?: { segments?: { list: number[] }[] };
@@ -70,7 +61,7 @@ export function startFrr(lab: Lab, ns: string, config: BgpDaemonConfig): BgpDaem
     process: spawned,
     neighborState(address) {
       try {
-        return states[String(neighbor(address)?.['bgpState'])] ?? 'idle';
+        return neighborStateFromRfcName(neighbor(address)?.['bgpState'] as string | undefined);
       } catch {
         return 'idle';
       }
