@@ -86,7 +86,16 @@ async function main(): Promise<void> {
 
   const yaml = full.map((o) => `---\n${stringify(o)}`).join('');
   const compileYaml = summarize(await sampleMs(() => compile(yaml), quick ? 1 : 3));
-  rows.push(...spreadRows('compile 10k pools + 10k advertisements + 1k peers (YAML text)', compileYaml, 'ms', null));
+  rows.push(...spreadRows('compile 10k pools + 10k advertisements + 1k peers (YAML text)', compileYaml, 'ms', 1000));
+  // One bad address in the last pool: now a message needs its line, so the reader that keeps
+  // positions runs too (see src/yaml.ts). This is the cost of the careful reader alone.
+  const lastPool = yaml.lastIndexOf(poolAddress(9_999));
+  const yamlWithError = `${yaml.slice(0, lastPool)}10.0.0.300/28${yaml.slice(lastPool + poolAddress(9_999).length)}`;
+  const failed = compile(yamlWithError);
+  if (failed.ok || failed.errors[0]?.source === undefined) throw new Error('the broken YAML was accepted or its error has no position');
+  const compileYamlWithError = summarize(await sampleMs(() => compile(yamlWithError), quick ? 1 : 3));
+  rows.push(...spreadRows('compile the same YAML text with one bad address (positions read too)', compileYamlWithError, 'ms', null));
+  rows.push({ name: 'YAML text compile, with a position to report / clean (median ratio)', value: round(compileYamlWithError.median / compileYaml.median), unit: 'x', limit: null });
 
   // Pools alone, so that the per-pool cost and its growth show without advertisements.
   const pools1k = configuration(1_000, 0, 0);
