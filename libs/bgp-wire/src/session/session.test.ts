@@ -304,6 +304,23 @@ describe('Session', () => {
     }
   });
 
+  it('keeps an Established connection when a colliding one opened before it brings its OPEN late', () => {
+    // Our identifier is the lower one, so without the Established rule the inbound would win.
+    const s = new Session({ ...A, routerId: '10.0.0.1' });
+    s.handle({ type: 'start' });
+    s.handle({ type: 'connection-open', connection: 1, direction: 'outbound' });
+    const open = encode({ type: 'open', version: 4, myAs: 64513, holdTime: 90, bgpId: '10.0.0.2', parameters: [] });
+    s.handle({ type: 'data', connection: 1, bytes: open });
+    s.handle({ type: 'connection-open', connection: 2, direction: 'inbound' });
+    s.handle({ type: 'data', connection: 1, bytes: encode({ type: 'keepalive' }) });
+    expect(s.state).toBe('established');
+    const actions = s.handle({ type: 'data', connection: 2, bytes: open });
+    expect(actions.filter((x) => x.type === 'close')).toEqual([{ type: 'close', connection: 2 }]);
+    expect(actions.find((x) => x.type === 'event' && x.event.type === 'notification-sent')).toMatchObject({ event: { notification: { code: 6, subcode: 7 } } });
+    expect(s.state).toBe('established');
+    expect(s.stats().establishedTransitions).toBe(1);
+  });
+
   it('answers ROUTE-REFRESH by resending the family between BoRR and EoRR', () => {
     const pair = new Pair(new Session(A), new Session(B)).establish();
     const r = pair.a.setRoutes('ipv6-unicast', [{ prefix: '2001:db8::1/128', nextHop: '2001:db8::ff' }]);

@@ -283,13 +283,15 @@ export class Session {
 
   /**
    * RFC 4271 §6.8: with two connections to the same peer, the one opened by the side with the
-   * higher BGP identifier survives. Returns false when `conn` itself lost.
+   * higher BGP identifier survives, except that an Established one always stays and the newer one
+   * goes (the connection can predate establishment and bring its OPEN only now). Returns false
+   * when `conn` itself lost.
    */
   private resolveCollision(conn: Connection, peerBgpId: string): boolean {
     const other = [...this.connections.values()].find((c) => c !== conn);
     if (!other) return true;
     const weWin = ipToNumber(this.config.routerId) > ipToNumber(peerBgpId);
-    const keep = (weWin ? 'outbound' : 'inbound') === conn.direction ? conn : other;
+    const keep = other.state === 'established' || (weWin ? 'outbound' : 'inbound') !== conn.direction ? other : conn;
     const loser = keep === conn ? other : conn;
     this.notify(loser, notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), 'connection collision');
     this.close(loser, 'lost connection collision resolution');
