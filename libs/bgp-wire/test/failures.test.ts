@@ -1,19 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFrr, startGobgpd, startBird, waitFor, waitForNeighbor, type BgpDaemon } from '@lb/netlab';
+import { cleanupAfterEach } from './helpers/cleanup.js';
 import { SpeakerProcess } from './helpers/speaker.js';
 import { type TwoNodes, twoNodes } from './helpers/topology.js';
 
 const rawPeer = new URL('./fixtures/raw-peer.ts', import.meta.url).pathname;
 const corpus = (JSON.parse(readFileSync(new URL('./corpus/malformed.json', import.meta.url), 'utf8')) as { cases: { name: string; hex: string; expect: { code?: number; subcode?: number; action?: string; data?: string } }[] }).cases;
 
-let net: TwoNodes | undefined;
-const speakers: SpeakerProcess[] = [];
-afterEach(async () => {
-  for (const s of speakers.splice(0)) await s.stop().catch(() => undefined);
-  await net?.lab.cleanup();
-  net = undefined;
-});
+const started = cleanupAfterEach();
 
 async function startSpeaker(n: TwoNodes, options: Partial<Parameters<typeof SpeakerProcess.start>[2]> = {}): Promise<SpeakerProcess> {
   const speaker = await SpeakerProcess.start(n.lab, n.speakerNs, {
@@ -25,13 +20,13 @@ async function startSpeaker(n: TwoNodes, options: Partial<Parameters<typeof Spea
     connectRetryTime: 1,
     ...options,
   });
-  speakers.push(speaker);
+  started.speakers.push(speaker);
   return speaker;
 }
 
 describe('failures', () => {
   it('resets the session when the peer is frozen with SIGSTOP and our hold timer expires', async () => {
-    net = twoNodes('fstp', ['gobgpd', 'gobgp']);
+    const net = started.track(twoNodes('fstp', ['gobgpd', 'gobgp']));
     const daemon = startGobgpd(net.lab, net.peerNs, { asn: 64513, routerId: net.peer.v4, neighbors: [{ address: net.speaker.v4, asn: 64512, passive: true, holdTime: 30 }] });
     const speaker = await startSpeaker(net, { holdTime: 3 });
     await speaker.waitForState('established');
@@ -53,7 +48,7 @@ describe('failures', () => {
   });
 
   it('answers malformed UPDATEs from a raw peer with the right NOTIFICATION (and treat-as-withdraw ones with none)', async () => {
-    net = twoNodes('fraw');
+    const net = started.track(twoNodes('fraw'));
     const picked = ['update_nlri_prefix_33', 'unrecognized_well_known', 'mp_reach_bad_next_hop_length', 'update_attribute_length_too_long', 'origin_value_3'];
     const cases = picked.map((name) => corpus.find((c) => c.name === name)!);
     expect(cases.every(Boolean)).toBe(true);
@@ -87,7 +82,7 @@ describe('failures', () => {
 
   it.each(['gobgpd', 'frr', 'bird'] as const)('keeps our routes at %s (stale, no withdrawal) while our process restarts with graceful restart', async (kind) => {
     const tools = { gobgpd: ['gobgpd', 'gobgp'], frr: ['bgpd', 'vtysh'], bird: ['bird', 'birdc'] }[kind];
-    net = twoNodes(`fgr${kind[0]}`, tools);
+    const net = started.track(twoNodes(`fgr${kind[0]}`, tools));
     const start = { gobgpd: startGobgpd, frr: startFrr, bird: startBird }[kind];
     const daemon: BgpDaemon = start(net.lab, net.peerNs, {
       asn: 64513,
@@ -107,7 +102,7 @@ describe('failures', () => {
 
     // The old process goes away without a NOTIFICATION (what a SIGTERM'd speaker does).
     await first.stop({ graceful: true });
-    speakers.splice(speakers.indexOf(first), 1);
+    started.speakers.splice(started.speakers.indexOf(first), 1);
     const seen: number[] = [];
     let stale = false;
     const deadline = Date.now() + 3000;

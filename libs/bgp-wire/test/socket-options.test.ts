@@ -1,15 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFrr, startGobgpd, waitForNeighbor } from '@lb/netlab';
+import { cleanupAfterEach } from './helpers/cleanup.js';
 import { SpeakerProcess } from './helpers/speaker.js';
 import { type TwoNodes, twoNodes } from './helpers/topology.js';
 
-let net: TwoNodes | undefined;
-const speakers: SpeakerProcess[] = [];
-afterEach(async () => {
-  for (const s of speakers.splice(0)) await s.stop().catch(() => undefined);
-  await net?.lab.cleanup();
-  net = undefined;
-});
+const started = cleanupAfterEach();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -20,13 +15,13 @@ async function speaker(n: TwoNodes, options: Record<string, unknown>, listen?: {
     { localAs: 64512, peerAs: 64513, routerId: n.speaker.v4, peerAddress: n.peer.v4, connectRetryTime: 1, connectTimeoutMs: 2000, ...options },
     listen,
   );
-  speakers.push(s);
+  started.speakers.push(s);
   return s;
 }
 
 describe('TCP MD5 (RFC 2385) against gobgpd', () => {
   it('comes up when both sides use the same password', async () => {
-    net = twoNodes('md5a', ['gobgpd', 'gobgp']);
+    const net = started.track(twoNodes('md5a', ['gobgpd', 'gobgp']));
     const daemon = startGobgpd(net.lab, net.peerNs, { asn: 64513, routerId: net.peer.v4, neighbors: [{ address: net.speaker.v4, asn: 64512, passive: true, password: 'lb-secret' }] });
     const s = await speaker(net, { mode: 'active', password: 'lb-secret' });
     await s.waitForState('established');
@@ -34,7 +29,7 @@ describe('TCP MD5 (RFC 2385) against gobgpd', () => {
   });
 
   it('stays down with a wrong password: the peer kernel drops our SYNs', async () => {
-    net = twoNodes('md5b', ['gobgpd', 'gobgp']);
+    const net = started.track(twoNodes('md5b', ['gobgpd', 'gobgp']));
     const daemon = startGobgpd(net.lab, net.peerNs, { asn: 64513, routerId: net.peer.v4, neighbors: [{ address: net.speaker.v4, asn: 64512, passive: true, password: 'lb-secret' }] });
     const s = await speaker(net, { mode: 'active', password: 'not-the-secret' });
     await s.waitForEvent('a failed connection attempt', (e) => e.type === 'state' && e.reason !== undefined && e.reason.startsWith('connect failed'), 15_000);
@@ -46,7 +41,7 @@ describe('TCP MD5 (RFC 2385) against gobgpd', () => {
   });
 
   it('accepts a signed inbound connection on the shared listener (passive mode, FRR connecting)', async () => {
-    net = twoNodes('md5c', ['bgpd', 'vtysh']);
+    const net = started.track(twoNodes('md5c', ['bgpd', 'vtysh']));
     const s = await speaker(net, { mode: 'passive', password: 'lb-secret' }, { port: 179, host: '::' });
     const daemon = startFrr(net.lab, net.peerNs, { asn: 64513, routerId: net.peer.v4, neighbors: [{ address: net.speaker.v4, asn: 64512, password: 'lb-secret' }] });
     await s.waitForState('established', 30_000);
@@ -56,7 +51,7 @@ describe('TCP MD5 (RFC 2385) against gobgpd', () => {
 
 describe('IP TTL (eBGP multihop / GTSM) against FRR ttl-security', () => {
   it('comes up when we send TTL 255', async () => {
-    net = twoNodes('ttla', ['bgpd', 'vtysh']);
+    const net = started.track(twoNodes('ttla', ['bgpd', 'vtysh']));
     const daemon = startFrr(net.lab, net.peerNs, { asn: 64513, routerId: net.peer.v4, neighbors: [{ address: net.speaker.v4, asn: 64512, passive: true, ttlSecurity: true }] });
     const s = await speaker(net, { mode: 'active', ttl: 255 });
     await s.waitForState('established', 30_000);
@@ -64,7 +59,7 @@ describe('IP TTL (eBGP multihop / GTSM) against FRR ttl-security', () => {
   });
 
   it('is refused with the default TTL', async () => {
-    net = twoNodes('ttlb', ['bgpd', 'vtysh']);
+    const net = started.track(twoNodes('ttlb', ['bgpd', 'vtysh']));
     const daemon = startFrr(net.lab, net.peerNs, { asn: 64513, routerId: net.peer.v4, neighbors: [{ address: net.speaker.v4, asn: 64512, passive: true, ttlSecurity: true }] });
     const s = await speaker(net, { mode: 'active', ttl: 64 });
     await s.waitForEvent('a connection attempt', (e) => e.type === 'connecting');
