@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { type AddressInfo } from 'node:net';
+import { type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { endpointResolver, type ServiceResolver, validatingWebhooks } from './admission.js';
@@ -112,6 +112,15 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
   const tls = useHttps ? await servingPair(servingHosts, options.freshCa ?? false) : undefined;
   const ca: CertificateAuthority | undefined = tls?.ca;
   let server: Server;
+  // Every TCP connection, including ones still in the TLS handshake or not yet carrying a request,
+  // which closeAllConnections() does not know about and which would keep close() waiting.
+  const sockets = new Set<Socket>();
+  const closeServer = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    });
   let port = options.port ?? 0;
   let stopped = false;
   let url = '';
@@ -121,10 +130,7 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
     closeWatches: () => hub.closeAll(),
     compact: () => api.store.compact(),
     refuseConnections: async (ms) => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer();
       hub.closeAll();
       await new Promise((r) => setTimeout(r, ms));
       // A stop() during the outage means the server stays down.
@@ -137,6 +143,10 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
   } else {
     server = createHttpServer(requestHandler);
   }
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.keepAliveTimeout = 60_000;
   // Watches are long-lived responses; only the request itself must arrive in time.
   server.requestTimeout = 0;
@@ -215,10 +225,7 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
       if (stopped) return;
       stopped = true;
       hub.closeAll();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     },
   };

@@ -40,13 +40,17 @@ describe('@kubernetes/client-node', () => {
       lists++;
       return core.listNamespacedService({ namespace: 'default' });
     });
+    let stopped = false;
     informer.on('error', (err) => {
       errors.push(err);
-      // client-node's informer stops on errors; restarting is the caller's job.
-      setTimeout(() => void informer.start().catch(() => undefined), 100);
+      // client-node's informer stops on errors; restarting is the caller's job (not after the test stopped it).
+      setTimeout(() => void (stopped ? undefined : informer.start().catch(() => undefined)), 100);
     });
     await informer.start();
-    stops.push(() => informer.stop());
+    stops.push(() => {
+      stopped = true;
+      return informer.stop();
+    });
     return { informer, lists: () => lists, errors };
   }
 

@@ -1,6 +1,7 @@
 // The wire protocol seen by any client: authentication, Status bodies, watch streams (bookmarks,
 // 410 Gone, selector transitions, timeouts), paging, dry runs, strict field validation, tables,
 // and injected faults (500, 429 with Retry-After, delays).
+import { connect } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeSim, start } from '../src/index.js';
@@ -239,5 +240,21 @@ spec:
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     sim.faults.clear();
     expect((await call(sim, 'POST', CM, { body: cm('throttled') })).status).toBe(201);
+  });
+});
+
+describe('stop()', () => {
+  // A connection that never sends a request (or never finishes its TLS handshake) is invisible to
+  // closeAllConnections(); stop() must still end at once rather than wait for the client.
+  it.each([['HTTPS', true], ['HTTP', false]] as const)('ends at once with a silent %s connection open', async (_name, https) => {
+    const sim = await start({ https });
+    const port = Number(new URL(sim.url).port);
+    const socket = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const started = Date.now();
+    await sim.stop();
+    await closed;
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
