@@ -1,9 +1,24 @@
 // `kube-sim --port 6443 --kubeconfig <file> [files.yaml...]`: runs the server until SIGINT/SIGTERM.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type CertificateAuthority, createCertificateAuthority } from '@lb/certs';
 import { start } from './server.js';
 
 const usage = `usage: kube-sim [--port 6443] [--host 127.0.0.1] [--kubeconfig FILE] [--token TOKEN] [--http]
-                [--history-window N] [--bookmark-interval-ms MS] [files.yaml...]`;
+                [--ca-dir DIR] [--history-window N] [--bookmark-interval-ms MS] [files.yaml...]`;
+
+/** The CA in DIR (ca.crt, ca.key), created there on first use, so a restart keeps clients' trust. */
+function caFromDir(dir: string): CertificateAuthority {
+  const certFile = join(dir, 'ca.crt');
+  const keyFile = join(dir, 'ca.key');
+  if (existsSync(certFile) && existsSync(keyFile)) return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+  const ca = createCertificateAuthority('kube-sim-ca');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(keyFile, ca.key, { mode: 0o600 });
+  writeFileSync(certFile, ca.cert);
+  return ca;
+}
 
 async function main(): Promise<void> {
   let parsed;
@@ -16,6 +31,7 @@ async function main(): Promise<void> {
         kubeconfig: { type: 'string' },
         token: { type: 'string' },
         http: { type: 'boolean', default: false },
+        'ca-dir': { type: 'string' },
         'history-window': { type: 'string' },
         'bookmark-interval-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -42,6 +58,7 @@ async function main(): Promise<void> {
     files: positionals,
     ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
     ...(values.token !== undefined ? { token: values.token } : {}),
+    ...(values['ca-dir'] ? { ca: caFromDir(values['ca-dir']) } : {}),
     ...(values['history-window'] ? { historyWindow: Number(values['history-window']) } : {}),
     ...(values['bookmark-interval-ms'] ? { bookmarkIntervalMs: Number(values['bookmark-interval-ms']) } : {}),
   });

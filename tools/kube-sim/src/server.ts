@@ -41,6 +41,11 @@ export interface StartOptions {
    * key generation.
    */
   readonly freshCa?: boolean;
+  /**
+   * Sign the serving certificate with this CA: a kube-sim restarted with the same CA is trusted by
+   * clients still holding the old kubeconfig, as a restarted kube-apiserver is.
+   */
+  readonly ca?: CertificateAuthority;
   /** Where webhook Services listen; by default their EndpointSlices or Endpoints say. */
   readonly resolveWebhookService?: ServiceResolver;
 }
@@ -109,7 +114,11 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
   const api = new KubeApi({ historyWindow: options.historyWindow ?? 100_000 });
   const hub = new WatchHub(api, options.bookmarkIntervalMs ?? 30_000);
   const servingHosts = ['localhost', '127.0.0.1', '::1', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', ...(host === '127.0.0.1' || host === 'localhost' ? [] : [host])];
-  const tls = useHttps ? await servingPair(servingHosts, options.freshCa ?? false) : undefined;
+  const tls = !useHttps
+    ? undefined
+    : options.ca
+      ? { ca: options.ca, serving: issueCertificate(options.ca, servingHosts, 'kube-apiserver') }
+      : await servingPair(servingHosts, options.freshCa ?? false);
   const ca: CertificateAuthority | undefined = tls?.ca;
   let server: Server;
   // Every TCP connection, including ones still in the TLS handshake or not yet carrying a request,

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
 
 /**
  * Fails loudly when the machine cannot run network tests: protocol tests never skip silently.
@@ -27,8 +27,8 @@ export function findExecutable(name: string): string | undefined {
 
 function isExecutable(path: string): boolean {
   try {
-    execFileSync('test', ['-x', path]);
-    return true;
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
   } catch {
     return false;
   }

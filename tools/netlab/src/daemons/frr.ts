@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findExecutable } from '../environment.js';
-import { type Lab } from '../lab.js';
+import { type Lab, type SpawnedProcess } from '../lab.js';
 import { families, neighborStateFromRfcName, normalizeCommunity } from './common.js';
 import { type BgpDaemon, type BgpDaemonConfig, type BgpFamily, type RibRoute } from './types.js';
 
@@ -51,14 +51,19 @@ export function startFrr(lab: Lab, ns: string, config: BgpDaemonConfig): BgpDaem
   args.push('-p', String(config.port ?? 179));
   for (const address of config.listenAddresses ?? []) args.push('-l', address);
   const spawned = lab.spawn(ns, exe, args);
-  const vtysh = (command: string): string => lab.ns(ns, 'vtysh', ['--vty_socket', dir, '-d', 'bgpd', '-c', command], { timeoutMs: 60_000 }).stdout;
+  return frrBgpDaemon(lab, ns, dir, spawned);
+}
+
+/** The BgpDaemon view of a running bgpd whose vty socket is in `vtyDir`. */
+export function frrBgpDaemon(lab: Lab, ns: string, vtyDir: string, bgpd: SpawnedProcess, stopAll?: () => Promise<void>): BgpDaemon {
+  const vtysh = (command: string): string => lab.ns(ns, 'vtysh', ['--vty_socket', vtyDir, '-d', 'bgpd', '-c', command], { timeoutMs: 60_000 }).stdout;
   const afi = (family: BgpFamily): string => (family === 'ipv4-unicast' ? 'ipv4' : 'ipv6');
   const neighbor = (address: string): Record<string, unknown> | undefined =>
     (JSON.parse(vtysh(`show bgp neighbors ${address} json`) || '{}') as Record<string, Record<string, unknown>>)[address];
   return {
     kind: 'frr',
     ns,
-    process: spawned,
+    process: bgpd,
     neighborState(address) {
       try {
         return neighborStateFromRfcName(neighbor(address)?.['bgpState'] as string | undefined);
@@ -78,13 +83,15 @@ export function startFrr(lab: Lab, ns: string, config: BgpDaemonConfig): BgpDaem
       return info?.[family === 'ipv4-unicast' ? 'ipv4Unicast' : 'ipv6Unicast']?.acceptedPrefixCounter ?? 0;
     },
     control: (command) => vtysh(command.join(' ')),
-    output: spawned.output,
-    pause: () => void spawned.child.kill('SIGSTOP'),
-    resume: () => void spawned.child.kill('SIGCONT'),
-    stop: async () => {
-      spawned.child.kill('SIGCONT');
-      await spawned.stop();
-    },
+    output: bgpd.output,
+    pause: () => void bgpd.child.kill('SIGSTOP'),
+    resume: () => void bgpd.child.kill('SIGCONT'),
+    stop:
+      stopAll ??
+      (async () => {
+        bgpd.child.kill('SIGCONT');
+        await bgpd.stop();
+      }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Lab, type SpawnedProcess } from '../lab.js';
-import { waitFor } from '../wait.js';
+import { exitedWith, waitFor } from '../wait.js';
 import { readPcap, type PcapRecord } from './pcap-file.js';
 
 /** What `arping` (2.23, Thomas Habets') reported. */
@@ -79,11 +79,8 @@ export async function startTcpdump(lab: Lab, ns: string, iface: string, filter: 
   const proc = lab.spawn(ns, 'tcpdump', ['-i', iface, '-U', '--immediate-mode', '-n', '--time-stamp-precision=nano', '-B', '8192', '-w', file, filter]);
   await waitFor(
     `tcpdump listening on ${iface} in ${ns}`,
-    () => {
-      if (proc.child.exitCode !== null) throw new Error(`tcpdump exited: ${proc.output()}`);
-      return proc.output().includes('listening on');
-    },
-    { timeoutMs: 10_000, intervalMs: 20 },
+    () => proc.output().includes('listening on'),
+    { timeoutMs: 10_000, intervalMs: 20, abortIf: exitedWith(proc.child, proc.output) },
   );
   return {
     file,
