@@ -71,6 +71,32 @@ export class Lab {
   }
 
   /**
+   * Several namespaces in one `ip` process, for building large topologies quickly. Unlike
+   * `namespace`, their loopback stays down: bring it up with the namespace's own `ipBatch`
+   * (`['link', 'set', 'lo', 'up']`).
+   */
+  addNamespaces(names: readonly string[]): string[] {
+    const full = names.map((name) => `${this.prefix}-${name}`);
+    // Registered first: a batch that fails midway leaves nothing cleanup does not know about.
+    this.namespaces.push(...full);
+    this.ipBatch(null, full.map((ns) => ['netns', 'add', ns]));
+    return full;
+  }
+
+  /**
+   * Several veth pairs in one `ip` process (`nsA` null: that end stays in the root namespace),
+   * all ends down: bring them up with each namespace's `ipBatch`.
+   */
+  addVeths(links: ReadonlyArray<{ readonly nsA: string | null; readonly a: string; readonly nsB: string; readonly b: string }>): void {
+    for (const l of links) if (l.nsA === null) this.rootLinks.push(l.a);
+    if (links.some((l) => l.nsA === null)) this.writeRecord();
+    this.ipBatch(
+      null,
+      links.map((l) => ['link', 'add', 'name', l.a, ...(l.nsA === null ? [] : ['netns', l.nsA]), 'type', 'veth', 'peer', 'name', l.b, 'netns', l.nsB]),
+    );
+  }
+
+  /**
    * A veth pair between two namespaces (`nsA` null: the root namespace), both ends up unless
    * `up: false` (to bring them up in a batch). Interface names are kept under the kernel's
    * 15-character limit; pass explicit names when a test needs stable ones.

@@ -83,8 +83,21 @@ export class ClusterLab {
     this.plan = plan;
     this.logDir = join(lab.workDir, 'logs');
     mkdirSync(this.logDir, { recursive: true });
-    // `ip` commands are gathered per namespace and run as one batch each: a few dozen processes
-    // build the whole topology instead of a few hundred.
+
+    // Everything is gathered first and made in a few batches (namespaces, sysctls, veths, then
+    // one `ip -batch` per namespace): about 20 processes build the lab instead of a few hundred,
+    // which is what keeps the start short on a busy 2-core machine.
+    const names = ['switch', ...plan.nodes.map((n) => n.name), 'client', ...(plan.router ? ['router', 'remote'] : [])];
+    const [switchNs, ...rest] = lab.addNamespaces(names);
+    const nsOf = (name: string): string => rest[names.indexOf(name) - 1] as string;
+    this.switchNs = switchNs as string;
+    this.clientNs = nsOf('client');
+    this.routerNs = plan.router ? nsOf('router') : undefined;
+    this.remoteNs = plan.router ? nsOf('remote') : undefined;
+    this.apiLink = `${lab.prefix.slice(0, 12)}m`;
+
+    const sysctls = new Map<string, Readonly<Record<string, number>>>();
+    const veths: Array<{ nsA: string | null; a: string; nsB: string; b: string }> = [];
     const batches = new Map<string | null, string[][]>();
     const ip = (ns: string | null, ...args: string[]): void => {
       const list = batches.get(ns) ?? [];
@@ -96,7 +109,7 @@ export class ClusterLab {
       ip(ns, 'addr', 'add', `${address.ipv6}/${subnets.ipv6.length}`, 'dev', iface, 'nodad');
     };
     const link = (nsA: string | null, nsB: string, a: string, b: string, mac?: string): void => {
-      lab.veth(nsA, nsB, { a, b }, { up: false });
+      veths.push({ nsA, a, nsB, b });
       if (mac) ip(nsA, 'link', 'set', a, 'address', mac);
       ip(nsA, 'link', 'set', a, 'up');
       ip(nsB, 'link', 'set', b, 'up');
@@ -105,25 +118,18 @@ export class ClusterLab {
       ip(ns, 'route', 'add', 'default', 'via', via.ipv4);
       ip(ns, 'route', 'add', 'default', 'via', via.ipv6);
     };
+    for (const ns of lab.namespaceNames) if (ns !== this.switchNs) ip(ns, 'link', 'set', 'lo', 'up');
 
-    this.switchNs = lab.namespace('switch');
     // Nothing on the bridges speaks IPv6 itself: no DAD, MLD or router solicitations in captures.
-    this.sysctl(this.switchNs, { 'net.ipv6.conf.all.disable_ipv6': 1, 'net.ipv6.conf.default.disable_ipv6': 1 });
+    sysctls.set(this.switchNs, { 'net.ipv6.conf.all.disable_ipv6': 1, 'net.ipv6.conf.default.disable_ipv6': 1 });
     const lanPorts: string[] = [];
     const mgmtPorts: string[] = ['mh'];
-
-    // The management link to the root namespace first, so that kube-sim (the slowest to start)
-    // starts on its address while the rest is built.
-    this.apiLink = `${lab.prefix.slice(0, 12)}m`;
     link(null, this.switchNs, this.apiLink, 'mh');
     addresses(null, this.apiLink, plan.api, plan.management);
-    lab.ipBatch(null, batches.get(null) ?? []);
-    batches.delete(null);
-    this.kubeSimStarting = this.launchKubeSim(options);
 
     const nodes: Array<Omit<ClusterNode, 'http'>> = plan.nodes.map((n, i) => {
-      const ns = lab.namespace(n.name);
-      this.sysctl(ns, {
+      const ns = nsOf(n.name);
+      sysctls.set(ns, {
         ...quickIpv6,
         // Answer ARP only for addresses of the interface asked on, and never use a Service
         // address as the sender of our own ARP: the kernel must not announce the Service ranges
@@ -144,18 +150,16 @@ export class ClusterLab {
       return { ...n, ns, lanInterface: plan.lanInterface, mac };
     });
 
-    this.clientNs = lab.namespace('client');
-    this.sysctl(this.clientNs, quickIpv6);
+    sysctls.set(this.clientNs, quickIpv6);
     lanPorts.push('lc');
     link(this.clientNs, this.switchNs, this.clientInterface, 'lc', macFor(100));
     addresses(this.clientNs, this.clientInterface, plan.client, plan.lan);
     // The Service ranges are on-link: the client asks the LAN (ARP/NDP) who has a Service address.
     for (const range of plan.serviceRanges) ip(this.clientNs, 'route', 'add', range.text, 'dev', this.clientInterface);
 
-    if (plan.router && plan.remote && plan.outside) {
+    if (plan.router && plan.remote && plan.outside && this.routerNs && this.remoteNs) {
       const r = plan.router;
-      this.routerNs = lab.namespace('router');
-      this.sysctl(this.routerNs, {
+      sysctls.set(this.routerNs, {
         ...quickIpv6,
         'net.ipv4.ip_forward': 1,
         'net.ipv6.conf.all.forwarding': 1,
@@ -163,24 +167,15 @@ export class ClusterLab {
         'net.ipv4.fib_multipath_hash_policy': 1,
         'net.ipv6.fib_multipath_hash_policy': 1,
       });
+      sysctls.set(this.remoteNs, quickIpv6);
       lanPorts.push('lr');
       link(this.routerNs, this.switchNs, 'eth0', 'lr', macFor(3));
       addresses(this.routerNs, 'eth0', r.lan, plan.lan);
-      this.remoteNs = lab.namespace('remote');
-      this.sysctl(this.remoteNs, quickIpv6);
       link(this.routerNs, this.remoteNs, 'eth1', this.clientInterface);
       addresses(this.routerNs, 'eth1', r.outside, plan.outside);
       addresses(this.remoteNs, this.clientInterface, plan.remote, plan.outside);
       defaultRoutes(this.remoteNs, r.outside);
       for (const n of nodes) defaultRoutes(n.ns, r.lan);
-      const extraPorts = r.options.extraPorts ?? [180];
-      if (extraPorts.length > 0) {
-        const rules = `table inet netlab-nat {\n  chain prerouting {\n    type nat hook prerouting priority -100; policy accept;\n${extraPorts.map((p) => `    tcp dport ${p} redirect to :179\n`).join('')}  }\n}\n`;
-        lab.ns(this.routerNs, 'nft', ['-f', '-'], { input: rules });
-      }
-    } else {
-      this.routerNs = undefined;
-      this.remoteNs = undefined;
     }
 
     for (const [name, ports] of [['lan', lanPorts], ['mgmt', mgmtPorts]] as const) {
@@ -189,7 +184,23 @@ export class ClusterLab {
       for (const port of ports) ip(this.switchNs, 'link', 'set', port, 'master', name);
       ip(this.switchNs, 'link', 'set', name, 'up');
     }
+
+    // Sysctls before the links: links made in a namespace take its defaults (no DAD) when created.
+    const script = [...sysctls].map(([ns, values]) => `ip netns exec ${ns} sysctl -q -w ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    lab.ns(null, 'sh', ['-ec', script.join('\n')]);
+    lab.addVeths(veths);
+    // The root namespace's end first, so that kube-sim (the slowest to start) starts on its
+    // address while the rest is set up.
+    lab.ipBatch(null, batches.get(null) ?? []);
+    batches.delete(null);
+    this.kubeSimStarting = this.launchKubeSim(options);
     for (const [ns, commands] of batches) lab.ipBatch(ns, commands);
+
+    const extraPorts = plan.router?.options.extraPorts ?? [180];
+    if (this.routerNs && extraPorts.length > 0) {
+      const rules = `table inet netlab-nat {\n  chain prerouting {\n    type nat hook prerouting priority -100; policy accept;\n${extraPorts.map((p) => `    tcp dport ${p} redirect to :179\n`).join('')}  }\n}\n`;
+      lab.ns(this.routerNs, 'nft', ['-f', '-'], { input: rules });
+    }
 
     this.nodes = nodes.map((n) => ({
       ...n,
@@ -264,6 +275,7 @@ export class ClusterLab {
       peerAsn: options.peerAsn ?? 'internal',
       maximumPaths: options.maximumPaths ?? 16,
       timers: options.timers ?? { keepalive: 3, hold: 9 },
+      ...(options.neighbors ? { neighbors: options.neighbors } : {}),
       ...(options.password ? { password: options.password } : {}),
       ...(bfd ? { bfd: { receiveMs: bfd.receiveMs ?? 100, transmitMs: bfd.transmitMs ?? 100, multiplier: bfd.multiplier ?? 3 } } : {}),
       ...(options.extraConfig ? { extraConfig: options.extraConfig } : {}),
@@ -504,11 +516,6 @@ export class ClusterLab {
     await this.lab.cleanup(options);
   }
 
-  // ---- helpers ----
-
-  private sysctl(ns: string, values: Readonly<Record<string, number>>): void {
-    this.lab.ns(ns, 'sysctl', ['-q', '-w', ...Object.entries(values).map(([k, v]) => `${k}=${v}`)]);
-  }
 }
 
 /** Links created in a namespace after these are set come up without DAD, and keep IPv6 addresses when down. */

@@ -31,6 +31,11 @@ export interface RouterOptions {
   readonly maximumPaths?: number;
   /** BGP keepalive and hold time in seconds; default 3 and 9 (FRR's own default is 60/180). */
   readonly timers?: { readonly keepalive: number; readonly hold: number };
+  /**
+   * Speakers the router connects to itself, besides accepting any LAN address (for peers that only
+   * listen, such as a passive gobgpd: gobgpd waits 5-10 s before its first connection attempt).
+   */
+  readonly neighbors?: readonly string[];
   /** TCP MD5 password every speaker must use. */
   readonly password?: string;
   /** Start bfdd and ask for BFD with every speaker (intervals in ms, default 100/100 × 3). */

@@ -12,6 +12,8 @@ export interface FrrRouterConfig {
   readonly routerId: string;
   /** Subnets whose addresses may open a BGP session (FRR `bgp listen range`): the speakers' LAN. */
   readonly listenRanges: readonly string[];
+  /** Speakers the router also connects to itself (peers that only listen, such as a passive gobgpd). */
+  readonly neighbors?: readonly string[];
   /** 'internal' (iBGP with the router's AS), 'external' (any other AS) or one AS number. */
   readonly peerAsn: number | 'internal' | 'external';
   readonly maximumPaths: number;
@@ -31,7 +33,8 @@ export function frrRouterBgpConfig(config: FrrRouterConfig): string {
   const lines = ['frr defaults traditional', 'hostname router', `router bgp ${config.asn}`, ` bgp router-id ${config.routerId}`];
   lines.push(' no bgp ebgp-requires-policy', ' no bgp default ipv4-unicast', ' no bgp network import-check', ' bgp bestpath as-path multipath-relax');
   if (config.timers) lines.push(` timers bgp ${config.timers.keepalive} ${config.timers.hold}`);
-  lines.push(` neighbor ${g} peer-group`, ` neighbor ${g} remote-as ${config.peerAsn}`, ` neighbor ${g} capability extended-nexthop`);
+  lines.push(` neighbor ${g} peer-group`, ` neighbor ${g} remote-as ${config.peerAsn}`, ` neighbor ${g} capability extended-nexthop`, ` neighbor ${g} timers connect 1`);
+  for (const address of config.neighbors ?? []) lines.push(` neighbor ${address} peer-group ${g}`);
   if (config.password) lines.push(` neighbor ${g} password ${config.password}`);
   if (config.bfd) lines.push(` neighbor ${g} bfd profile lab`);
   for (const range of config.listenRanges) lines.push(` bgp listen range ${range} peer-group ${g}`);
