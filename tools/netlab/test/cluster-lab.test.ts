@@ -80,6 +80,9 @@ describe('ClusterLab', () => {
     }
     const kubeconfig = execFileSync('cat', [c.kubeSim!.kubeconfigPath], { encoding: 'utf8' });
     expect(kubeconfig).toContain(`server: ${c.kubeSim!.url}`);
+    // A non-root process (the speaker under setpriv) reads its own copy.
+    const copy = c.kubeconfigFor(65534, 65534);
+    expect(c.lab.tryNs(node(0).ns, 'setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'cat', copy]).stdout).toBe(kubeconfig);
   });
 
   it('never lets the kernel answer ARP or NDP for a Service address, while it answers for the node itself', () => {
@@ -167,6 +170,11 @@ describe('ClusterLab', () => {
     expect(api(0).ok).toBe(true);
     c.linkUp(0);
     await waitFor('lb-node-1 back on the LAN', () => ping(c.clientNs, node(0).lan.ipv4), { timeoutMs: 5000 });
+
+    c.linkDown(2, { side: 'node' });
+    expect(ping(c.clientNs, node(2).lan.ipv4)).toBe(false);
+    c.linkUp(2, { side: 'node' });
+    await waitFor('lb-node-3 back on the LAN', () => ping(c.clientNs, node(2).lan.ipv6) && ping(c.remoteNs!, node(2).lan.ipv4), { timeoutMs: 5000 });
 
     c.linkDown(1, { link: 'management' });
     expect(apiCut(1)).toBe(true);

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFrrRouter, type FrrRouter } from '../daemons/frr-router.js';
 import { Lab, type SpawnedProcess } from '../lab.js';
@@ -328,6 +328,19 @@ export class ClusterLab {
     return this.lab.spawn(ns, command, args, { env, logFile: this.logFile(owner, name), ...(options.stdin ? { stdin: options.stdin } : {}) });
   }
 
+  /**
+   * A copy of the kubeconfig owned by `uid`:`gid` (mode 0600), for a process run as that user
+   * (e.g. the speaker under `setpriv`); the work dir is made traversable for it.
+   */
+  kubeconfigFor(uid: number, gid: number): string {
+    if (!this.kubeSim) throw new Error('this lab runs no kube-sim');
+    const file = join(this.lab.workDir, `kubeconfig-${uid}`);
+    copyFileSync(this.kubeSim.kubeconfigPath, file);
+    chownSync(file, uid, gid);
+    chmodSync(this.lab.workDir, 0o711);
+    return file;
+  }
+
   /** Runs a command in a node's namespace and returns its stdout; throws with stderr on failure. */
   exec(node: string | number, command: string, args: readonly string[]): string {
     return this.lab.ns(this.node(node).ns, command, args).stdout;
@@ -410,8 +423,19 @@ export class ClusterLab {
     const n = this.node(node);
     const index = this.nodes.indexOf(n) + 1;
     const lan = (options.link ?? 'lan') === 'lan';
-    if (options.side === 'node') this.lab.ns(n.ns, 'ip', ['link', 'set', lan ? n.lanInterface : 'mgmt0', state]);
-    else this.lab.ns(this.switchNs, 'ip', ['link', 'set', `${lan ? 'ln' : 'mn'}${index}`, state]);
+    if (options.side !== 'node') {
+      this.lab.ns(this.switchNs, 'ip', ['link', 'set', `${lan ? 'ln' : 'mn'}${index}`, state]);
+      return;
+    }
+    this.lab.ns(n.ns, 'ip', ['link', 'set', lan ? n.lanInterface : 'mgmt0', state]);
+    // Setting an interface down deletes the routes through it; the addresses stay (keep_addr_on_down).
+    const via = this.plan.router?.lan;
+    if (state === 'up' && lan && via) {
+      this.lab.ipBatch(n.ns, [
+        ['route', 'replace', 'default', 'via', via.ipv4],
+        ['route', 'replace', 'default', 'via', via.ipv6],
+      ]);
+    }
   }
 
   /** SIGSTOP to every process of a node's namespace (the node hangs; its kernel still answers). */
