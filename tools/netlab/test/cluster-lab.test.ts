@@ -16,6 +16,8 @@ import {
 } from '../src/index.js';
 
 const vip4 = '10.220.2.214';
+// Tests that wait on timeouts or daemons: room for a busy 2-core machine.
+const slowTest = 60_000;
 const vip6 = 'fc00:f853:ccd:e799::214';
 
 // A UDP and TCP echo server on the given ports, and a probe that exits 0 when its datagram or
@@ -139,7 +141,7 @@ describe('ClusterLab', () => {
     expect(summary.recovered).toBe(true);
     expect(summary.byNode).toEqual({ 'lb-node-1': summary.ok });
     c.flushNeighbors();
-  });
+  }, slowTest);
 
   it('freezes every process of a node and thaws them', async () => {
     c.setNeighbor(vip4, node(1).mac);
@@ -187,7 +189,7 @@ describe('ClusterLab', () => {
     expect(ping(c.clientNs, node(2).lan.ipv4)).toBe(true);
     c.endApiOutage();
     for (let i = 0; i < 3; i++) expect(api(i).ok).toBe(true);
-  });
+  }, slowTest);
 
   it("'reject' refuses new API connections and resets a watch already open", async () => {
     const k = c.kubeSim!;
@@ -223,7 +225,7 @@ describe('ClusterLab', () => {
     const r = api(0);
     expect(r.ok, r.out).toBe(true);
     expect(r.out).toContain('lb-node-3'); // the Node objects are loaded again
-  });
+  }, slowTest);
 
   it('cuts UDP on the membership port between two nodes only, and restores it', () => {
     const server = c.lab.spawn(node(1).ns, process.execPath, ['-e', echoServer, '7946', '7947']);
@@ -242,7 +244,7 @@ describe('ClusterLab', () => {
       expect(reach(0, 'udp', b.lan.ipv4, 7946)).toBe(true);
       return server.stop();
     });
-  });
+  }, slowTest);
 
   it('tells from a capture which MAC answered for which address, and when', async () => {
     const capture = await c.captureNeighbors();
@@ -300,7 +302,7 @@ describe('ClusterLab', () => {
     // bfdd runs and has a session per speaker (down: gobgpd speaks no BFD).
     expect(router.bfdPeers().map((p) => p.peer).sort()).toEqual([node(0).lan.ipv4, node(1).lan.ipv4]);
     for (const { d } of speakers) await d.stop();
-  });
+  }, slowTest);
 
   it('removes every namespace, link and process on cleanup', async () => {
     const prefix = c.lab.prefix;
@@ -331,5 +333,5 @@ describe('ClusterLab.start failing', () => {
     await expect(ClusterLab.start({ tag: 'nl', nodes: 1, kubeSim: { files: ['/nonexistent/netlab.yaml'] } })).rejects.toThrow(/kube-sim listening.*exited/s);
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).toBe(before.ns);
     expect(execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' }).split('\n').length).toBe(before.links);
-  });
+  }, slowTest);
 });
