@@ -1,5 +1,5 @@
 // Public API of @lb/structural-schema.
-export { type PathSegment, type StructuralSchema, type ValidationRule } from './schema.js';
+export { copyJson, jsonEqual, type PathSegment, type StructuralSchema, type ValidationRule } from './schema.js';
 export { processCustomResource, type ProcessOptions, type ProcessResult } from './process.js';
 export { defaultAndPrune, type PruneOptions, type PruneResult } from './prune.js';
 export { validateValue, type ValidateOptions } from './validate.js';

@@ -2,7 +2,7 @@
 // OpenAPI checks, then list-type set/map uniqueness, then the CEL rules, which do not run when an
 // earlier check found a type, required, enum or size error.
 import { evaluateRules, schemaHasRules } from './rules.js';
-import { ENVELOPE, fieldSchema, hasType, isObject, jsonEqual, type JsonObject, type PathSegment, type StructuralSchema } from './schema.js';
+import { ENVELOPE, fieldSchema, hasType, isObject, jsonEqual, type JsonObject, ownField, type PathSegment, type StructuralSchema } from './schema.js';
 import { blocksRules, type Violation } from './violation.js';
 
 export interface ValidateOptions {
@@ -104,7 +104,7 @@ class SchemaPass {
 
   private checkObject(value: JsonObject, s: StructuralSchema, envelope: boolean): void {
     if (s.required) {
-      for (const key of s.required) if (value[key] === undefined) this.violations.push({ kind: 'required', path: this.at(key) });
+      for (const key of s.required) if (ownField(value, key) === undefined) this.violations.push({ kind: 'required', path: this.at(key) });
     }
     if (s.maxProperties !== undefined || s.minProperties !== undefined) {
       const count = Object.keys(value).length;
@@ -133,7 +133,7 @@ class SchemaPass {
       if (listType === 'set' || s.uniqueItems) this.duplicates(value, (item) => JSON.stringify(item));
       if (listType === 'map') {
         const keys = s['x-kubernetes-list-map-keys'] ?? [];
-        this.duplicates(value, (item) => (isObject(item) ? JSON.stringify(keys.map((k) => item[k])) : undefined), keys);
+        this.duplicates(value, (item) => (isObject(item) ? JSON.stringify(keys.map((k) => ownField(item, k))) : undefined), keys);
       }
       const items = s.items;
       if (items && schemaHasLists(items)) value.forEach((item, i) => this.childLists(i, item, items));

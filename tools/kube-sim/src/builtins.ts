@@ -1,7 +1,7 @@
 // Defaults and checks kube-apiserver applies to the built-in kinds the project relies on: Service
 // cluster IPs, node ports and policies, Namespace phase and finalizer, Pod phase, Secret type, and
 // the status a CustomResourceDefinition gets when it is accepted.
-import { isObject, type Obj } from './objects.js';
+import { isObject, type Obj, setOwn } from './objects.js';
 import { type StatusCause } from './status.js';
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
@@ -158,7 +158,7 @@ export function defaultSecret(obj: Obj): void {
   // stringData is write-only: folded into data, base64-encoded, as the real server does.
   if (isObject(obj['stringData'])) {
     const data = isObject(obj['data']) ? obj['data'] : (obj['data'] = {});
-    for (const [k, v] of Object.entries(obj['stringData'])) data[k] = Buffer.from(String(v)).toString('base64');
+    for (const [k, v] of Object.entries(obj['stringData'])) setOwn(data, k, Buffer.from(String(v)).toString('base64'));
     delete obj['stringData'];
   }
 }

@@ -77,9 +77,27 @@ export class Store {
     return ++this.rv;
   }
 
+  /** Resolves true once the store's resourceVersion reaches `rv`, false after `timeoutMs` without. */
+  reached(rv: number, timeoutMs: number): Promise<boolean> {
+    if (this.rv >= rv) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        off();
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(this.rv >= rv), timeoutMs);
+      const off = this.onEvent(() => {
+        if (this.rv >= rv) done(true);
+      });
+    });
+  }
+
   onEvent(listener: (e: StoreEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   private collection(resource: string): Collection {
