@@ -235,10 +235,8 @@ async function serveResource(ctx: HttpContext, req: IncomingMessage, res: Server
       },
       {
         write: (chunk) => res.write(chunk),
+        onDrain: (callback) => res.once('drain', callback),
         end: () => res.end(),
-        get backlog() {
-          return res.writableLength;
-        },
       },
     );
     res.on('close', () => handle.close());
