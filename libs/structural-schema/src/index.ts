@@ -6,3 +6,4 @@ export { validateValue, type ValidateOptions } from './validate.js';
 export { type Violation } from './violation.js';
 export { describeViolation, fieldPath, statusCause, type Described, type StatusCause } from './render.js';
 export { compileRule, isTransitionRule, parseFieldPath, toCelValue } from './rules.js';
+export { checkCrdSchema } from './crd-schema.js';

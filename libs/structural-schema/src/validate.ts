@@ -1,6 +1,7 @@
 // Validation of a value against a structural schema, in the order kube-apiserver does it: the
 // OpenAPI checks, then list-type set/map uniqueness, then the CEL rules, which do not run when an
 // earlier check found a type, required, enum or size error.
+import { RE2JS } from 're2js';
 import { evaluateRules, schemaHasRules } from './rules.js';
 import { ENVELOPE, fieldSchema, hasType, isObject, jsonEqual, type JsonObject, ownField, type PathSegment, type StructuralSchema } from './schema.js';
 import { blocksRules, type Violation } from './violation.js';
@@ -190,14 +191,25 @@ function schemaHasLists(schema: StructuralSchema): boolean {
   return known;
 }
 
-const patterns = new Map<string, RegExp | undefined>();
-function patternFor(source: string): RegExp | undefined {
+interface Pattern {
+  test(text: string): boolean;
+}
+
+// JavaScript's engine where it reads the pattern (fast); Go's RE2 syntax through re2js where it
+// does not (`(?i)`, `\z`), so a pattern kube-apiserver accepts is never skipped.
+const patterns = new Map<string, Pattern | undefined>();
+function patternFor(source: string): Pattern | undefined {
   if (!patterns.has(source)) {
-    let compiled: RegExp | undefined;
+    let compiled: Pattern | undefined;
     try {
       compiled = new RegExp(source, 'u');
     } catch {
-      compiled = undefined;
+      try {
+        const re2 = RE2JS.compile(source);
+        compiled = { test: (text) => re2.matcher(text).find() };
+      } catch {
+        compiled = undefined;
+      }
     }
     patterns.set(source, compiled);
   }

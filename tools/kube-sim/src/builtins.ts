@@ -1,6 +1,7 @@
 // Defaults and checks kube-apiserver applies to the built-in kinds the project relies on: Service
 // cluster IPs, node ports and policies, Namespace phase and finalizer, Pod phase, Secret type, and
 // the status a CustomResourceDefinition gets when it is accepted.
+import { checkCrdSchema } from '@lb/structural-schema';
 import { isObject, type Obj, setOwn } from './objects.js';
 import { type StatusCause } from './status.js';
 
@@ -198,6 +199,12 @@ export function validateCrd(obj: Obj): StatusCause[] {
   }
   versions.forEach((v, i) => {
     if (!isObject(v) || typeof v['name'] !== 'string' || v['name'] === '') causes.push({ reason: 'FieldValueRequired', field: `spec.versions[${i}].name`, message: 'Required value' });
+    // A schema kube-apiserver would refuse is refused here, before any object of the kind is written.
+    const validation = isObject(v) ? v['schema'] : undefined;
+    const schema = isObject(validation) ? validation['openAPIV3Schema'] : undefined;
+    if (schema === undefined || schema === null) {
+      causes.push({ reason: 'FieldValueRequired', field: `spec.versions[${i}].schema.openAPIV3Schema`, message: 'Required value: schemas are required' });
+    } else causes.push(...checkCrdSchema(schema, `spec.versions[${i}].schema.openAPIV3Schema`));
   });
   const expected = `${String(names['plural'] ?? '')}.${String(group ?? '')}`;
   if (obj.metadata?.name !== expected) {
