@@ -106,6 +106,8 @@ export interface ListResult {
 
 export interface ApiOptions {
   readonly historyWindow: number;
+  /** Fills the store with what a previous run stored (--data-dir), before anything is served. */
+  readonly load?: (store: Store) => void;
 }
 
 const PATCH_TYPES = {
@@ -159,9 +161,34 @@ export class KubeApi {
 
   constructor(options: ApiOptions) {
     this.store = new Store({ historyWindow: options.historyWindow });
-    for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
-      const t = this.targetFor('v1', 'Namespace', '', name);
-      if (t) this.commitNew(t, this.prepareCreate(t, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, {}).object);
+    options.load?.(this.store);
+    if (this.store.count() > 0) this.restoreDerivedState();
+    else {
+      for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+        const t = this.targetFor('v1', 'Namespace', '', name);
+        if (t) this.commitNew(t, this.prepareCreate(t, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, {}).object);
+      }
+    }
+  }
+
+  /**
+   * What a restart rebuilds from the stored objects: the kinds CRDs serve, the Service cluster IPs
+   * and node ports in use, the namespaces being terminated.
+   */
+  private restoreDerivedState(): void {
+    for (const stored of this.store.list('customresourcedefinitions.apiextensions.k8s.io')) {
+      const crd = JSON.parse(stored.json) as Obj;
+      if (!crd.metadata?.deletionTimestamp) this.registry.register(resourceFromCrd(stored.name, crd['spec'] as CrdSpec));
+    }
+    for (const stored of this.store.list('services')) {
+      const spec = (JSON.parse(stored.json) as Obj)['spec'];
+      if (!isObject(spec)) continue;
+      const ips = Array.isArray(spec['clusterIPs']) ? (spec['clusterIPs'] as unknown[]) : [spec['clusterIP']];
+      for (const ip of ips) if (typeof ip === 'string' && ip !== 'None' && ip !== '') this.allocator.reserveIP(ip);
+      for (const port of serviceNodePorts({ spec })) this.allocator.reservePort(port);
+    }
+    for (const stored of this.store.list('namespaces')) {
+      if ((JSON.parse(stored.json) as Obj).metadata?.deletionTimestamp) this.terminating.add(stored.name);
     }
   }
 

@@ -1,9 +1,13 @@
-// `kube-sim --port 6443 --kubeconfig <file> [files.yaml...]`: runs the server until SIGINT/SIGTERM.
+// `kube-sim --port 6443 --kubeconfig <file> [--data-dir DIR] [files.yaml...]`: runs the server until
+// SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { start } from './server.js';
 
 const usage = `usage: kube-sim [--port 6443] [--host 127.0.0.1] [--kubeconfig FILE] [--token TOKEN] [--http]
-                [--history-window N] [--bookmark-interval-ms MS] [files.yaml...]`;
+                [--data-dir DIR] [--history-window N] [--bookmark-interval-ms MS] [files.yaml...]
+
+  --data-dir DIR   keep objects, resourceVersions, the CA, the serving certificate and the token
+                   in DIR across restarts (the kubeconfig goes there too unless --kubeconfig)`;
 
 async function main(): Promise<void> {
   let parsed;
@@ -16,6 +20,7 @@ async function main(): Promise<void> {
         kubeconfig: { type: 'string' },
         token: { type: 'string' },
         http: { type: 'boolean', default: false },
+        'data-dir': { type: 'string' },
         'history-window': { type: 'string' },
         'bookmark-interval-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -41,12 +46,14 @@ async function main(): Promise<void> {
     https: !values.http,
     files: positionals,
     ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values.token !== undefined ? { token: values.token } : {}),
     ...(values['history-window'] ? { historyWindow: Number(values['history-window']) } : {}),
     ...(values['bookmark-interval-ms'] ? { bookmarkIntervalMs: Number(values['bookmark-interval-ms']) } : {}),
   });
   console.log(`kube-sim listening on ${sim.url}`);
   console.log(`kubeconfig: ${sim.kubeconfigPath}`);
+  if (sim.dataDir) console.log(`data directory: ${sim.dataDir.path} (${sim.dataDir.restored.objects} objects restored)`);
   const shutdown = (): void => {
     void sim.stop().then(() => process.exit(0));
   };
