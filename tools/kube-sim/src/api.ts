@@ -290,14 +290,16 @@ export class KubeApi {
     if (!isObject(body)) throw badRequest('the body of the request was not a JSON object');
     const type = t.resolved.type;
     const apiVersion = apiVersionOf(type.group, t.resolved.version.name);
-    if (typeof body['kind'] !== 'string' || body['kind'] === '') throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
+    // An absent kind or apiVersion is the URL's, as the API server's decoder defaults them.
+    if (body['kind'] !== undefined && (typeof body['kind'] !== 'string' || body['kind'] === '')) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
     if (body['apiVersion'] !== undefined && body['apiVersion'] !== apiVersion) {
       throw badRequest(`the API version in the data (${String(body['apiVersion'])}) does not match the expected API version (${apiVersion})`);
     }
-    if (body['kind'] !== type.kind) throw badRequest(`the kind in the data (${body['kind']}) does not match the expected kind (${type.kind})`);
+    if (body['kind'] !== undefined && body['kind'] !== type.kind) throw badRequest(`the kind in the data (${String(body['kind'])}) does not match the expected kind (${type.kind})`);
     // A copy: decoding drops unknown fields, and the caller's object stays as it was.
     const obj = copyJson(body) as Obj;
     obj['apiVersion'] = apiVersion;
+    obj['kind'] = type.kind;
     if (obj.metadata !== undefined && !isObject(obj.metadata)) throw badRequest('metadata must be an object');
     const ns = (obj.metadata as Meta | undefined)?.namespace;
     if (ns !== undefined && typeof ns !== 'string') throw badRequest('metadata.namespace must be a string');
