@@ -31,7 +31,7 @@ describe('journal records', () => {
   it('stops at a damaged record', () => {
     const frames = records.map(encodeRecord);
     const damaged = Buffer.from(frames[1] as Buffer);
-    damaged[damaged.length - 3] ^= 0xff;
+    damaged.writeUInt8((damaged.at(-3) ?? 0) ^ 0xff, damaged.length - 3);
     const decoded = decodeRecords(Buffer.concat([frames[0] as Buffer, damaged, frames[2] as Buffer]));
     expect(decoded.records).toEqual([records[0]]);
     expect(decoded.stoppedBecause).toMatch(/damaged record \(checksum\) at byte \d+/);
