@@ -29,20 +29,7 @@ function arrayIndex(token: string, length: number, allowEnd: boolean): number | 
   return i <= (allowEnd ? length : length - 1) ? i : undefined;
 }
 
-/** The container holding the last token of `path`, and that token. */
-function parentOf(doc: unknown, tokens: readonly string[], op: string, pointer: string): [Record<string, unknown> | unknown[], string] {
-  let node = doc;
-  for (const token of tokens.slice(0, -1)) {
-    if (Array.isArray(node)) {
-      const i = arrayIndex(token, node.length, false);
-      node = i === undefined ? undefined : node[i];
-    } else node = isObject(node) ? own(node, token) : undefined;
-    if (node === undefined) throw new PatchFailure(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`);
-  }
-  if (!Array.isArray(node) && !isObject(node)) throw new PatchFailure(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`);
-  return [node, tokens[tokens.length - 1] as string];
-}
-
+/** The value `tokens` point at; a missing step is the operation's error. */
 function valueAt(doc: unknown, tokens: readonly string[], op: string, pointer: string): unknown {
   let node = doc;
   for (const token of tokens) {
@@ -53,6 +40,13 @@ function valueAt(doc: unknown, tokens: readonly string[], op: string, pointer: s
     if (node === undefined) throw new PatchFailure(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`);
   }
   return node;
+}
+
+/** The container holding the last token of `path`, and that token. */
+function parentOf(doc: unknown, tokens: readonly string[], op: string, pointer: string): [Record<string, unknown> | unknown[], string] {
+  const node = valueAt(doc, tokens.slice(0, -1), op, pointer);
+  if (!Array.isArray(node) && !isObject(node)) throw new PatchFailure(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`);
+  return [node, tokens[tokens.length - 1] as string];
 }
 
 function add(doc: unknown, tokens: readonly string[], value: unknown, pointer: string): unknown {
