@@ -2,7 +2,7 @@
 // resourceVersions, optimistic concurrency, finalizers, status subresources, schema validation of
 // custom resources, namespaces that terminate, and CRDs that start and stop being served.
 import { type CompiledSelector, type Labels } from '@lb/labels';
-import { copyJson, defaultAndPrune, fieldPath, statusCause, validateValue } from '@lb/structural-schema';
+import { defaultAndPrune, fieldPath, statusCause, validateValue } from '@lb/structural-schema';
 import { MAX_NESTING_DEPTH_KUBE_SIM } from './body-scan.js';
 import { BUILTIN_FIELDS } from './builtin-fields.js';
 import {
@@ -15,7 +15,7 @@ import {
   validateCrd,
   validateService,
 } from './builtins.js';
-import { fieldValue, generatedName, isObject, type Meta, metadataErrors, newUid, nowTimestamp, type Obj, serialize, setOwn } from './objects.js';
+import { fieldValue, generatedName, isObject, jsonCopy, type Meta, metadataErrors, newUid, nowTimestamp, type Obj, serialize, setOwn } from './objects.js';
 import { type FieldValidation } from './query-options.js';
 import { nestingDepth } from './request-body.js';
 import { decodeTyped } from './typed-fields.js';
@@ -297,7 +297,7 @@ export class KubeApi {
     }
     if (body['kind'] !== undefined && body['kind'] !== type.kind) throw badRequest(`the kind in the data (${String(body['kind'])}) does not match the expected kind (${type.kind})`);
     // A copy: decoding drops unknown fields, and the caller's object stays as it was.
-    const obj = copyJson(body) as Obj;
+    const obj = jsonCopy(body) as Obj;
     obj['apiVersion'] = apiVersion;
     obj['kind'] = type.kind;
     if (obj.metadata !== undefined && !isObject(obj.metadata)) throw badRequest('metadata must be an object');

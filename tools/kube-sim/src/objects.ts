@@ -38,6 +38,23 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
   else obj[key] = value;
 }
 
+/**
+ * A deep copy as plain JSON data, as a client would send the value: `toJSON` honoured (Dates become
+ * strings), undefined fields and functions left out, class instances reduced to their own fields,
+ * every key set as data.
+ */
+export function jsonCopy(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return jsonCopy((value as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(value)) return value.map((item) => (item === undefined || typeof item === 'function' ? null : jsonCopy(item)));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field !== undefined && typeof field !== 'function') setOwn(out, key, jsonCopy(field));
+  }
+  return out;
+}
+
 /** JSON with apiVersion, kind and metadata first, as the real server writes objects. */
 export function serialize(obj: Obj): string {
   const { apiVersion, kind, metadata, ...rest } = obj;

@@ -86,11 +86,6 @@ export interface KubeSim {
   stop(): Promise<void>;
 }
 
-/** An object as a client would send it: typed client models (Dates, undefined fields) become plain JSON. */
-function asJson(obj: object): Obj {
-  return JSON.parse(JSON.stringify(obj)) as Obj;
-}
-
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
@@ -221,18 +216,10 @@ async function startWith(options: StartOptions, dataDir: DataDir | undefined): P
       const objects = typeof manifests === 'string' ? parseManifests(manifests) : Array.isArray(manifests) ? (manifests as Obj[]) : [manifests as Obj];
       return applyObjects(api, objects);
     },
-    create: async (obj) => {
-      const body = asJson(obj);
-      return (await api.create(objectTarget(body), body)).object;
-    },
-    update: async (obj) => {
-      const body = asJson(obj);
-      return (await api.update(objectTarget(body), body)).object;
-    },
-    updateStatus: async (obj) => {
-      const body = asJson(obj);
-      return (await api.update(objectTarget(body, 'status'), body)).object;
-    },
+    // Typed client models (Dates, undefined fields) are taken as JSON: the API copies bodies with jsonCopy.
+    create: async (obj) => (await api.create(objectTarget(obj as Obj), obj)).object,
+    update: async (obj) => (await api.update(objectTarget(obj as Obj), obj)).object,
+    updateStatus: async (obj) => (await api.update(objectTarget(obj as Obj, 'status'), obj)).object,
     delete: async (resource, name, namespace) => {
       await api.delete(target(resource, name, namespace));
     },

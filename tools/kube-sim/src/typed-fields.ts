@@ -59,6 +59,33 @@ function structName(model: string): string {
   return model.replace(/^(?:[A-Z][a-z]+)?V\d+(?:(?:alpha|beta)\d+)?/, '');
 }
 
+/** A field type, parsed once per type string. */
+type Parsed =
+  | { readonly kind: 'array'; readonly item: string }
+  | { readonly kind: 'map'; readonly value: string }
+  | { readonly kind: 'number'; readonly range: readonly [number, number] | undefined }
+  | { readonly kind: 'string' | 'boolean' | 'int-or-string' | 'any' }
+  | { readonly kind: 'model'; readonly name: string };
+
+const parsedTypes = new Map<string, Parsed>();
+function parse(type: string): Parsed {
+  let parsed = parsedTypes.get(type);
+  if (!parsed) {
+    const array = ARRAY.exec(type);
+    const map = MAP.exec(type);
+    if (array) parsed = { kind: 'array', item: array[1] as string };
+    else if (map) parsed = { kind: 'map', value: map[1] as string };
+    else if (type.startsWith('number')) parsed = { kind: 'number', range: INT_RANGES[type.split(':')[1] ?? ''] };
+    else if (type === 'string' || type === 'Date' || type === 'V1MicroTime') parsed = { kind: 'string' };
+    else if (type === 'boolean') parsed = { kind: 'boolean' };
+    else if (type === 'IntOrString') parsed = { kind: 'int-or-string' };
+    else if (type === 'any') parsed = { kind: 'any' };
+    else parsed = { kind: 'model', name: type };
+    parsedTypes.set(type, parsed);
+  }
+  return parsed;
+}
+
 class Decoder {
   readonly issues: TypedIssues = { unknown: [] };
 
@@ -71,45 +98,40 @@ class Decoder {
   visit(value: unknown, type: string, path: string, goPath: string, struct: string): void {
     // null is every type's zero value to Go's decoder.
     if (value === null || this.issues.typeError !== undefined) return;
-    const array = ARRAY.exec(type);
-    if (array) {
-      if (!Array.isArray(value)) return this.mismatch(value, type, goPath, struct);
-      const item = array[1] as string;
-      value.forEach((element, i) => this.visit(element, item, `${path}[${i}]`, goPath, struct));
-      return;
-    }
-    const map = MAP.exec(type);
-    if (map) {
-      if (!isObject(value)) return this.mismatch(value, type, goPath, struct);
-      for (const key of Object.keys(value)) this.visit(value[key], map[1] as string, join(path, key), goPath, struct);
-      return;
-    }
-    if (type.startsWith('number')) {
-      if (typeof value !== 'number') return this.mismatch(value, type, goPath, struct);
-      const range = INT_RANGES[type.split(':')[1] ?? ''];
-      if (range && (!Number.isInteger(value) || value < range[0] || value > range[1])) this.mismatch(value, type, goPath, struct, ` ${String(value)}`);
-      return;
-    }
-    switch (type) {
+    const t = parse(type);
+    switch (t.kind) {
+      case 'array':
+        if (!Array.isArray(value)) return this.mismatch(value, type, goPath, struct);
+        value.forEach((element, i) => this.visit(element, t.item, `${path}[${i}]`, goPath, struct));
+        return;
+      case 'map':
+        if (!isObject(value)) return this.mismatch(value, type, goPath, struct);
+        for (const key of Object.keys(value)) this.visit(value[key], t.value, join(path, key), goPath, struct);
+        return;
+      case 'number':
+        if (typeof value !== 'number') return this.mismatch(value, type, goPath, struct);
+        if (t.range && (!Number.isInteger(value) || value < t.range[0] || value > t.range[1])) this.mismatch(value, type, goPath, struct, ` ${String(value)}`);
+        return;
       case 'string':
-      case 'Date':
-      case 'V1MicroTime':
         if (typeof value !== 'string') this.mismatch(value, type, goPath, struct);
         return;
       case 'boolean':
         if (typeof value !== 'boolean') this.mismatch(value, type, goPath, struct);
         return;
-      case 'IntOrString':
+      case 'int-or-string':
         if (typeof value !== 'string' && !Number.isInteger(value)) this.mismatch(value, type, goPath, struct);
         return;
       case 'any':
         return;
+      case 'model':
+        break;
     }
     const definition = Object.hasOwn(this.fields.definitions, type) ? this.fields.definitions[type] : undefined;
     if (!definition) return;
     if (!isObject(value)) return this.mismatch(value, type, goPath, struct);
+    const inner = structName(type);
     for (const key of Object.keys(value)) {
-      if (Object.hasOwn(definition, key)) this.visit(value[key], definition[key] as string, join(path, key), join(goPath, key), structName(type));
+      if (Object.hasOwn(definition, key)) this.visit(value[key], definition[key] as string, join(path, key), join(goPath, key), inner);
       else {
         this.issues.unknown.push(join(path, key));
         delete value[key];
