@@ -27,11 +27,16 @@ function json(t: Tree): string {
 }
 const object = fc.array(fc.tuple(key, tree), { maxLength: 4 }).map((entries) => json({ entries }));
 const stringMap = fc.array(fc.tuple(key, fc.constantFrom('v', '__proto__')), { maxLength: 4 }).map((entries) => json({ entries }));
-const pointer = fc.array(fc.oneof(key, fc.constantFrom('data', 'metadata', 'spec', 'status', 'labels', '0', '-')), { minLength: 1, maxLength: 4 }).map((p) => `/${p.join('/')}`);
+// Most paths start at a prototype name and go on below it (`/__proto__/x`, `/constructor/prototype/x`);
+// the rest wander through real fields first.
+const segment = fc.oneof(key, fc.constantFrom('data', 'metadata', 'spec', 'status', 'labels', '0', '-'));
+const pointer = fc
+  .tuple(fc.oneof({ weight: 3, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype') }, { weight: 1, arbitrary: segment }), fc.array(segment, { minLength: 1, maxLength: 3 }))
+  .map(([first, rest]) => `/${[first, ...rest].join('/')}`);
 const jsonPatchOps = fc
   .array(
-    fc.record({ op: fc.constantFrom('add', 'remove', 'replace', 'move', 'copy', 'test'), path: pointer, from: pointer, value: tree }),
-    { minLength: 1, maxLength: 4 },
+    fc.record({ op: fc.constantFrom('add', 'add', 'add', 'replace', 'remove', 'move', 'copy', 'test'), path: pointer, from: pointer, value: tree }),
+    { minLength: 1, maxLength: 3 },
   )
   .map((ops) => `[${ops.map((o) => `{"op":"${o.op}","path":${JSON.stringify(o.path)},"from":${JSON.stringify(o.from)},"value":${json(o.value)}}`).join(',')}]`);
 const strategicBody = fc
@@ -142,6 +147,22 @@ describe('no body, patch path or key reaches a prototype', () => {
         await check('PATCH', '/apis/fuzz.example.com/v1/namespaces/default/widgets/jp/status', ops, 'application/json-patch+json');
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('merge patches of ConfigMap data merge field by field, prototype names included', async () => {
+    await check('POST', '/api/v1/namespaces/default/configmaps', cm('merge', '{"a":"b"}'));
+    await fc.assert(
+      fc.asyncProperty(stringMap, async (data) => {
+        const before = sim.store.get('configmaps', 'merge', 'default')?.['data'] as Record<string, string> | undefined;
+        const r = await check('PATCH', '/api/v1/namespaces/default/configmaps/merge', `{"data":${data}}`, 'application/merge-patch+json');
+        expect(r.status).toBe(200);
+        // The merge as kube-apiserver does it: every key of the patch is a field of the result.
+        const expected: Record<string, unknown> = {};
+        for (const [k, v] of [...Object.entries(before ?? {}), ...Object.entries(JSON.parse(data) as object)]) Object.defineProperty(expected, k, { value: v, enumerable: true, writable: true, configurable: true });
+        expect(JSON.stringify(sim.store.get('configmaps', 'merge', 'default')?.['data'])).toBe(JSON.stringify(expected));
+      }),
+      { numRuns: 40 },
     );
   });
 
