@@ -18,7 +18,7 @@ const root = join(import.meta.dirname, '..', '..', '..');
 const examples = join(root, 'examples');
 const once = process.argv.includes('--once');
 const dataDirFlag = process.argv.indexOf('--data-dir');
-const dataDir = dataDirFlag >= 0 && process.argv[dataDirFlag + 1] ? process.argv[dataDirFlag + 1] : join(tmpdir(), 'lb-demo-kube-sim');
+const dataDir = (dataDirFlag >= 0 ? process.argv[dataDirFlag + 1] : undefined) ?? join(tmpdir(), 'lb-demo-kube-sim');
 const logFile = join(process.env['TMPDIR'] ?? '/tmp', `lb-demo-controller-${process.pid}.log`);
 
 function kubectlBinary(): string {
