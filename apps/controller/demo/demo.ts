@@ -2,9 +2,12 @@
 // server), installs the CRDs and the validating webhook, runs the controller against it, applies the
 // seed examples with kubectl as their authors did, and shows `kubectl get svc -A`. Then it keeps
 // running, so that you can go on with kubectl; Ctrl-C stops it. `--once` exits after showing.
+// kube-sim keeps its objects in a data directory (`--data-dir DIR`, by default under the system's
+// temporary directory), so a second run starts where the first stopped.
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { start } from '@lb/kube-sim';
@@ -14,6 +17,8 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..', '..');
 const examples = join(root, 'examples');
 const once = process.argv.includes('--once');
+const dataDirFlag = process.argv.indexOf('--data-dir');
+const dataDir = (dataDirFlag >= 0 ? process.argv[dataDirFlag + 1] : undefined) ?? join(tmpdir(), 'lb-demo-kube-sim');
 const logFile = join(process.env['TMPDIR'] ?? '/tmp', `lb-demo-controller-${process.pid}.log`);
 
 function kubectlBinary(): string {
@@ -36,7 +41,7 @@ const say = (text: string): void => {
 
 async function main(): Promise<void> {
   const crds = readdirSync(join(root, 'charts', 'lb', 'crds')).map((f) => join(root, 'charts', 'lb', 'crds', f));
-  const sim = await start({ files: crds, ...(process.env['KUBE_SIM_PORT'] ? { port: Number(process.env['KUBE_SIM_PORT']) } : {}) });
+  const sim = await start({ files: crds, dataDir, ...(process.env['KUBE_SIM_PORT'] ? { port: Number(process.env['KUBE_SIM_PORT']) } : {}) });
   const kubectl = kubectlBinary();
   const env = { ...process.env, KUBECONFIG: sim.kubeconfigPath };
   const k = async (args: string[], { show = true, mayFail = false } = {}): Promise<string> => {
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
   };
 
   say(`kube-sim serving at ${sim.url}`);
+  say(`kube-sim data directory: ${dataDir} (${sim.dataDir?.restored.objects ?? 0} objects restored; --data-dir DIR for another, remove it to start afresh)`);
   await sim.store.apply('apiVersion: v1\nkind: Namespace\nmetadata: {name: metallb-system}\n');
   const webhookPort = await freePort();
   await sim.store.apply(webhookConfiguration({ name: 'metallb-webhook-configuration', url: `https://127.0.0.1:${webhookPort}` }));
@@ -92,7 +98,8 @@ async function main(): Promise<void> {
   say('# Seed 000: a one-address pool and its L2Advertisement');
   await k(['apply', '-f', join(seeds, '000-first-pool-l2.yaml')]);
   say("\n# Seed 001: nginx, first as a ClusterIP Service");
-  await k(['create', 'namespace', 'demo']);
+  // A second run (same data directory) finds the namespace there already.
+  await k(['create', 'namespace', 'demo'], { mayFail: true });
   await k(['apply', '-f', join(seeds, '001-nginx.yaml'), '-n', 'demo']);
   say("\n# Seed 001's pool, as written: its range has a typo, and the webhook says so");
   await k(['apply', '-f', join(seeds, '001-cheap-pool-typo.yaml')], { mayFail: true });

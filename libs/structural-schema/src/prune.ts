@@ -1,7 +1,7 @@
 // Defaulting and pruning, as kube-apiserver applies them when it decodes a custom resource: a
 // field the schema does not declare is dropped (and reported), an absent field with a default gets
 // it, and a null where the schema does not allow one is dropped, or defaulted when it can be.
-import { copyJson, ENVELOPE, hasType, isObject, setField, type JsonObject, type PathSegment, type StructuralSchema } from './schema.js';
+import { copyJson, ENVELOPE, hasType, isObject, ownField, setField, type JsonObject, type PathSegment, type StructuralSchema } from './schema.js';
 
 export interface PruneOptions {
   /**
@@ -59,7 +59,7 @@ class PrunePass {
     // Objects built in code may carry undefined fields: absent, as in JSON sent to the API server.
     // (Schemas and values are plain JSON objects, so for-in sees only their own fields.)
     for (const key in properties) {
-      const present = value[key];
+      const present = ownField(value, key);
       if (root && ENVELOPE.has(key)) {
         if (present !== undefined) setField(out, key, copyJson(present));
         continue;

@@ -2,7 +2,7 @@
 // field (`spec.ports[0].port`) and its message (`Invalid value: 70000: spec.port in body should be
 // less than or equal to 65535`), which kubectl prints. `describeViolation` gives plain English
 // (`must be at most 65535, got 70000`) for tools that speak to people directly.
-import { isObject, type PathSegment } from './schema.js';
+import { isObject, ownField, type PathSegment } from './schema.js';
 import { type Violation } from './violation.js';
 
 /** metav1.StatusCause. */
@@ -73,7 +73,7 @@ export function statusCause(v: Violation): StatusCause {
     case 'duplicate': {
       if (!v.mapKeys) return cause('FieldValueDuplicate', `Duplicate value: ${show(v.value)}`);
       const item = isObject(v.value) ? v.value : {};
-      const keys = v.mapKeys.map((k) => `"${k}":${JSON.stringify(item[k])}`).join(', ');
+      const keys = v.mapKeys.map((k) => `"${k}":${JSON.stringify(ownField(item, k))}`).join(', ');
       return cause('FieldValueDuplicate', `Duplicate value: map[string]interface {}{${keys}}`, fieldPath([...v.path, v.index]));
     }
     case 'anyOf':

@@ -3,7 +3,7 @@
 // name, items of map lists by their keys). Rules that mention oldSelf are transition rules and run
 // only where there is an old value.
 import { parse } from '@marcbachmann/cel-js';
-import { fieldSchema, isObject, type JsonObject, type PathSegment, type StructuralSchema, type ValidationRule } from './schema.js';
+import { fieldSchema, isObject, type JsonObject, ownField, type PathSegment, setField, type StructuralSchema, type ValidationRule } from './schema.js';
 import { type Violation } from './violation.js';
 
 type Program = ReturnType<typeof parse>;
@@ -33,7 +33,7 @@ export function toCelValue(value: unknown, schema: StructuralSchema | undefined)
   if (Array.isArray(value)) return value.map((item) => toCelValue(item, schema.items));
   if (isObject(value)) {
     const out: JsonObject = {};
-    for (const key of Object.keys(value)) out[key] = toCelValue(value[key], fieldSchema(schema, key));
+    for (const key of Object.keys(value)) setField(out, key, toCelValue(value[key], fieldSchema(schema, key)));
     return out;
   }
   return value;
@@ -75,7 +75,7 @@ class RulePass {
       const oldObject = isObject(old) ? old : undefined;
       for (const key in value) {
         const child = fieldSchema(schema, key);
-        if (child && schemaHasRules(child)) this.visit(value[key], child, oldObject?.[key], [...path, key]);
+        if (child && schemaHasRules(child)) this.visit(value[key], child, oldObject && ownField(oldObject, key), [...path, key]);
       }
     }
   }
@@ -132,7 +132,7 @@ function failureMessage(rule: ValidationRule, context: Record<string, unknown>):
 function correlatedItem(schema: StructuralSchema, oldList: readonly unknown[] | undefined, item: unknown): unknown {
   if (!oldList || schema['x-kubernetes-list-type'] !== 'map' || !isObject(item)) return undefined;
   const keys = schema['x-kubernetes-list-map-keys'] ?? [];
-  return oldList.find((candidate) => isObject(candidate) && keys.every((k) => candidate[k] === item[k]));
+  return oldList.find((candidate) => isObject(candidate) && keys.every((k) => ownField(candidate, k) === ownField(item, k)));
 }
 
 /** `.spec.port` or `.labels['a.b']` → segments; undefined when it is not such a path. */

@@ -68,6 +68,11 @@ export function setField(target: JsonObject, key: string, value: unknown): void 
   else Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** A field the object has itself; never one inherited from Object.prototype (`constructor`). */
+export function ownField(target: JsonObject, key: string): unknown {
+  return Object.hasOwn(target, key) ? target[key] : undefined;
+}
+
 /** A deep copy of plain JSON data; cheaper than structuredClone for the small values here. */
 export function copyJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(copyJson);

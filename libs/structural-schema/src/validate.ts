@@ -1,8 +1,9 @@
 // Validation of a value against a structural schema, in the order kube-apiserver does it: the
 // OpenAPI checks, then list-type set/map uniqueness, then the CEL rules, which do not run when an
 // earlier check found a type, required, enum or size error.
+import { RE2JS } from 're2js';
 import { evaluateRules, schemaHasRules } from './rules.js';
-import { ENVELOPE, fieldSchema, hasType, isObject, jsonEqual, type JsonObject, type PathSegment, type StructuralSchema } from './schema.js';
+import { ENVELOPE, fieldSchema, hasType, isObject, jsonEqual, type JsonObject, ownField, type PathSegment, type StructuralSchema } from './schema.js';
 import { blocksRules, type Violation } from './violation.js';
 
 export interface ValidateOptions {
@@ -104,7 +105,7 @@ class SchemaPass {
 
   private checkObject(value: JsonObject, s: StructuralSchema, envelope: boolean): void {
     if (s.required) {
-      for (const key of s.required) if (value[key] === undefined) this.violations.push({ kind: 'required', path: this.at(key) });
+      for (const key of s.required) if (ownField(value, key) === undefined) this.violations.push({ kind: 'required', path: this.at(key) });
     }
     if (s.maxProperties !== undefined || s.minProperties !== undefined) {
       const count = Object.keys(value).length;
@@ -133,7 +134,7 @@ class SchemaPass {
       if (listType === 'set' || s.uniqueItems) this.duplicates(value, (item) => JSON.stringify(item));
       if (listType === 'map') {
         const keys = s['x-kubernetes-list-map-keys'] ?? [];
-        this.duplicates(value, (item) => (isObject(item) ? JSON.stringify(keys.map((k) => item[k])) : undefined), keys);
+        this.duplicates(value, (item) => (isObject(item) ? JSON.stringify(keys.map((k) => ownField(item, k))) : undefined), keys);
       }
       const items = s.items;
       if (items && schemaHasLists(items)) value.forEach((item, i) => this.childLists(i, item, items));
@@ -190,14 +191,25 @@ function schemaHasLists(schema: StructuralSchema): boolean {
   return known;
 }
 
-const patterns = new Map<string, RegExp | undefined>();
-function patternFor(source: string): RegExp | undefined {
+interface Pattern {
+  test(text: string): boolean;
+}
+
+// JavaScript's engine where it reads the pattern (fast); Go's RE2 syntax through re2js where it
+// does not (`(?i)`, `\z`), so a pattern kube-apiserver accepts is never skipped.
+const patterns = new Map<string, Pattern | undefined>();
+function patternFor(source: string): Pattern | undefined {
   if (!patterns.has(source)) {
-    let compiled: RegExp | undefined;
+    let compiled: Pattern | undefined;
     try {
       compiled = new RegExp(source, 'u');
     } catch {
-      compiled = undefined;
+      try {
+        const re2 = RE2JS.compile(source);
+        compiled = { test: (text) => re2.matcher(text).find() };
+      } catch {
+        compiled = undefined;
+      }
     }
     patterns.set(source, compiled);
   }

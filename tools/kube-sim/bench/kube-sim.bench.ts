@@ -1,11 +1,15 @@
 // kube-sim under the load the controller benchmark puts on it: 10,000 Services created over HTTPS,
 // watched by 10 concurrent watchers (initial sync from "0" and live fan-out), a full list, and the
-// heap each stored object costs. Each measurement is repeated on a fresh server; min/median/max go
-// to bench-results/kube-sim.json.
+// heap each stored object costs; then 500 watchers of a 3 MB ConfigMap (fanout.ts) and a restart
+// with 100,000 stored objects (restart.ts). Each measurement is repeated on a fresh server;
+// min/median/max go to bench-results/kube-sim.json. KUBE_SIM_BENCH_SECTIONS=core,fanout,restart
+// picks sections (all by default).
 import { Agent, request } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { round as roundFigure, settledHeapBytes, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
 import { type KubeSim, start } from '../src/index.js';
+import { fanoutRound, WATCHERS as FANOUT_WATCHERS } from './fanout.js';
+import { restartRounds, STORED } from './restart.js';
 
 const SERVICES = Number(process.env['KUBE_SIM_BENCH_SERVICES'] ?? 10_000);
 const WATCHERS = 10;
@@ -137,13 +141,17 @@ async function memoryPerObject(): Promise<{ bytesPerObject: number; heapPerJsonB
   }
 }
 
+const sections = new Set((process.env['KUBE_SIM_BENCH_SECTIONS'] ?? 'core,fanout,restart').split(','));
+const rows: BenchResult[] = [];
+
+if (sections.has('core')) {
 const rounds: Array<Awaited<ReturnType<typeof round>>> = [];
 for (let i = 0; i < ROUNDS; i++) rounds.push(await round());
 const memory: Array<Awaited<ReturnType<typeof memoryPerObject>>> = [];
 for (let i = 0; i < ROUNDS; i++) memory.push(await memoryPerObject());
 
 const n = SERVICES.toLocaleString('en-US');
-const rows: BenchResult[] = [
+rows.push(
   ...spreadRows(`create ${n} services over HTTPS, ${CONCURRENCY} in flight`, summarize(rounds.map((r) => r.createsPerSec)), 'creates/s', null),
   // The same creates without HTTP or TLS: what the API core costs; its ratio to the row above is the transport's share.
   ...spreadRows(`create ${n} services in-process (store.create, no HTTP)`, summarize(memory.map((m) => m.inProcessCreatesPerSec)), 'creates/s', null),
@@ -155,6 +163,36 @@ const rows: BenchResult[] = [
   ...(rounds.length > 1 ? spreadRows('later start (shared CA)', summarize(rounds.slice(1).map((r) => r.startMs)), 'ms', null) : []),
   ...spreadRows('heap per stored service', summarize(memory.map((m) => m.bytesPerObject)), 'bytes', null),
   ...spreadRows('heap per byte of stored JSON', summarize(memory.map((m) => m.heapPerJsonByte)), 'ratio', null),
-];
+);
+}
+
+if (sections.has('fanout')) {
+  const mb = (b: number): number => b / (1024 * 1024);
+  for (const https of [true, false]) {
+    const fan: Array<Awaited<ReturnType<typeof fanoutRound>>> = [];
+    for (let i = 0; i < ROUNDS; i++) fan.push(await fanoutRound(https));
+    const w = `${FANOUT_WATCHERS} watchers of a 3 MB ConfigMap (${https ? 'HTTPS' : 'plain HTTP'}, kube-sim its own process)`;
+    rows.push(
+      ...spreadRows(`${w}: peak RSS of kube-sim`, summarize(fan.map((f) => mb(f.peakRssBytes))), 'MiB', 300),
+      ...spreadRows(`${w}: RSS before the watchers`, summarize(fan.map((f) => mb(f.idleRssBytes))), 'MiB', null),
+      ...spreadRows(`${w}: whole MODIFIED of the 3 MB object at all, once connected`, summarize(fan.map((f) => f.modifiedAllMs)), 'ms', 1000),
+      ...spreadRows(`${w}: first bytes of that MODIFIED at all`, summarize(fan.map((f) => f.modifiedFirstBytesAllMs)), 'ms', null),
+      ...spreadRows(`${w}: kube-sim CPU for that fan-out`, summarize(fan.map((f) => f.serverCpuMs)), 'ms', null),
+      ...spreadRows(`${w}: the watchers' (this process's) CPU meanwhile`, summarize(fan.map((f) => f.clientCpuMs)), 'ms', null),
+      ...spreadRows(`${w}: connect and whole initial ADDED at all`, summarize(fan.map((f) => f.initialAllMs)), 'ms', null),
+      ...spreadRows(`${w}: a GET meanwhile`, summarize(fan.map((f) => f.getDuringFanoutMs)), 'ms', null),
+    );
+  }
+}
+
+if (sections.has('restart')) {
+  const r = await restartRounds(ROUNDS);
+  const s = `restart with ${STORED.toLocaleString('en-US')} stored Services (--data-dir, ${r.journalRecords.toLocaleString('en-US')} journal records)`;
+  rows.push(
+    ...spreadRows(`${s}: start() to listening, in-process`, summarize(r.inProcessMs), 'ms', 3000),
+    ...spreadRows(`${s}: process spawn to listening (node + tsx + restore)`, summarize(r.processMs), 'ms', null),
+  );
+}
+
 writeResults('kube-sim', rows);
 process.exit(0);

@@ -3,6 +3,8 @@
 // custom resources, namespaces that terminate, and CRDs that start and stop being served.
 import { type CompiledSelector, type Labels } from '@lb/labels';
 import { defaultAndPrune, fieldPath, statusCause, validateValue } from '@lb/structural-schema';
+import { MAX_NESTING_DEPTH_KUBE_SIM } from './body-scan.js';
+import { BUILTIN_FIELDS } from './builtin-fields.js';
 import {
   defaultNamespace,
   defaultSecret,
@@ -13,8 +15,12 @@ import {
   validateCrd,
   validateService,
 } from './builtins.js';
-import { fieldValue, generatedName, isObject, type Meta, metadataErrors, newUid, nowTimestamp, type Obj, serialize } from './objects.js';
-import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
+import { fieldValue, generatedName, isObject, jsonCopy, type Meta, metadataErrors, newUid, nowTimestamp, type Obj, serialize, setOwn } from './objects.js';
+import { type FieldValidation } from './query-options.js';
+import { nestingDepth } from './request-body.js';
+import { decodeTyped } from './typed-fields.js';
+import { jsonPatch } from './json-patch.js';
+import { mergePatch, strategicMergePatch } from './patch.js';
 import { Registry, type Resolved, resolvedFor } from './registry.js';
 import { apiVersionOf, resourceFromCrd, type CrdSpec, type ResourceType } from './resources.js';
 import { type FieldRequirement, matchesFields } from './field-selectors.js';
@@ -28,10 +34,11 @@ import {
   invalid,
   methodNotAllowed,
   notFound,
+  requestEntityTooLarge,
   STALE_OBJECT,
   type Status,
   success,
-  timeout,
+  tooLargeResourceVersion,
   unsupportedMediaType,
 } from './status.js';
 import { Store, type StoredObject } from './store.js';
@@ -62,7 +69,10 @@ export type Admit = (attributes: AdmissionAttributes) => Promise<void>;
 
 export interface WriteOptions {
   readonly dryRun?: boolean;
-  readonly fieldValidation?: string;
+  /** What unknown and duplicate fields cost: an error (Strict), a warning (Warn, the default) or nothing. */
+  readonly fieldValidation?: FieldValidation;
+  /** Paths of keys the request body gave twice (the HTTP adapter finds them). */
+  readonly duplicates?: readonly string[];
   /** Admission to run before committing; programmatic writes from tests skip it. */
   readonly admit?: Admit;
 }
@@ -96,6 +106,8 @@ export interface ListResult {
 
 export interface ApiOptions {
   readonly historyWindow: number;
+  /** Fills the store with what a previous run stored (--data-dir), before anything is served. */
+  readonly load?: (store: Store) => void;
 }
 
 const PATCH_TYPES = {
@@ -126,6 +138,15 @@ function decodeContinue(token: string): { rv: number; start: string } | undefine
   }
 }
 
+/** Fields a body had that its kind does not (dropped), and keys it gave twice. */
+interface FieldIssues {
+  readonly unknown: string[];
+  readonly duplicates: readonly string[];
+}
+
+/** How long a read from a resourceVersion not reached yet waits for it (the watch cache's blockTimeout). */
+export const FUTURE_RESOURCE_VERSION_WAIT_MS = 3000;
+
 /** Content other than metadata and status, which is what a generation counts. */
 function specPart(obj: Obj): string {
   const { metadata: _m, status: _s, resourceVersion: _r, ...rest } = obj;
@@ -140,9 +161,34 @@ export class KubeApi {
 
   constructor(options: ApiOptions) {
     this.store = new Store({ historyWindow: options.historyWindow });
-    for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
-      const t = this.targetFor('v1', 'Namespace', '', name);
-      if (t) this.commitNew(t, this.prepareCreate(t, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, {}).object);
+    options.load?.(this.store);
+    if (this.store.count() > 0) this.restoreDerivedState();
+    else {
+      for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+        const t = this.targetFor('v1', 'Namespace', '', name);
+        if (t) this.commitNew(t, this.prepareCreate(t, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, {}).object);
+      }
+    }
+  }
+
+  /**
+   * What a restart rebuilds from the stored objects: the kinds CRDs serve, the Service cluster IPs
+   * and node ports in use, the namespaces being terminated.
+   */
+  private restoreDerivedState(): void {
+    for (const stored of this.store.list('customresourcedefinitions.apiextensions.k8s.io')) {
+      const crd = JSON.parse(stored.json) as Obj;
+      if (!crd.metadata?.deletionTimestamp) this.registry.register(resourceFromCrd(stored.name, crd['spec'] as CrdSpec));
+    }
+    for (const stored of this.store.list('services')) {
+      const spec = (JSON.parse(stored.json) as Obj)['spec'];
+      if (!isObject(spec)) continue;
+      const ips = Array.isArray(spec['clusterIPs']) ? (spec['clusterIPs'] as unknown[]) : [spec['clusterIP']];
+      for (const ip of ips) if (typeof ip === 'string' && ip !== 'None' && ip !== '') this.allocator.reserveIP(ip);
+      for (const port of serviceNodePorts({ spec })) this.allocator.reservePort(port);
+    }
+    for (const stored of this.store.list('namespaces')) {
+      if ((JSON.parse(stored.json) as Obj).metadata?.deletionTimestamp) this.terminating.add(stored.name);
     }
   }
 
@@ -206,7 +252,7 @@ export class KubeApi {
     } else if (q.resourceVersion && q.resourceVersion !== '0') {
       const rv = Number(q.resourceVersion);
       if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${q.resourceVersion}`);
-      if (rv > current) throw timeout(`Too large resource version: ${rv}, current: ${current}`);
+      if (rv > current) throw tooLargeResourceVersion(rv, current);
       // Only the newest state is kept, so an exact read of an older version is as gone as compacted history.
       if (q.resourceVersionMatch === 'Exact' && rv !== current) throw gone(`too old resource version: ${rv} (${current})`);
     }
@@ -229,17 +275,31 @@ export class KubeApi {
     return { items, resourceVersion: listRv };
   }
 
+  /**
+   * Resolves once the store has reached the resourceVersion a list asks for (at most 3 s, then 504
+   * Too large resource version, as the watch cache answers).
+   */
+  async waitForResourceVersion(q: Pick<ListQuery, 'resourceVersion' | 'continue'>): Promise<void> {
+    const rv = Number(q.resourceVersion);
+    if (q.continue || !Number.isInteger(rv) || rv <= this.store.resourceVersion) return;
+    if (!(await this.store.reached(rv, FUTURE_RESOURCE_VERSION_WAIT_MS))) throw tooLargeResourceVersion(rv, this.store.resourceVersion);
+  }
+
   /** Checks a request body is an object of the kind and version the URL names. */
   private checkBody(t: Target, body: unknown): Obj {
     if (!isObject(body)) throw badRequest('the body of the request was not a JSON object');
     const type = t.resolved.type;
     const apiVersion = apiVersionOf(type.group, t.resolved.version.name);
-    if (typeof body['kind'] !== 'string' || body['kind'] === '') throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
+    // An absent kind or apiVersion is the URL's, as the API server's decoder defaults them.
+    if (body['kind'] !== undefined && (typeof body['kind'] !== 'string' || body['kind'] === '')) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
     if (body['apiVersion'] !== undefined && body['apiVersion'] !== apiVersion) {
       throw badRequest(`the API version in the data (${String(body['apiVersion'])}) does not match the expected API version (${apiVersion})`);
     }
-    if (body['kind'] !== type.kind) throw badRequest(`the kind in the data (${body['kind']}) does not match the expected kind (${type.kind})`);
-    const obj = { ...body, apiVersion } as Obj;
+    if (body['kind'] !== undefined && body['kind'] !== type.kind) throw badRequest(`the kind in the data (${String(body['kind'])}) does not match the expected kind (${type.kind})`);
+    // A copy: decoding drops unknown fields, and the caller's object stays as it was.
+    const obj = jsonCopy(body) as Obj;
+    obj['apiVersion'] = apiVersion;
+    obj['kind'] = type.kind;
     if (obj.metadata !== undefined && !isObject(obj.metadata)) throw badRequest('metadata must be an object');
     const ns = (obj.metadata as Meta | undefined)?.namespace;
     if (ns !== undefined && typeof ns !== 'string') throw badRequest('metadata.namespace must be a string');
@@ -256,22 +316,48 @@ export class KubeApi {
     return obj;
   }
 
-  /** Defaults, schema pruning/defaulting and validation shared by every write; returns warnings. */
-  private admitShape(t: Target, obj: Obj, old: Obj | undefined, fieldValidation: string | undefined): string[] {
+  /**
+   * Decodes a body into its kind's fields, as the API server's decoder does: a value of the wrong
+   * type is a 400, unknown fields are dropped (and returned with the duplicate keys, for
+   * fieldValidation to judge). Custom resources: their metadata here, the rest against the CRD
+   * schema in admitShape.
+   */
+  private decodeFields(t: Target, obj: Obj, o: WriteOptions): FieldIssues {
     const type = t.resolved.type;
-    const meta = obj.metadata as Meta;
-    const causes = metadataErrors(meta, type.nameRule);
-    const warnings: string[] = [];
+    const cannotDecode = (why: string): ApiError => badRequest(`${type.kind} in version "${t.resolved.version.name}" cannot be handled as a ${type.kind}: ${why}`);
+    // A patch can nest a value below a path as deep as itself: the result is checked as a body is.
+    if (nestingDepth(obj) > MAX_NESTING_DEPTH_KUBE_SIM) throw cannotDecode(`exceeded max depth of ${MAX_NESTING_DEPTH_KUBE_SIM}`);
+    const model = Object.hasOwn(BUILTIN_FIELDS.roots, t.resolved.key) ? BUILTIN_FIELDS.roots[t.resolved.key] : undefined;
+    const issues = model ? decodeTyped(BUILTIN_FIELDS, model, obj) : decodeTyped(BUILTIN_FIELDS, 'V1ObjectMeta', obj.metadata, 'metadata');
+    if (issues.typeError) throw cannotDecode(issues.typeError);
+    return { unknown: issues.unknown, duplicates: o.duplicates ?? [] };
+  }
+
+  /** Unknown and duplicate fields: a 400 with fieldValidation=Strict, warnings with Warn, nothing with Ignore. */
+  private settleFieldIssues(t: Target, issues: FieldIssues, mode: FieldValidation): string[] {
+    if (mode === 'Ignore') return [];
+    const messages = [...issues.unknown.map((p) => `unknown field "${p}"`), ...issues.duplicates.map((p) => `duplicate field "${p}"`)];
+    if (messages.length > 0 && mode === 'Strict') {
+      const kind = t.resolved.type.kind;
+      throw badRequest(`${kind} in version "${t.resolved.version.name}" cannot be handled as a ${kind}: strict decoding error: ${messages.join(', ')}`);
+    }
+    return messages;
+  }
+
+  /** Defaults, schema pruning/defaulting and validation shared by every write; returns warnings. */
+  private admitShape(t: Target, obj: Obj, old: Obj | undefined, issues: FieldIssues, fieldValidation: FieldValidation = 'Warn'): string[] {
+    const type = t.resolved.type;
     const schema = t.resolved.version.schema;
     if (schema) {
       const { value, pruned } = defaultAndPrune(obj, schema);
-      const pruneFields = pruned.map((p) => `unknown field "${fieldPath(p)}"`);
-      if (pruned.length > 0 && fieldValidation === 'Strict') {
-        throw badRequest(`${type.kind} in version "${t.resolved.version.name}" cannot be handled as a ${type.kind}: strict decoding error: ${pruneFields.join(', ')}`);
-      }
-      if (pruned.length > 0 && fieldValidation !== 'Ignore') warnings.push(...pruneFields);
+      issues.unknown.push(...pruned.map(fieldPath));
       for (const k of Object.keys(obj)) delete obj[k];
-      Object.assign(obj, value);
+      for (const k of Object.keys(value as Obj)) setOwn(obj, k, (value as Obj)[k]);
+    }
+    const warnings = this.settleFieldIssues(t, issues, fieldValidation);
+    const meta = obj.metadata as Meta;
+    const causes = metadataErrors(meta, type.nameRule);
+    if (schema) {
       // Without the extra `<nil>` cause kube-apiserver adds when schema errors keep CEL rules from
       // running, so that one schema error still reads as one line in kubectl (README).
       const options = old === undefined ? { reportSkippedRules: false } : { reportSkippedRules: false, oldValue: old };
@@ -307,6 +393,7 @@ export class KubeApi {
   private prepareCreate(t: Target, body: unknown, o: WriteOptions): { object: Obj; warnings: string[] } {
     if (t.subresource) throw methodNotAllowed(`create on ${t.subresource}`);
     const obj = this.checkBody(t, body);
+    const issues = this.decodeFields(t, obj, o);
     const meta = obj.metadata as Meta;
     const type = t.resolved.type;
     if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
@@ -327,7 +414,7 @@ export class KubeApi {
       else obj['status'] = status;
     }
     this.applyDefaults(t, obj, undefined);
-    const warnings = this.admitShape(t, obj, undefined, o.fieldValidation);
+    const warnings = this.admitShape(t, obj, undefined, issues, o.fieldValidation);
     return { object: obj, warnings };
   }
 
@@ -411,11 +498,12 @@ export class KubeApi {
 
   async update(t: Target, body: unknown, o: WriteOptions = {}): Promise<WriteResult> {
     const obj = this.checkBody(t, body);
+    const issues = this.decodeFields(t, obj, o);
     const meta = obj.metadata as Meta;
     if (meta.name && meta.name !== t.name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${t.name})`);
     meta.name = t.name;
     const old = this.require(t);
-    return this.replace(t, obj, old, o);
+    return this.replace(t, obj, old, o, issues);
   }
 
   async patch(t: Target, contentType: string, patch: unknown, o: WriteOptions = {}): Promise<WriteResult> {
@@ -428,6 +516,7 @@ export class KubeApi {
       result = mergePatch(current, patch);
     } else if (mediaType === PATCH_TYPES.json) {
       const r = jsonPatch(current, patch);
+      if (!r.ok && r.tooLarge) throw requestEntityTooLarge(r.error);
       if (!r.ok) throw invalidPatch(type, t.name, r.error);
       result = r.value;
     } else if (mediaType === PATCH_TYPES.strategic) {
@@ -442,12 +531,13 @@ export class KubeApi {
     }
     if (!isObject(result)) throw invalidPatch(type, t.name, 'the patch did not produce an object');
     const obj = this.checkBody(t, { ...result, apiVersion: current['apiVersion'], kind: result['kind'] ?? type.kind });
+    const issues = this.decodeFields(t, obj, o);
     (obj.metadata as Meta).name = t.name;
-    return this.replace(t, obj, old, o);
+    return this.replace(t, obj, old, o, issues);
   }
 
   /** The common path of update and patch: preconditions, merge rules, validation, admission, commit. */
-  private async replace(t: Target, incoming: Obj, old: StoredObject, o: WriteOptions): Promise<WriteResult> {
+  private async replace(t: Target, incoming: Obj, old: StoredObject, o: WriteOptions, issues: FieldIssues): Promise<WriteResult> {
     const type = t.resolved.type;
     const qr = qualified(type);
     const meta = incoming.metadata as Meta;
@@ -485,7 +575,7 @@ export class KubeApi {
       this.applyDefaults(t, obj, oldObj);
       if (t.resolved.key === 'customresourcedefinitions.apiextensions.k8s.io') obj['status'] = crdStatusAfterUpdate(obj, oldObj);
     }
-    const warnings = this.admitShape(t, obj, oldObj, o.fieldValidation);
+    const warnings = this.admitShape(t, obj, oldObj, issues, o.fieldValidation);
     const m = obj.metadata as Meta;
     if (type.hasGeneration && specPart(obj) !== specPart(oldObj)) m.generation = (oldMeta.generation ?? 1) + 1;
     m.resourceVersion = String(old.resourceVersion);

@@ -1,7 +1,8 @@
 // Defaults and checks kube-apiserver applies to the built-in kinds the project relies on: Service
 // cluster IPs, node ports and policies, Namespace phase and finalizer, Pod phase, Secret type, and
 // the status a CustomResourceDefinition gets when it is accepted.
-import { isObject, type Obj } from './objects.js';
+import { checkCrdSchema } from '@lb/structural-schema';
+import { isObject, type Obj, setOwn } from './objects.js';
 import { type StatusCause } from './status.js';
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
@@ -158,7 +159,7 @@ export function defaultSecret(obj: Obj): void {
   // stringData is write-only: folded into data, base64-encoded, as the real server does.
   if (isObject(obj['stringData'])) {
     const data = isObject(obj['data']) ? obj['data'] : (obj['data'] = {});
-    for (const [k, v] of Object.entries(obj['stringData'])) data[k] = Buffer.from(String(v)).toString('base64');
+    for (const [k, v] of Object.entries(obj['stringData'])) setOwn(data, k, Buffer.from(String(v)).toString('base64'));
     delete obj['stringData'];
   }
 }
@@ -198,6 +199,12 @@ export function validateCrd(obj: Obj): StatusCause[] {
   }
   versions.forEach((v, i) => {
     if (!isObject(v) || typeof v['name'] !== 'string' || v['name'] === '') causes.push({ reason: 'FieldValueRequired', field: `spec.versions[${i}].name`, message: 'Required value' });
+    // A schema kube-apiserver would refuse is refused here, before any object of the kind is written.
+    const validation = isObject(v) ? v['schema'] : undefined;
+    const schema = isObject(validation) ? validation['openAPIV3Schema'] : undefined;
+    if (schema === undefined || schema === null) {
+      causes.push({ reason: 'FieldValueRequired', field: `spec.versions[${i}].schema.openAPIV3Schema`, message: 'Required value: schemas are required' });
+    } else causes.push(...checkCrdSchema(schema, `spec.versions[${i}].schema.openAPIV3Schema`));
   });
   const expected = `${String(names['plural'] ?? '')}.${String(group ?? '')}`;
   if (obj.metadata?.name !== expected) {

@@ -1,4 +1,5 @@
-// `kube-sim --port 6443 --kubeconfig <file> [files.yaml...]`: runs the server until SIGINT/SIGTERM.
+// `kube-sim --port 6443 --kubeconfig <file> [--data-dir DIR] [files.yaml...]`: runs the server until
+// SIGINT/SIGTERM.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -6,7 +7,11 @@ import { type CertificateAuthority, createCertificateAuthority } from '@lb/certs
 import { start } from './server.js';
 
 const usage = `usage: kube-sim [--port 6443] [--host 127.0.0.1] [--kubeconfig FILE] [--token TOKEN] [--http]
-                [--ca-dir DIR] [--history-window N] [--bookmark-interval-ms MS] [files.yaml...]`;
+                [--ca-dir DIR] [--data-dir DIR] [--history-window N] [--bookmark-interval-ms MS] [files.yaml...]
+
+  --data-dir DIR   keep objects, resourceVersions, the CA, the serving certificate and the token
+                   in DIR across restarts (the kubeconfig goes there too unless --kubeconfig)
+  --ca-dir DIR     keep only the CA in DIR (ca.crt, ca.key), so a restart keeps clients' trust`;
 
 /** The CA in DIR (ca.crt, ca.key), created there on first use, so a restart keeps clients' trust. */
 function caFromDir(dir: string): CertificateAuthority {
@@ -32,6 +37,7 @@ async function main(): Promise<void> {
         token: { type: 'string' },
         http: { type: 'boolean', default: false },
         'ca-dir': { type: 'string' },
+        'data-dir': { type: 'string' },
         'history-window': { type: 'string' },
         'bookmark-interval-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -57,6 +63,7 @@ async function main(): Promise<void> {
     https: !values.http,
     files: positionals,
     ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values.token !== undefined ? { token: values.token } : {}),
     ...(values['ca-dir'] ? { ca: caFromDir(values['ca-dir']) } : {}),
     ...(values['history-window'] ? { historyWindow: Number(values['history-window']) } : {}),
@@ -64,6 +71,7 @@ async function main(): Promise<void> {
   });
   console.log(`kube-sim listening on ${sim.url}`);
   console.log(`kubeconfig: ${sim.kubeconfigPath}`);
+  if (sim.dataDir) console.log(`data directory: ${sim.dataDir.path} (${sim.dataDir.restored.objects} objects restored)`);
   const shutdown = (): void => {
     void sim.stop().then(() => process.exit(0));
   };

@@ -2,17 +2,16 @@
 // meta.k8s.io Tables), fault injection, and watch streams. Semantics live in KubeApi.
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseLabelSelector } from '@lb/labels';
-import { parse as parseYaml } from 'yaml';
 import { type Admit, type KubeApi, type ListQuery, type Target } from './api.js';
 import { type Faults } from './faults.js';
 import { isObject, type Obj } from './objects.js';
 import { parseFieldSelector } from './field-selectors.js';
-import { decodeProtobufObject } from './protobuf.js';
-import { ApiError, BODY_MEDIA_TYPES, badRequest, methodNotAllowed, notAcceptable, pathNotFound, type Status, unauthorized, unsupportedMediaType } from './status.js';
+import { checkListOptions, fieldValidationParam, int64Param } from './query-options.js';
+import { parseBody, readBody } from './request-body.js';
+import { ApiError, badRequest, methodNotAllowed, notAcceptable, pathNotFound, PATCH_MEDIA_TYPES, type Status, unauthorized, unsupportedMediaType } from './status.js';
 import { type IncludeObject, type KubeObject, toTable } from './table.js';
 import { type WatchHub } from './watch.js';
 
-const MAX_BODY = 3 * 1024 * 1024;
 const VERSION = {
   major: '1',
   minor: '32',
@@ -47,32 +46,6 @@ function sendStatus(res: ServerResponse, status: Status): void {
   if (status.details?.retryAfterSeconds !== undefined) headers['retry-after'] = String(status.details.retryAfterSeconds);
   res.writeHead(status.code, headers);
   res.end(JSON.stringify(status));
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Request entity too large: limit is 3145728', reason: 'RequestEntityTooLarge', code: 413 });
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function parseBody(raw: Buffer, contentType: string): unknown {
-  if (contentType.startsWith('application/vnd.kubernetes.protobuf')) {
-    const decoded = decodeProtobufObject(raw);
-    if (!decoded.ok) throw unsupportedMediaType(`${contentType} (${decoded.error})`, BODY_MEDIA_TYPES);
-    return decoded.value;
-  }
-  const text = raw.toString('utf8');
-  if (text.trim() === '') return undefined;
-  try {
-    return /yaml/.test(contentType) ? parseYaml(text) : JSON.parse(text);
-  } catch (err) {
-    throw badRequest(`the body of the request could not be decoded: ${(err as Error).message.split('\n')[0] ?? ''}`);
-  }
 }
 
 interface Route {
@@ -233,18 +206,21 @@ async function serveResource(ctx: HttpContext, req: IncomingMessage, res: Server
   const accept = req.headers.accept ?? '';
   const contentType = req.headers['content-type'] ?? 'application/json';
   const dryRun = q.getAll('dryRun').includes('All');
-  const fieldValidation = q.get('fieldValidation') ?? 'Warn';
+  const fieldValidation = method === 'POST' || method === 'PUT' || method === 'PATCH' ? fieldValidationParam(q, method) : 'Warn';
   const writeOptions = { dryRun, fieldValidation, admit: ctx.admit };
   const isCollection = t.name === '';
   const type = t.resolved.type;
+  const versionName = t.resolved.version.name;
+  const cannotDecode = (why: string): ApiError => badRequest(`${type.kind} in version "${versionName}" cannot be handled as a ${type.kind}: ${why}`);
   const columns = t.resolved.version.columns;
   const include = (q.get('includeObject') ?? 'Metadata') as IncludeObject;
 
   if (method === 'GET' && (watch || r.watchPath)) {
+    checkListOptions(q, true);
+    const timeoutSeconds = int64Param(q, 'timeoutSeconds');
     const query = listQuery(t, q);
     const fieldSelector = isCollection ? query.fieldSelector : [...(query.fieldSelector ?? []), { field: 'metadata.name', op: 'eq' as const, value: t.name }];
     const asTable = representation(accept) === 'table';
-    const timeoutParam = q.get('timeoutSeconds');
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
     const handle = ctx.hub.open(
@@ -254,15 +230,13 @@ async function serveResource(ctx: HttpContext, req: IncomingMessage, res: Server
         resourceVersion: query.resourceVersion,
         allowBookmarks: isTrue(q.get('allowWatchBookmarks')),
         sendInitialEvents: isTrue(q.get('sendInitialEvents')),
-        timeoutSeconds: timeoutParam ? Number(timeoutParam) : undefined,
+        timeoutSeconds,
         tableColumns: asTable ? columns : undefined,
       },
       {
         write: (chunk) => res.write(chunk),
+        onDrain: (callback) => res.once('drain', callback),
         end: () => res.end(),
-        get backlog() {
-          return res.writableLength;
-        },
       },
     );
     res.on('close', () => handle.close());
@@ -281,7 +255,11 @@ async function serveResource(ctx: HttpContext, req: IncomingMessage, res: Server
         return send(res, 200, JSON.stringify(obj));
       }
       if (!type.namespaced && t.namespace) throw pathNotFound();
-      const result = api.list(t, listQuery(t, q));
+      checkListOptions(q, false);
+      int64Param(q, 'timeoutSeconds');
+      const query = listQuery(t, q);
+      await api.waitForResourceVersion(query);
+      const result = api.list(t, query);
       const listMeta: Record<string, unknown> = { resourceVersion: String(result.resourceVersion) };
       if (result.continue) listMeta['continue'] = result.continue;
       if (rep === 'table') {
@@ -299,30 +277,30 @@ async function serveResource(ctx: HttpContext, req: IncomingMessage, res: Server
     case 'POST': {
       if (!isCollection || t.subresource) throw methodNotAllowed('POST');
       if (type.namespaced && !t.namespace) throw methodNotAllowed('POST to a namespaced collection needs a namespace');
-      const body = parseBody(await readBody(req), contentType);
-      const result = await api.create(t, body, writeOptions);
+      const body = parseBody(await readBody(req), contentType, cannotDecode);
+      const result = await api.create(t, body.value, { ...writeOptions, duplicates: body.duplicates });
       return send(res, result.code, JSON.stringify(result.object), result.warnings);
     }
     case 'PUT': {
       if (isCollection) throw methodNotAllowed('PUT');
-      const body = parseBody(await readBody(req), contentType);
-      const result = await api.update(t, body, writeOptions);
+      const body = parseBody(await readBody(req), contentType, cannotDecode);
+      const result = await api.update(t, body.value, { ...writeOptions, duplicates: body.duplicates });
       return send(res, result.code, JSON.stringify(result.object), result.warnings);
     }
     case 'PATCH': {
       if (isCollection) throw methodNotAllowed('PATCH');
+      // The media type decides before the body is read: server-side apply's YAML is refused whole.
+      const mediaType = contentType.split(';')[0]?.trim() ?? '';
+      if (!PATCH_MEDIA_TYPES.includes(mediaType)) throw unsupportedMediaType(contentType);
       const raw = await readBody(req);
-      let patch: unknown;
-      try {
-        patch = JSON.parse(raw.toString('utf8'));
-      } catch (err) {
-        throw badRequest(`error decoding patch: ${(err as Error).message}`);
-      }
-      const result = await api.patch(t, contentType, patch, writeOptions);
+      if (raw.length === 0) throw badRequest('error decoding patch: the patch is empty');
+      const patch = parseBody(raw, 'application/json', (why) => badRequest(`error decoding patch: ${why}`));
+      const duplicates = mediaType === 'application/json-patch+json' ? [] : patch.duplicates;
+      const result = await api.patch(t, mediaType, patch.value, { ...writeOptions, duplicates });
       return send(res, result.code, JSON.stringify(result.object), result.warnings);
     }
     case 'DELETE': {
-      const body = parseBody(await readBody(req), contentType);
+      const body = parseBody(await readBody(req), contentType, (why) => badRequest(`DeleteOptions cannot be decoded: ${why}`)).value;
       if (isCollection) {
         const list = await api.deleteCollection(t, listQuery(t, q), writeOptions);
         return send(res, 200, JSON.stringify(list));

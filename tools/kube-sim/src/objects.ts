@@ -23,6 +23,38 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+// Keys in request bodies are data. `obj[key]` would read `constructor` or `__proto__` from
+// Object.prototype, and `obj[key] = v` with `__proto__` would replace the object's prototype:
+// every read and write with a key that came from a client goes through these two.
+
+/** A field the object itself has; never one inherited from its prototype. */
+export function own(obj: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+/** Sets a field as plain data, `__proto__` included. */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/**
+ * A deep copy as plain JSON data, as a client would send the value: `toJSON` honoured (Dates become
+ * strings), undefined fields and functions left out, class instances reduced to their own fields,
+ * every key set as data.
+ */
+export function jsonCopy(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return jsonCopy((value as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(value)) return value.map((item) => (item === undefined || typeof item === 'function' ? null : jsonCopy(item)));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field !== undefined && typeof field !== 'function') setOwn(out, key, jsonCopy(field));
+  }
+  return out;
+}
+
 /** JSON with apiVersion, kind and metadata first, as the real server writes objects. */
 export function serialize(obj: Obj): string {
   const { apiVersion, kind, metadata, ...rest } = obj;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jsonPatch, mergePatch, strategicMergePatch, type StrategyTable } from './patch.js';
+import { jsonPatch } from './json-patch.js';
+import { mergePatch, strategicMergePatch, type StrategyTable } from './patch.js';
 
 describe('mergePatch (RFC 7386)', () => {
   const cases: Array<{ target: unknown; patch: unknown; result: unknown }> = [
@@ -27,7 +28,7 @@ describe('jsonPatch (RFC 6902)', () => {
     expect(target.metadata.labels).toEqual({ a: '1' });
   });
   it.each([
-    [[{ op: 'test', path: '/spec/n', value: 9 }], 'the test operation failed'],
+    [[{ op: 'test', path: '/spec/n', value: 9 }], 'testing value /spec/n failed: the test operation failed'],
     [{ op: 'add' }, 'json patch must be an array of operations'],
   ])('reports %j as an error', (ops, message) => {
     expect(jsonPatch({ spec: { n: 1 } }, ops)).toEqual({ ok: false, error: message });

@@ -3,6 +3,8 @@
 // the `k8s\0` Unknown envelope and the few message types involved, as tables of field numbers.
 // Any other kind is refused with 415 so the client sees a clear error.
 
+import { setOwn } from './objects.js';
+
 type Field =
   | { readonly name: string; readonly type: 'string' | 'bytes' | 'int' | 'bool' }
   | { readonly name: string; readonly type: 'repeated-string' }
@@ -182,7 +184,7 @@ function decodeMessage(buf: Buffer, message: Message): Record<string, unknown> {
       case 'map-string':
       case 'map-bytes': {
         const [k, v] = decodeMapEntry(r.bytes(), f.type === 'map-bytes');
-        ((out[f.name] ??= {}) as Record<string, string>)[k] = v;
+        setOwn((out[f.name] ??= {}) as Record<string, string>, k, v);
         return true;
       }
       case 'time': {

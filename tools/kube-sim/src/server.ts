@@ -6,10 +6,11 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { endpointResolver, type ServiceResolver, validatingWebhooks } from './admission.js';
 import { KubeApi, type Target } from './api.js';
 import { resolvedFor } from './registry.js';
+import { DataDir, type LoadStats } from './data-dir.js';
 import { Faults } from './faults.js';
 import { handler } from './http.js';
 import { renderKubeconfig } from './kubeconfig.js';
@@ -48,6 +49,11 @@ export interface StartOptions {
   readonly ca?: CertificateAuthority;
   /** Where webhook Services listen; by default their EndpointSlices or Endpoints say. */
   readonly resolveWebhookService?: ServiceResolver;
+  /**
+   * Keep objects, resourceVersions, the CA, the serving certificate and the token here across
+   * restarts (created when missing). Without it everything lives in memory only.
+   */
+  readonly dataDir?: string;
 }
 
 /** Direct access to the objects for test setup and assertions; writes skip admission webhooks. */
@@ -78,6 +84,8 @@ export interface KubeSim {
   readonly store: StoreAccess;
   /** Open watch streams right now. */
   readonly watchCount: number;
+  /** The data directory in use, if any, and what was restored from it at start. */
+  readonly dataDir: { readonly path: string; readonly restored: LoadStats } | undefined;
   /** A serving certificate signed by kube-sim's CA, e.g. for a webhook server in a test. */
   issueCertificate(hosts: readonly string[]): IssuedCertificate;
   stop(): Promise<void>;
@@ -108,17 +116,30 @@ function servingPair(hosts: readonly string[], fresh: boolean): Promise<{ ca: Ce
 }
 
 export async function start(options: StartOptions = {}): Promise<KubeSim> {
+  const dataDir = options.dataDir !== undefined ? DataDir.open(resolve(options.dataDir)) : undefined;
+  try {
+    return await startWith(options, dataDir);
+  } catch (err) {
+    dataDir?.close();
+    throw err;
+  }
+}
+
+async function startWith(options: StartOptions, dataDir: DataDir | undefined): Promise<KubeSim> {
   const host = options.host ?? '127.0.0.1';
   const useHttps = options.https ?? true;
-  const token = options.token ?? randomBytes(16).toString('hex');
-  const api = new KubeApi({ historyWindow: options.historyWindow ?? 100_000 });
+  const token = dataDir ? dataDir.token(options.token) : (options.token ?? randomBytes(16).toString('hex'));
+  let restored: LoadStats = { objects: 0, journalRecords: 0 };
+  const api = new KubeApi({ historyWindow: options.historyWindow ?? 100_000, ...(dataDir ? { load: (store) => (restored = dataDir.load(store)) } : {}) });
   const hub = new WatchHub(api, options.bookmarkIntervalMs ?? 30_000);
   const servingHosts = ['localhost', '127.0.0.1', '::1', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', ...(host === '127.0.0.1' || host === 'localhost' ? [] : [host])];
   const tls = !useHttps
     ? undefined
-    : options.ca
-      ? { ca: options.ca, serving: issueCertificate(options.ca, servingHosts, 'kube-apiserver') }
-      : await servingPair(servingHosts, options.freshCa ?? false);
+    : dataDir
+      ? await dataDir.pki(servingHosts)
+      : options.ca
+        ? { ca: options.ca, serving: issueCertificate(options.ca, servingHosts, 'kube-apiserver') }
+        : await servingPair(servingHosts, options.freshCa ?? false);
   const ca: CertificateAuthority | undefined = tls?.ca;
   let server: Server;
   // Every TCP connection, including ones still in the TLS handshake or not yet carrying a request,
@@ -167,7 +188,7 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
   url = `${useHttps ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const kubeconfig = renderKubeconfig({ server: url, token, ...(ca ? { caPem: ca.cert } : {}) });
   let tempDir: string | undefined;
-  let kubeconfigPath = options.kubeconfigPath;
+  let kubeconfigPath = options.kubeconfigPath ?? (dataDir ? join(dataDir.path, 'kubeconfig') : undefined);
   if (!kubeconfigPath) {
     tempDir = mkdtempSync(join(tmpdir(), 'kube-sim-'));
     kubeconfigPath = join(tempDir, 'kubeconfig');
@@ -206,6 +227,7 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
       const objects = typeof manifests === 'string' ? parseManifests(manifests) : Array.isArray(manifests) ? (manifests as Obj[]) : [manifests as Obj];
       return applyObjects(api, objects);
     },
+    // Typed client models (Dates, undefined fields) are taken as JSON: the API copies bodies with jsonCopy.
     create: async (obj) => (await api.create(objectTarget(obj as Obj), obj)).object,
     update: async (obj) => (await api.update(objectTarget(obj as Obj), obj)).object,
     updateStatus: async (obj) => (await api.update(objectTarget(obj as Obj, 'status'), obj)).object,
@@ -223,6 +245,7 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
     ca: ca?.cert,
     faults,
     store,
+    dataDir: dataDir ? { path: dataDir.path, restored } : undefined,
     get watchCount() {
       return hub.count;
     },
@@ -235,6 +258,7 @@ export async function start(options: StartOptions = {}): Promise<KubeSim> {
       stopped = true;
       hub.closeAll();
       await closeServer();
+      dataDir?.close();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     },
   };

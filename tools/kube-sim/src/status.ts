@@ -132,6 +132,18 @@ export function timeout(message: string): ApiError {
   return failure(504, 'Timeout', message);
 }
 
+/** A read or watch from a resourceVersion the server has not reached (the watch cache's answer after waiting 3 s). */
+export function tooLargeResourceVersion(requested: number, current: number): ApiError {
+  return failure(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
+}
+
+export function requestEntityTooLarge(message: string): ApiError {
+  return failure(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
+}
+
 /** A rejection from a validating webhook, shaped as kube-apiserver reports it to the client. */
 export function webhookDenied(webhook: string, result: { code?: number; message?: string; reason?: string } | undefined): ApiError {
   const deniedBy = `admission webhook "${webhook}" denied the request`;

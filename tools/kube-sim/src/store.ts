@@ -53,6 +53,13 @@ export interface StoreOptions {
   readonly historyWindow: number;
 }
 
+/** Told of every change before anyone else (persistence writes it down there). */
+export interface StoreJournal {
+  put(resource: string, obj: StoredObject): void;
+  remove(resource: string, final: StoredObject): void;
+  drop(resource: string, resourceVersion: number): void;
+}
+
 export class Store {
   private collections = new Map<string, Collection>();
   private history: StoreEvent[] = [];
@@ -61,8 +68,48 @@ export class Store {
   /** Watches and lists from a resourceVersion at or below this get 410 Gone. */
   private compacted = 0;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
+  private journal: StoreJournal | undefined;
 
   constructor(private readonly options: StoreOptions) {}
+
+  /** From now on every change is written to `journal` first. */
+  setJournal(journal: StoreJournal | undefined): void {
+    this.journal = journal;
+  }
+
+  /** Puts an object back as it was stored (a restart): no event, no journal. */
+  load(resource: string, obj: StoredObject): void {
+    this.collection(resource).set(obj);
+    if (obj.resourceVersion > this.rv) this.rv = obj.resourceVersion;
+  }
+
+  /** Forgets an object (a restart replaying a removal): no event, no journal. */
+  unload(resource: string, key: string, resourceVersion: number): void {
+    this.collections.get(resource)?.delete(key);
+    if (resourceVersion > this.rv) this.rv = resourceVersion;
+  }
+
+  /** Forgets a whole resource (a restart replaying a deleted CRD): no event, no journal. */
+  unloadResource(resource: string, resourceVersion: number): void {
+    this.collections.delete(resource);
+    if (resourceVersion > this.rv) this.rv = resourceVersion;
+  }
+
+  /**
+   * After loading: the resourceVersion continues from `rv`, and history starts there (a watch from
+   * an older resourceVersion gets 410 Gone, as from a restarted API server's cache).
+   */
+  restoreResourceVersion(rv: number): void {
+    this.rv = Math.max(this.rv, rv);
+    this.compacted = this.rv;
+    this.history = [];
+    this.historyStart = 0;
+  }
+
+  /** Every object, by resource (a snapshot). */
+  *entries(): Generator<[string, StoredObject]> {
+    for (const [resource, c] of this.collections) for (const obj of c.objects.values()) yield [resource, obj];
+  }
 
   get resourceVersion(): number {
     return this.rv;
@@ -77,9 +124,27 @@ export class Store {
     return ++this.rv;
   }
 
+  /** Resolves true once the store's resourceVersion reaches `rv`, false after `timeoutMs` without. */
+  reached(rv: number, timeoutMs: number): Promise<boolean> {
+    if (this.rv >= rv) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        off();
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(this.rv >= rv), timeoutMs);
+      const off = this.onEvent(() => {
+        if (this.rv >= rv) done(true);
+      });
+    });
+  }
+
   onEvent(listener: (e: StoreEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   private collection(resource: string): Collection {
@@ -133,6 +198,7 @@ export class Store {
 
   /** Stores `obj` (whose resourceVersion came from nextResourceVersion) and records the event. */
   put(resource: string, obj: StoredObject): StoreEvent {
+    this.journal?.put(resource, obj);
     const c = this.collection(resource);
     const previous = c.objects.get(obj.key);
     c.set(obj);
@@ -141,6 +207,7 @@ export class Store {
 
   /** Removes an object; `final` is its last state carrying the deletion's resourceVersion. */
   remove(resource: string, final: StoredObject): StoreEvent {
+    this.journal?.remove(resource, final);
     const c = this.collection(resource);
     const previous = c.objects.get(final.key);
     c.delete(final.key);
@@ -149,6 +216,7 @@ export class Store {
 
   /** Drops a whole resource (its CRD was deleted) without events, as the real server does. */
   dropResource(resource: string): void {
+    this.journal?.drop(resource, this.rv);
     this.collections.delete(resource);
   }
 
