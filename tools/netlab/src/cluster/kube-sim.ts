@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type Lab, type SpawnedProcess } from '../lab.js';
 import { exitedWith, waitFor } from '../wait.js';
 
-/**
- * How kube-sim is run today: its bin, whose shim registers tsx, with the `development` condition
- * so workspace packages resolve to source. The one place to change when it runs from built code.
- */
+/** How kube-sim is run: its bin, which runs the built JavaScript (the root `prepare` script builds it). */
 export function kubeSimCommand(): { command: string; args: string[] } {
   const packageJson = createRequire(import.meta.url).resolve('@lb/kube-sim/package.json');
-  return { command: process.execPath, args: ['--conditions=development', join(dirname(packageJson), 'bin', 'kube-sim.mjs')] };
+  return { command: process.execPath, args: [join(dirname(packageJson), 'bin', 'kube-sim.mjs')] };
 }
 
 export interface KubeSimProcessOptions {
@@ -55,7 +53,8 @@ export async function startKubeSim(lab: Lab, options: KubeSimProcessOptions = {}
   const token = options.token ?? randomBytes(16).toString('hex');
   const dir = join(lab.workDir, `kube-sim-${kubeSimCounter}`);
   const kubeconfigPath = join(dir, 'kubeconfig');
-  const caDir = join(dir, 'ca');
+  const dataDir = join(dir, 'data');
+  const caFile = join(dir, 'ca.crt');
   const { command, args } = kubeSimCommand();
   let port = options.port ?? 0;
   let current: SpawnedProcess | undefined;
@@ -63,7 +62,7 @@ export async function startKubeSim(lab: Lab, options: KubeSimProcessOptions = {}
 
   const launch = async (): Promise<SpawnedProcess> => {
     starts += 1;
-    const proc = lab.spawn(null, command, [...args, '--host', host, '--port', String(port), '--token', token, '--kubeconfig', kubeconfigPath, '--ca-dir', caDir, ...(options.files ?? [])], {
+    const proc = lab.spawn(null, command, [...args, '--host', host, '--port', String(port), '--token', token, '--kubeconfig', kubeconfigPath, '--data-dir', dataDir, ...(options.files ?? [])], {
       logFile: join(lab.workDir, `kube-sim-${kubeSimCounter}-${starts}.log`),
     });
     const url = await waitFor(
@@ -75,6 +74,9 @@ export async function startKubeSim(lab: Lab, options: KubeSimProcessOptions = {}
       { timeoutMs: 30_000, intervalMs: 25, abortIf: exitedWith(proc.child, proc.output) },
     );
     port = Number(new URL(url).port);
+    // The data dir keeps the CA across restarts; the kubeconfig carries it, a file is handier for curl.
+    const caData = /certificate-authority-data:\s*(\S+)/.exec(readFileSync(kubeconfigPath, 'utf8'))?.[1];
+    if (caData) writeFileSync(caFile, Buffer.from(caData, 'base64'));
     return proc;
   };
 
@@ -90,7 +92,7 @@ export async function startKubeSim(lab: Lab, options: KubeSimProcessOptions = {}
     },
     token,
     kubeconfigPath,
-    caFile: join(caDir, 'ca.crt'),
+    caFile,
     get process() {
       return current as SpawnedProcess;
     },
