@@ -1,15 +1,12 @@
 // What operators see of the process: /metrics with MetalLB's names (so existing dashboards and
 // alerts work), /healthz and /readyz, JSON log lines, --help, and bad flags refused with exit code 2.
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyPool, ensureNamespace, loadBalancerService, TestBed, unassigned, waitFor } from './harness.js';
-
-const bin = join(import.meta.dirname, '..', 'bin', 'lb-controller.mjs');
+import { applyPool, bin, ensureNamespace, loadBalancerService, TestBed, unassigned, waitFor } from './harness.js';
 
 function runBin(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--conditions=development', bin, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? -1) : 0, stdout, stderr });
     });
   });
