@@ -151,8 +151,6 @@ export interface ControllerOptions {
   readonly waitStarted?: boolean;
   /** Node flags before the script (profiling: --cpu-prof, --heap-prof, ...). */
   readonly nodeArgs?: readonly string[];
-  /** Extra environment variables. */
-  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Everything one test file starts: kube-sim servers, controller processes, temporary directories. */
@@ -173,7 +171,7 @@ export class TestBed {
   /** Runs bin/lb-controller.mjs against `sim`: the built controller and libraries, as a user runs it. */
   async controller(sim: KubeSim, options: ControllerOptions = {}): Promise<ControllerProcess> {
     // LB_* variables would be read as flags (the chart's way of setting them): keep the test's own.
-    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LB_'))), ...options.env };
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LB_')));
     const args = options.args ?? [];
     const defaults = Object.entries({ '--kubeconfig': sim.kubeconfigPath, '--metrics-host': '127.0.0.1', '--metrics-port': '0', '--webhook-port': '0' })
       .filter(([flag]) => !args.includes(flag))

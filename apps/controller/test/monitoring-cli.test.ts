@@ -4,9 +4,9 @@ import { execFile } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPool, bin, ensureNamespace, loadBalancerService, TestBed, unassigned, waitFor } from './harness.js';
 
-function runBin(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function runBin(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 30_000, env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? -1) : 0, stdout, stderr });
     });
   });
@@ -123,6 +123,13 @@ describe('the command line', () => {
       expect(line, `--${flag} in --help`).toBeDefined();
       expect((line ?? '').replace(`--${flag}`, '').trim().length, `--${flag} explained`).toBeGreaterThan(15);
     }
+  });
+
+  it('--help answers with an unusable TMPDIR: nothing is compiled at run time', async () => {
+    // A file where a directory should be: unwritable for root too.
+    const help = await runBin(['--help'], { ...process.env, TMPDIR: bin });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--kubeconfig');
   });
 
   const bad: Array<[readonly string[], string]> = [
