@@ -140,8 +140,11 @@ describe('ServiceLoop: what it decides', () => {
     const { loop, handle } = loopWith(POOLS);
     expect(handle(service('a')).outcome).toMatchObject({ kind: 'assigned', pool: 'main', addresses: ['10.0.0.0'], changed: true, wanted: 1 });
     expect(handle(service('a')).outcome).toMatchObject({ kind: 'assigned', addresses: ['10.0.0.0'], changed: false });
+    // The metrics' Services per pool come from the allocator itself, no copy of its state.
+    expect(loop.servicesPerPool()).toEqual(new Map([['main', 1]]));
     expect(handle(service('a', { spec: { type: 'ClusterIP' } })).outcome).toMatchObject({ kind: 'not-ours', clear: true });
     expect(loop.held('default/a')).toEqual([]);
+    expect(loop.servicesPerPool()).toEqual(new Map());
   });
 
   it('leaves Services of another load balancer class alone without clearing them', () => {
