@@ -109,6 +109,8 @@ export class ServiceSync {
   }
 
   private async write(service: ServiceState & KubeObject, step: ServiceStep): Promise<void> {
+    // Events first: the loop reports a refusal once, and a failed write below must not lose it.
+    for (const event of step.events) this.deps.events.event(service, event.type, event.reason, event.message);
     const { namespace, name } = splitKey(step.key);
     const passed = new Set([service.metadata?.resourceVersion ?? '']);
     let written: Service | undefined;
@@ -124,7 +126,6 @@ export class ServiceSync {
       written = await this.deps.client.patch(Services, namespace, name, { status }, { subresource: 'status' });
     }
     if (written) this.inFlight.set(step.key, passed);
-    for (const event of step.events) this.deps.events.event(service, event.type, event.reason, event.message);
     if (step.status || step.annotations) this.deps.changed();
   }
 
