@@ -2,13 +2,14 @@
 // webhook); while leading, three jobs: the configuration loop (config-sync.ts), the service loop
 // (service-sync.ts around the pure service-loop.ts) and the pool status (pool-status.ts). The API
 // health watch (api-health.ts) runs always.
-import { type CompiledConfig } from '@lb/config-schema';
+import { serviceKey, type CompiledConfig } from '@lb/config-schema';
 import {
   EventRecorder,
   InformerFactory,
   Namespaces,
   Nodes,
   Services,
+  splitKey,
   type Informer,
   type KubeClient,
   type KubeObject,
@@ -16,7 +17,6 @@ import {
   type Service,
   type WatchMetrics,
 } from '@lb/k8s-watch';
-import { serviceKey } from '@lb/config-schema';
 import { type Labels } from '@lb/labels';
 import { ApiHealth, type WatchState } from './api-health.js';
 import { ConfigSync } from './config-sync.js';
@@ -201,7 +201,8 @@ export class Controller {
   }
 
   private context(svc: ServiceState): ServiceContext {
-    const namespace = svc.metadata?.namespace || 'default';
+    // The namespace part of the Service's one key (serviceKey puts a namespace-less one in default).
+    const namespace = splitKey(serviceKey(svc)).namespace ?? 'default';
     return {
       namespaceLabels: this.namespaceInformer.cache.get(namespace)?.metadata?.labels,
       nodes: nodeLabels(this.nodes.cache.values()),

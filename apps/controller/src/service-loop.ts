@@ -11,6 +11,7 @@ import {
   type ServiceObject,
 } from '@lb/config-schema';
 import { Allocator, type AllocationRequest, type Labels, type PoolStatistics, type ReleasedAssignment } from '@lb/ipam';
+import { jsonEqual } from '@lb/k8s-watch';
 import { matchesLabelSelector } from '@lb/labels';
 import { serviceWrites, type ServiceEvent, type ServiceWrites } from './service-status.js';
 
@@ -86,8 +87,8 @@ export interface ServiceLoopOptions {
 
 /** What the loop remembers of a Service between passes. */
 interface Memory {
-  /** The request it last made, as text: a holder that changes it may make room for others. */
-  request?: string;
+  /** The request it last made: a holder that changes it may make room for others. */
+  request?: Request;
   /** The annotation warnings last reported, so that each change is reported once. */
   warnings?: string;
   /** The refusal last reported, so that a Service waiting for addresses gets one Event per reason. */
@@ -150,7 +151,7 @@ export class ServiceLoop {
     const route = this.route(service, context);
     if (!route.handled || !route.request) return false;
     const restored = this.allocator.assign(route.request, addresses).ok;
-    if (restored) this.remember(serviceKey(service)).request = requestText(route);
+    if (restored) this.remember(serviceKey(service)).request = requestOf(route);
     return restored;
   }
 
@@ -180,8 +181,9 @@ export class ServiceLoop {
       requestChanged = memory.request !== undefined;
       delete memory.request;
     } else {
-      const request = requestText(route);
-      requestChanged = request !== memory.request;
+      const request = requestOf(route);
+      // Only a holder's change can make room; comparing a newcomer's request would be wasted.
+      requestChanged = before.length > 0 && (memory.request === undefined || !jsonEqual(request, memory.request));
       memory.request = request;
       ({ outcome, short } = this.allocate(key, route));
     }
@@ -238,8 +240,14 @@ export class ServiceLoop {
 
   /** Turns an outcome into the step: Events reported once per change, and whom to look at again. */
   private step(key: string, outcome: ServiceOutcome, writes: ServiceWrites | undefined, before: readonly string[], requestChanged: boolean): ServiceStep {
-    const after = new Set(this.held(key));
-    const freed = before.filter((address) => !after.has(address));
+    // What the Service holds now follows from the outcome: the assigned addresses, or nothing
+    // (every other outcome that reaches the allocator releases), or, still without a
+    // configuration, what it held.
+    let freed: readonly string[] = [];
+    if (before.length > 0 && outcome.kind !== 'waiting') {
+      const after = new Set(outcome.kind === 'assigned' ? outcome.addresses : []);
+      freed = outcome.kind === 'assigned' && !outcome.changed ? [] : before.filter((address) => !after.has(address));
+    }
     // Addresses freed, or a holder asking differently (another sharing key, other ports), may
     // let a waiting Service in; nothing else can.
     const mayMakeRoom = freed.length > 0 || (before.length > 0 && requestChanged);
@@ -306,8 +314,13 @@ type NotHandled = Extract<ReturnType<typeof serviceAllocationRequest>, { handled
 type HandledRoute = Extract<ReturnType<typeof serviceAllocationRequest>, { handled: true }> & { readonly asked: number };
 type Route = NotHandled | HandledRoute;
 
-function requestText(route: HandledRoute): string {
-  return JSON.stringify([route.request ?? null, route.className ?? null]);
+interface Request {
+  readonly request: AllocationRequest | null;
+  readonly className: string | null;
+}
+
+function requestOf(route: HandledRoute): Request {
+  return { request: route.request ?? null, className: route.className ?? null };
 }
 
 function wantedCount(request: AllocationRequest): number {
