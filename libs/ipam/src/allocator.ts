@@ -208,12 +208,18 @@ export class Allocator {
       }
     }
 
-    // A pool now reserved for someone else takes its addresses back.
-    for (const assignment of this.byService.values()) {
-      const reservedFor = assignment.pool.definition.reservedFor;
-      if (reservedFor === undefined || reservedFor === assignment.reservation || toRelease.has(assignment)) continue;
-      const first = formatIp(assignment.range.family, assignment.range.addressAt(assignment.offset));
-      toRelease.set(assignment, `${first} now belongs to ${reservedFor}`);
+    // A pool reserved for someone takes back what others hold (only reserved pools are walked).
+    for (const pool of this.pools.values()) {
+      const reservedFor = pool.definition.reservedFor;
+      if (reservedFor === undefined) continue;
+      for (const range of pool.ranges) {
+        for (const [offset, holding] of range.held()) {
+          for (const holder of holdersOf(holding)) {
+            if (holder.reservation === reservedFor || toRelease.has(holder)) continue;
+            toRelease.set(holder, `${formatIp(range.family, range.addressAt(offset))} now belongs to ${reservedFor}`);
+          }
+        }
+      }
     }
 
     // An assignment's addresses must all come from one pool (dual-stack, several addresses).
