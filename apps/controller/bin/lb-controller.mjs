@@ -1,19 +1,14 @@
 #!/usr/bin/env node
-// Runs the built controller (dist/) when present; otherwise, or when Node runs with
-// `--conditions=development` (the repository's tests and tools, which read every workspace package
-// from source), the TypeScript source through tsx. Mixing the two would run built code against
-// the libraries' TypeScript sources, which Node cannot load.
+// The lb-controller binary: the built JavaScript in dist/ (npm install builds it, through the
+// repository's `prepare` script; `npx nx run controller:build` does it by hand). Nothing is compiled
+// at run time.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const built = join(root, 'dist', 'entry.js');
-const fromSource = import.meta.resolve('@lb/controller').endsWith('.ts');
-if (existsSync(built) && !fromSource) {
-  await import(pathToFileURL(built).href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(pathToFileURL(join(root, 'src', 'entry.ts')).href);
+const entry = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'entry.js');
+if (!existsSync(entry)) {
+  process.stderr.write(`lb-controller: ${entry} is missing: the controller is not built.\nBuild it with \`npm install\` (its prepare step builds every binary) or \`npx nx run controller:build\`.\n`);
+  process.exit(1);
 }
+await import(pathToFileURL(entry).href);

@@ -5,7 +5,7 @@ import { parseOptions, type ControllerOptions } from './cli.js';
 import { Controller } from './controller.js';
 import { startMonitoring } from './http.js';
 import { createLogger, type Logger } from './log.js';
-import { AllocatorMetrics } from './metrics.js';
+import { AllocatorMetrics, ApiHealthMetrics } from './metrics.js';
 import { WebhookServer } from './webhook.js';
 import { injectCaBundle, readCertificateDir, sharedGeneratedCertificate, type ServingCertificate } from './webhook-certificate.js';
 
@@ -26,6 +26,7 @@ export async function runController(options: ControllerOptions, log: Logger = cr
   const watchMetrics = WatchMetrics.for(registry);
   const clientMetrics = registerMetalLBClientMetrics(registry);
   const allocatorMetrics = new AllocatorMetrics(registry);
+  const apiHealthMetrics = new ApiHealthMetrics(registry);
 
   const client: KubeClient = await connect(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}, { observer: watchMetrics.requestObserver(), userAgent: 'lb-controller' });
   const controller = new Controller({
@@ -34,6 +35,7 @@ export async function runController(options: ControllerOptions, log: Logger = cr
     watchMetrics,
     clientMetrics,
     allocatorMetrics,
+    apiHealthMetrics,
     namespaces: options.namespaces,
     lbClass: options.lbClass,
     stateNamespace: options.leaseNamespace,

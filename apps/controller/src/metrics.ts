@@ -45,3 +45,29 @@ export class AllocatorMetrics {
     }
   }
 }
+
+/** Whether the Kubernetes API answers the controller's watches (not a MetalLB metric; MetalLB has none). */
+export class ApiHealthMetrics {
+  private readonly healthy: Gauge;
+  private readonly failing: Gauge;
+
+  constructor(registry: Registry) {
+    this.healthy = new Gauge({
+      name: 'lb_controller_api_healthy',
+      help: '0 while watches of the Kubernetes API have failed for longer than 5 s (the controller runs on its cache), 1 otherwise.',
+      registers: [registry],
+    });
+    this.failing = new Gauge({
+      name: 'lb_controller_watch_failing_seconds',
+      help: 'Seconds the longest-failing watch of the Kubernetes API has been failing; 0 while every watch works.',
+      registers: [registry],
+    });
+    this.healthy.set(1);
+    this.failing.set(0);
+  }
+
+  update(healthy: boolean, failingSeconds: number): void {
+    this.healthy.set(healthy ? 1 : 0);
+    this.failing.set(failingSeconds);
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ServiceOutcome, type ServiceState } from './allocation-state.js';
+import { type ServiceOutcome, type ServiceState } from './service-loop.js';
 import { POOL_ANNOTATION, serviceWrites } from './service-status.js';
 
 const NOW = '2026-11-22T10:00:00Z';
@@ -40,7 +40,8 @@ describe('serviceWrites', () => {
     const writes = serviceWrites(svc(['10.0.0.1'], { [POOL_ANNOTATION]: 'main' }), { kind: 'failed', message: "pool 'main' has no free IPv4 address", wanted: 1, className: undefined, issues: [] }, NOW);
     expect(writes.status).toEqual({ loadBalancer: {} });
     expect(writes.annotations).toEqual({ [POOL_ANNOTATION]: null });
-    expect(writes.events).toEqual([{ type: 'Warning', reason: 'AllocationFailed', message: 'Failed to allocate IP for "shop/web": pool \'main\' has no free IPv4 address' }]);
+    // The reason first, then MetalLB's words naming the Service.
+    expect(writes.events).toEqual([{ type: 'Warning', reason: 'AllocationFailed', message: 'pool \'main\' has no free IPv4 address. Failed to allocate IP for "shop/web"' }]);
   });
 
   it('clears a Service that is no LoadBalancer any more, and leaves other classes untouched', () => {

@@ -1,5 +1,6 @@
-import { ANNOTATION_PREFIX, DEPRECATED_ANNOTATION_PREFIX, SERVICE_ANNOTATIONS } from '@lb/config-schema';
-import { type ServiceOutcome, type ServiceState } from './allocation-state.js';
+import { ANNOTATION_PREFIX, DEPRECATED_ANNOTATION_PREFIX, SERVICE_ANNOTATIONS, serviceKey } from '@lb/config-schema';
+import { clampEventMessage } from './event-text.js';
+import { type ServiceOutcome, type ServiceState } from './service-loop.js';
 
 /** The annotation MetalLB writes with the pool a Service's addresses came from. */
 export const POOL_ANNOTATION = `${ANNOTATION_PREFIX}${SERVICE_ANNOTATIONS.ipAllocatedFromPool}`;
@@ -41,7 +42,7 @@ export function serviceWrites(service: ServiceState, outcome: ServiceOutcome, no
   const currentConditions = ((service.status?.conditions ?? []) as Condition[]).filter(isCondition);
   const annotations = service.metadata?.annotations ?? {};
 
-  if (outcome.kind === 'waiting' || (outcome.kind === 'not-ours' && !outcome.clear)) {
+  if (outcome.kind === 'waiting' || outcome.kind === 'deleted' || (outcome.kind === 'not-ours' && !outcome.clear)) {
     return { status: undefined, annotations: undefined, events };
   }
 
@@ -51,18 +52,18 @@ export function serviceWrites(service: ServiceState, outcome: ServiceOutcome, no
 
   if (outcome.kind === 'assigned' || outcome.kind === 'failed') {
     for (const issue of outcome.issues) {
-      if (issue.severity === 'warning') events.push({ type: 'Warning', reason: issueReason(issue.annotation), message: `${issue.annotation}: ${issue.message}` });
+      if (issue.severity === 'warning') events.push({ type: 'Warning', reason: issueReason(issue.annotation), message: clampEventMessage(`${issue.annotation}: ${issue.message}`) });
     }
   }
   if (outcome.kind === 'assigned') {
     ingress = [...outcome.addresses];
     pool = outcome.className === undefined ? outcome.pool : null;
     if (outcome.changed || !sameList(currentIngress, ingress)) {
-      events.push({ type: 'Normal', reason: 'IPAllocated', message: `Assigned IP ${JSON.stringify(ingress)}` });
+      events.push({ type: 'Normal', reason: 'IPAllocated', message: assignedMessage(ingress) });
     }
   } else if (outcome.kind === 'failed') {
-    const key = `${service.metadata?.namespace || 'default'}/${service.metadata?.name ?? ''}`;
-    events.push({ type: 'Warning', reason: 'AllocationFailed', message: `Failed to allocate IP for "${key}": ${outcome.message}` });
+    // The reason first: a long one is cut at its end, never before it is said.
+    events.push({ type: 'Warning', reason: 'AllocationFailed', message: clampEventMessage(outcome.message, `. Failed to allocate IP for "${serviceKey(service)}"`) });
   }
 
   if ((outcome.kind === 'assigned' || outcome.kind === 'failed') && outcome.className !== undefined) {
@@ -93,6 +94,18 @@ export function serviceWrites(service: ServiceState, outcome: ServiceOutcome, no
   // The deprecated spelling is ours too; drop it so tools reading either see one truth.
   if (annotations[DEPRECATED_POOL_ANNOTATION] !== undefined) annotationChanges[DEPRECATED_POOL_ANNOTATION] = null;
   return { status, annotations: Object.keys(annotationChanges).length > 0 ? annotationChanges : undefined, events };
+}
+
+/** MetalLB's `Assigned IP ["..."]`; a class Service's long list is cut, with how many were left out. */
+function assignedMessage(addresses: readonly string[]): string {
+  const full = `Assigned IP ${JSON.stringify(addresses)}`;
+  if (full.length <= 1024) return full;
+  const shown: string[] = [];
+  for (const address of addresses) {
+    if (`Assigned IP ${JSON.stringify([...shown, address])} and 9999 more`.length > 1024) break;
+    shown.push(address);
+  }
+  return `Assigned IP ${JSON.stringify(shown)} and ${addresses.length - shown.length} more`;
 }
 
 function issueReason(annotation: string): string {

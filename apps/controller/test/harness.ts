@@ -1,5 +1,6 @@
 // What the end-to-end tests share: kube-sim with the CRDs installed, the controller binary as a
-// child process, kubectl, and reading Services, Events and pools back from kube-sim's store.
+// child process (the bin a user runs: built JavaScript, which `controller:test` builds first),
+// kubectl, and reading Services, Events and pools back from kube-sim's store.
 // A TestBed owns everything a test file starts and removes it all in cleanup(), failed test or not.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ export const repoRoot = join(import.meta.dirname, '..', '..', '..');
 export const examples = join(repoRoot, 'examples');
 export const seeds = join(examples, 'seeds');
 const crdDir = join(repoRoot, 'charts', 'lb', 'crds');
-const bin = join(import.meta.dirname, '..', 'bin', 'lb-controller.mjs');
+export const bin = join(import.meta.dirname, '..', 'bin', 'lb-controller.mjs');
 const builtEntry = join(import.meta.dirname, '..', 'dist', 'entry.js');
 const kubectlBinary = join(repoRoot, '.bin', 'kubectl');
 
@@ -150,11 +151,6 @@ export interface ControllerOptions {
   readonly waitStarted?: boolean;
   /** Node flags before the script (profiling: --cpu-prof, --heap-prof, ...). */
   readonly nodeArgs?: readonly string[];
-  /**
-   * Run what ships: dist/ and the libraries' dist/, as plain JavaScript (the benchmark; `nx run
-   * controller:bench` builds them first). By default the TypeScript sources run through tsx.
-   */
-  readonly built?: boolean;
 }
 
 /** Everything one test file starts: kube-sim servers, controller processes, temporary directories. */
@@ -172,7 +168,7 @@ export class TestBed {
     return sim;
   }
 
-  /** Runs bin/lb-controller.mjs against `sim`, reading workspace packages from source. */
+  /** Runs bin/lb-controller.mjs against `sim`: the built controller and libraries, as a user runs it. */
   async controller(sim: KubeSim, options: ControllerOptions = {}): Promise<ControllerProcess> {
     // LB_* variables would be read as flags (the chart's way of setting them): keep the test's own.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LB_')));
@@ -180,9 +176,8 @@ export class TestBed {
     const defaults = Object.entries({ '--kubeconfig': sim.kubeconfigPath, '--metrics-host': '127.0.0.1', '--metrics-port': '0', '--webhook-port': '0' })
       .filter(([flag]) => !args.includes(flag))
       .flat();
-    if (options.built && !existsSync(builtEntry)) throw new Error(`${builtEntry} is missing: build first (npx nx run controller:build)`);
-    const conditions = options.built ? [] : ['--conditions=development'];
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...conditions, bin, ...defaults, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    if (!existsSync(builtEntry)) throw new Error(`${builtEntry} is missing: build first (npx nx run controller:build; controller:test does it)`);
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...defaults, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     const controller = new ControllerProcess(child);
     this.processes.add(controller);
     if (options.waitStarted ?? true) await controller.started();

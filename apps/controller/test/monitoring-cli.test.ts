@@ -1,15 +1,12 @@
 // What operators see of the process: /metrics with MetalLB's names (so existing dashboards and
 // alerts work), /healthz and /readyz, JSON log lines, --help, and bad flags refused with exit code 2.
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyPool, ensureNamespace, loadBalancerService, TestBed, unassigned, waitFor } from './harness.js';
+import { applyPool, bin, ensureNamespace, loadBalancerService, TestBed, unassigned, waitFor } from './harness.js';
 
-const bin = join(import.meta.dirname, '..', 'bin', 'lb-controller.mjs');
-
-function runBin(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function runBin(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--conditions=development', bin, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 30_000, env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? -1) : 0, stdout, stderr });
     });
   });
@@ -126,6 +123,13 @@ describe('the command line', () => {
       expect(line, `--${flag} in --help`).toBeDefined();
       expect((line ?? '').replace(`--${flag}`, '').trim().length, `--${flag} explained`).toBeGreaterThan(15);
     }
+  });
+
+  it('--help answers with an unusable TMPDIR: nothing is compiled at run time', async () => {
+    // A file where a directory should be: unwritable for root too.
+    const help = await runBin(['--help'], { ...process.env, TMPDIR: bin });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--kubeconfig');
   });
 
   const bad: Array<[readonly string[], string]> = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServiceAnnotations, serviceAllocationRequest, type ClassLookup, type ServiceObject } from './annotations.js';
+import { parseRequestedIPs, parseServiceAnnotations, serviceAllocationRequest, serviceKey, type ClassLookup, type ServiceObject } from './annotations.js';
 
 describe('parseServiceAnnotations', () => {
   const cases: Array<[string, Record<string, string>, unknown, string[]]> = [
@@ -28,6 +28,29 @@ describe('parseServiceAnnotations', () => {
     expect(result.issues.map((i) => `${i.severity} ${i.annotation}: ${i.message}`)).toEqual(issues);
   });
   it('ran every case', () => expect(cases.length).toBeGreaterThan(0));
+});
+
+describe('parseRequestedIPs', () => {
+  it('counts the addresses of a long list and keeps the message short, reason included', () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `10.0.${Math.floor(i / 256)}.${i % 256}`).join(',');
+    const result = parseRequestedIPs(text);
+    expect(result.ok).toBe(false);
+    const error = result.ok ? '' : result.error;
+    expect(error).toMatch(/^'10\.0\.0\.0,10\.0\.0\.1,.*\.\.\.' \(1,000 entries\) has 1,000 IPv4 addresses; give at most one per family$/);
+    expect(error.length).toBeLessThan(200);
+  });
+
+  it('counts each crowded family', () => {
+    const result = parseRequestedIPs('10.0.0.1,10.0.0.2,10.0.0.3,fc00::1,fc00::2');
+    expect(result.ok ? '' : result.error).toBe("'10.0.0.1,10.0.0.2,10.0.0.3,fc00::1,fc00::2' has three IPv4 addresses and two IPv6 addresses; give at most one per family");
+  });
+});
+
+describe('serviceKey', () => {
+  it('is namespace/name, in default when the Service names no namespace', () => {
+    expect(serviceKey({ metadata: { name: 'web', namespace: 'shop' } })).toBe('shop/web');
+    expect(serviceKey({ metadata: { name: 'web' } })).toBe('default/web');
+  });
 });
 
 describe('serviceAllocationRequest', () => {
@@ -82,6 +105,31 @@ describe('serviceAllocationRequest', () => {
     const result = serviceAllocationRequest(service({ loadBalancerIP: '10.0.0.1', ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] }), classes);
     expect(result.handled && result.request).toEqual(expect.objectContaining({ requestedIPs: ['10.0.0.1'], ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] }));
   });
+
+  it('gives a class Service the reservation of its class, and the same key as serviceKey', () => {
+    const result = serviceAllocationRequest(service({ loadBalancerClass: 'ingress' }), classes);
+    expect(result.handled && result.request).toEqual(expect.objectContaining({ service: 'shop/web', reservation: "MetalLoadBalancerClass 'ingress'" }));
+  });
+
+  const dualStack: Array<[string, ServiceObject['spec'], string | undefined]> = [
+    ['two families and two cluster IPs', { ipFamilies: ['IPv4', 'IPv6'], clusterIPs: ['10.96.0.1', 'fd00::1'] }, undefined],
+    ['one family, one cluster IP', { ipFamilies: ['IPv4'], clusterIPs: ['10.96.0.1'] }, 'spec.ipFamilies [IPv4], spec.clusterIPs [10.96.0.1]'],
+    ['two families but one cluster IP', { ipFamilies: ['IPv4', 'IPv6'], clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'] }, 'spec.ipFamilies [IPv4, IPv6], spec.clusterIPs [10.96.0.1]'],
+    ['no families at all', {}, 'spec.ipFamilies [], spec.clusterIPs []'],
+    ['two families, no cluster IP read (not from an API server)', { ipFamilies: ['IPv4', 'IPv6'] }, undefined],
+  ];
+  it.each(dualStack)('RequireDualStack with %s', (_what, spec, problem) => {
+    const result = serviceAllocationRequest(service({ ipFamilyPolicy: 'RequireDualStack', ...spec }), classes);
+    expect(result.handled).toBe(true);
+    if (!result.handled) return;
+    if (problem === undefined) {
+      expect(result.request).toEqual(expect.objectContaining({ ipFamilyPolicy: 'RequireDualStack' }));
+      return;
+    }
+    expect(result.request).toBeUndefined();
+    expect(result.issues).toEqual([{ severity: 'error', annotation: 'spec.ipFamilyPolicy', message: `requires dual stack but not enough clusterips: ${problem}` }]);
+  });
+  it('ran every dual-stack case', () => expect(dualStack.length).toBeGreaterThan(0));
 
   it('serves only its own class when told to', () => {
     expect(serviceAllocationRequest(service({}), classes, { loadBalancerClass: 'metallb' })).toEqual({ handled: false, reason: "no loadBalancerClass, and this load balancer only serves 'metallb'" });

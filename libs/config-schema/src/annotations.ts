@@ -3,6 +3,7 @@
 // allocation request @lb/ipam's Allocator takes.
 import { canonicalIp, parseIp, type AllocationRequest, type IpFamily, type IpFamilyPolicy, type ServicePort } from '@lb/ipam';
 import { type Labels } from '@lb/labels';
+import { classReservation } from './compile/pools.js';
 
 export const ANNOTATION_PREFIX = 'metallb.io/';
 export const DEPRECATED_ANNOTATION_PREFIX = 'metallb.universe.tf/';
@@ -112,16 +113,30 @@ export function parseServiceAnnotations(annotations: Readonly<Record<string, str
 export function parseRequestedIPs(text: string): { ok: true; value: string[] } | { ok: false; error: string } {
   const entries = text.split(',').map((e) => e.trim());
   const value: string[] = [];
-  const families = new Set<IpFamily>();
+  const perFamily = new Map<IpFamily, number>();
   for (const entry of entries) {
     const ip = parseIp(entry);
-    if (!ip) return { ok: false, error: entry === '' ? `empty entry in '${text}'` : `'${entry}' is not an IP address` };
-    if (families.has(ip.family)) return { ok: false, error: `'${text}' has two ${ip.family} addresses; give at most one per family` };
-    families.add(ip.family);
+    if (!ip) return { ok: false, error: entry === '' ? `empty entry in ${quoted(text, entries.length)}` : `${quoted(entry, 1)} is not an IP address` };
+    perFamily.set(ip.family, (perFamily.get(ip.family) ?? 0) + 1);
     value.push(canonicalIp(entry) ?? entry);
+  }
+  const crowded = [...perFamily].filter(([, n]) => n > 1);
+  if (crowded.length > 0) {
+    const counts = crowded.map(([family, n]) => `${countWord(n)} ${family} addresses`).join(' and ');
+    return { ok: false, error: `${quoted(text, entries.length)} has ${counts}; give at most one per family` };
   }
   return { ok: true, value };
 }
+
+/** Annotation text as a message may echo it: whole when short, else its start and how many entries it has. */
+function quoted(text: string, entries: number): string {
+  const LIMIT = 64;
+  if (text.length <= LIMIT) return `'${text}'`;
+  return `'${text.slice(0, LIMIT)}...' (${entries.toLocaleString('en-US')} entries)`;
+}
+
+const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+const countWord = (n: number): string => WORDS[n] ?? n.toLocaleString('en-US');
 
 /** The parts of a core/v1 Service this library reads. */
 export interface ServiceObject {
@@ -135,6 +150,8 @@ export interface ServiceObject {
     readonly type?: string;
     readonly loadBalancerClass?: string;
     readonly loadBalancerIP?: string;
+    readonly clusterIP?: string;
+    readonly clusterIPs?: readonly string[];
     readonly ipFamilyPolicy?: string;
     readonly ipFamilies?: readonly string[];
     readonly externalTrafficPolicy?: string;
@@ -230,12 +247,13 @@ export function serviceAllocationRequest(service: ServiceObject, classes: ClassL
     issues.push({ severity: 'error', annotation: 'spec.ipFamilyPolicy', message: `unknown ipFamilyPolicy '${policy}'` });
   }
   const families = (spec.ipFamilies ?? []).filter((f): f is IpFamily => f === 'IPv4' || f === 'IPv6');
+  const dualStackProblem = policy === 'RequireDualStack' ? notDualStack(spec, families) : undefined;
+  if (dualStackProblem) issues.push({ severity: 'error', annotation: 'spec.ipFamilyPolicy', message: dualStackProblem });
   if (issues.some((i) => i.severity === 'error')) return { handled: true, request: undefined, className, issues };
 
-  const namespace = service.metadata?.namespace || 'default';
   const ports: ServicePort[] = (spec.ports ?? []).map((p) => ({ protocol: p.protocol ?? 'TCP', port: p.port ?? 0 }));
   const request: AllocationRequest = {
-    service: `${namespace}/${service.metadata?.name ?? ''}`,
+    service: serviceKey(service),
     ...(service.metadata?.labels ? { serviceLabels: service.metadata.labels } : {}),
     ...(options.namespaceLabels ? { namespaceLabels: options.namespaceLabels } : {}),
     ...(policy !== undefined ? { ipFamilyPolicy: policy as IpFamilyPolicy } : {}),
@@ -247,9 +265,30 @@ export function serviceAllocationRequest(service: ServiceObject, classes: ClassL
     // With externalTrafficPolicy Local, traffic only reaches nodes running the Service's pods, so
     // services sharing an address must select the same pods.
     ...(spec.externalTrafficPolicy === 'Local' ? { backendKey: selectorText(spec.selector) } : {}),
-    ...(className !== undefined ? { count: annotations.addressCount ?? 1 } : {}),
+    ...(className !== undefined ? { count: annotations.addressCount ?? 1, reservation: classReservation(className) } : {}),
   };
   return { handled: true, request, className, issues };
+}
+
+/**
+ * The one key of a Service, `namespace/name` (a Service read without a namespace is in
+ * `default`): the allocator's service key, the controller's queue key and what logs print.
+ */
+export function serviceKey(service: ServiceObject): string {
+  return `${service.metadata?.namespace || 'default'}/${service.metadata?.name ?? ''}`;
+}
+
+/**
+ * Why a RequireDualStack Service cannot have its two families, or undefined: as MetalLB, it needs
+ * two cluster IPs (the API server gives them only in a dual-stack cluster) and, here, two
+ * families. A Service read without any cluster IP (not from an API server) is judged by its
+ * families alone.
+ */
+function notDualStack(spec: NonNullable<ServiceObject['spec']>, families: readonly IpFamily[]): string | undefined {
+  const clusterIPs = (spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : [])).filter((ip) => ip !== '' && ip !== 'None');
+  const knownClusterIPs = spec.clusterIPs !== undefined || spec.clusterIP !== undefined;
+  if (families.length >= 2 && (!knownClusterIPs || clusterIPs.length >= 2)) return undefined;
+  return `requires dual stack but not enough clusterips: spec.ipFamilies [${families.join(', ')}], spec.clusterIPs [${clusterIPs.join(', ')}]`;
 }
 
 function selectorText(selector: Readonly<Record<string, string>> | undefined): string {

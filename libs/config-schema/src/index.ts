@@ -11,6 +11,7 @@ export {
   parseRequestedIPs,
   parseServiceAnnotations,
   serviceAllocationRequest,
+  serviceKey,
   type AnnotationIssue,
   type ClassLookup,
   type ServiceAnnotations,
@@ -21,7 +22,7 @@ export {
 export { communityKey, parseCommunity, type BgpCommunity, type CommunityParse } from './community.js';
 export { compile, type CompileInput, type CompileOptions, type CompileResult, type IgnoredObject } from './compile/compile.js';
 export { BFD_DEFAULTS, DEFAULT_BGP_PORT, DEFAULT_HOLD_TIME_SECONDS } from './compile/peers.js';
-export { classPoolName, widestPrefixLength } from './compile/pools.js';
+export { classPoolName, classReservation, widestPrefixLength } from './compile/pools.js';
 export { satisfiable, selectionsMayOverlap } from './compile/selectors.js';
 export {
   type BgpAnnouncement,

@@ -498,6 +498,56 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'a reserved pool refuses everyone else up front, by address, by name and automatically',
+    pools: [
+      { name: 'plain', addresses: ['10.0.0.0/31'] },
+      { name: 'class:edge', addresses: ['192.168.2.100-192.168.2.101'], autoAssign: true, reservedFor: "MetalLoadBalancerClass 'edge'" },
+    ],
+    steps: [
+      {
+        allocate: svc('sneaky', { requestedIPs: ['192.168.2.100'] }),
+        expect: { fails: 'PoolReserved', message: /^192\.168\.2\.100 belongs to MetalLoadBalancerClass 'edge'$/ },
+      },
+      { holds: 'default/sneaky', addresses: undefined },
+      { allocate: svc('named', { requestedPool: 'class:edge' }), expect: { fails: 'PoolReserved', message: /^pool 'class:edge' belongs to MetalLoadBalancerClass 'edge'$/ } },
+      // autoAssign does not open a reserved pool: automatic choice skips it.
+      { allocate: svc('p1'), expect: { addresses: ['10.0.0.0'], pool: 'plain' } },
+      { allocate: svc('p2'), expect: { addresses: ['10.0.0.1'] } },
+      { allocate: svc('p3'), expect: { fails: 'NoAddressAvailable', message: /tried 'plain'\)$/ } },
+      { allocate: svc('web', { requestedPool: 'class:edge', reservation: "MetalLoadBalancerClass 'edge'" }), expect: { addresses: ['192.168.2.100'], pool: 'class:edge' } },
+      // Restoring a reserved address without the reservation is refused too.
+      { assign: svc('old'), addresses: ['192.168.2.101'], expect: { fails: 'PoolReserved' } },
+      { assign: svc('old', { reservation: "MetalLoadBalancerClass 'edge'" }), addresses: ['192.168.2.101'], expect: { addresses: ['192.168.2.101'] } },
+      // Kept while the reservation holds; asked for without it, refused and released.
+      { allocate: svc('web', { requestedPool: 'class:edge', reservation: "MetalLoadBalancerClass 'edge'" }), expect: { addresses: ['192.168.2.100'], changed: false } },
+      { allocate: svc('web', { requestedIPs: ['192.168.2.100'] }), expect: { fails: 'PoolReserved' } },
+      { holds: 'default/web', addresses: undefined },
+    ],
+  },
+  {
+    name: 'a range that becomes reserved is taken from the services without the reservation',
+    pools: [{ name: 'a', addresses: ['10.0.0.0/30'] }],
+    steps: [
+      { allocate: svc('plain'), expect: { addresses: ['10.0.0.0'] } },
+      { allocate: svc('member', { reservation: 'tenant x' }), expect: { addresses: ['10.0.0.1'] } },
+      { setPools: [{ name: 'a', addresses: ['10.0.0.0/30'], reservedFor: 'tenant x' }], released: [['default/plain', /^10\.0\.0\.0 now belongs to tenant x$/]] },
+      { holds: 'default/member', addresses: ['10.0.0.1'] },
+      { setPools: [{ name: 'a', addresses: ['10.0.0.0/30'], reservedFor: '' }], errors: [['a', 'reservedFor', /non-empty string/]] },
+    ],
+  },
+  {
+    name: "refusals name services of the requester's namespace only; others are 'another Service'",
+    pools: [{ name: 'a', addresses: ['10.0.0.0/30'] }],
+    steps: [
+      { allocate: { service: 'bulk2/s000', requestedIPs: ['10.0.0.1'] }, expect: { addresses: ['10.0.0.1'] } },
+      { allocate: { service: 'faults/x', requestedIPs: ['10.0.0.1'] }, expect: { fails: 'AddressInUse', message: /^10\.0\.0\.1 is in use by another Service, which does not allow sharing$/ } },
+      { allocate: { service: 'bulk2/y', requestedIPs: ['10.0.0.1'] }, expect: { fails: 'AddressInUse', message: /^10\.0\.0\.1 is in use by bulk2\/s000, which does not allow sharing$/ } },
+      { allocate: { service: 'm/a', sharingKey: 'k', ports: [tcp(80)] }, expect: { addresses: ['10.0.0.0'] } },
+      { allocate: { service: 'n/b', sharingKey: 'k', ports: [tcp(80)], requestedIPs: ['10.0.0.0'] }, expect: { fails: 'PortInUse', message: /^port TCP\/80 is already in use on 10\.0\.0\.0 by another Service$/ } },
+      { allocate: { service: 'n/c', sharingKey: 'j', requestedIPs: ['10.0.0.0'] }, expect: { fails: 'SharingKeyMismatch', message: /by another Service, not 'j'$/ } },
+    ],
+  },
+  {
     name: 'bad requests are refused, not thrown',
     pools: [{ name: 'a', addresses: ['10.0.0.0/30'] }],
     steps: [
@@ -579,5 +629,14 @@ describe('Allocator queries', () => {
     expect(allocator.holdersOf('nonsense')).toEqual([]);
     expect(allocator.size).toBe(2);
     expect(allocator.poolNames()).toEqual(['a']);
+    expect(allocator.servicesPerPool()).toEqual(new Map([['a', 2]]));
+  });
+
+  it('names every holder in the failure, whatever its namespace, for logs', () => {
+    const allocator = new Allocator();
+    allocator.setPools([{ name: 'a', addresses: ['10.0.0.0/30'] }]);
+    allocator.allocate({ service: 'bulk2/s000', requestedIPs: ['10.0.0.1'] });
+    const result = allocator.allocate({ service: 'faults/x', requestedIPs: ['10.0.0.1'] });
+    expect(result.ok ? undefined : result.failure).toEqual({ reason: 'AddressInUse', message: '10.0.0.1 is in use by another Service, which does not allow sharing', holders: ['bulk2/s000'] });
   });
 });

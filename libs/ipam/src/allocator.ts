@@ -72,6 +72,7 @@ class Assignment {
     public offset: Offset,
     public extra: Slot[] | undefined,
     public terms: SharingTerms | undefined,
+    public reservation: string | undefined,
   ) {}
 
   get pool(): PoolState {
@@ -207,6 +208,20 @@ export class Allocator {
       }
     }
 
+    // A pool reserved for someone takes back what others hold (only reserved pools are walked).
+    for (const pool of this.pools.values()) {
+      const reservedFor = pool.definition.reservedFor;
+      if (reservedFor === undefined) continue;
+      for (const range of pool.ranges) {
+        for (const [offset, holding] of range.held()) {
+          for (const holder of holdersOf(holding)) {
+            if (holder.reservation === reservedFor || toRelease.has(holder)) continue;
+            toRelease.set(holder, `${formatIp(range.family, range.addressAt(offset))} now belongs to ${reservedFor}`);
+          }
+        }
+      }
+    }
+
     // An assignment's addresses must all come from one pool (dual-stack, several addresses).
     for (const assignment of this.multiAddress) {
       const pools = new Set(assignment.slots().map((slot) => slot.range.owner));
@@ -334,6 +349,16 @@ export class Allocator {
     return this.byService.size;
   }
 
+  /** How many services hold addresses of each pool (pools nobody uses are absent). */
+  servicesPerPool(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const assignment of this.byService.values()) {
+      const pool = assignment.pool.definition.name;
+      out.set(pool, (out.get(pool) ?? 0) + 1);
+    }
+    return out;
+  }
+
   poolNames(): string[] {
     return [...this.pools.keys()].sort();
   }
@@ -379,6 +404,8 @@ export class Allocator {
         };
       }
       pool = range.owner;
+      const reserved = reservationProblem(range.owner.definition, req, text);
+      if (reserved) return { ok: false, failure: reserved };
       if (req.requestedPool !== undefined && req.requestedPool !== owner) {
         return {
           ok: false,
@@ -398,7 +425,7 @@ export class Allocator {
       if (refusal) return { ok: false, failure: failure('PoolNotAllowed', refusal) };
     }
     const [first, ...rest] = slots as [Slot, ...Slot[]];
-    const assignment = new Assignment(req.service, first.range, first.offset, rest.length > 0 ? rest : undefined, req.terms);
+    const assignment = new Assignment(req.service, first.range, first.offset, rest.length > 0 ? rest : undefined, req.terms, req.reservation);
     for (const slot of slots) this.attach(assignment, slot);
     this.register(assignment);
     return this.success(assignment, req, true);
@@ -407,6 +434,8 @@ export class Allocator {
   private allocateFromRequestedPool(req: NormalizedRequest, name: string): AllocationResult {
     const pool = this.pools.get(name);
     if (!pool) return { ok: false, failure: failure('UnknownPool', `pool '${name}' does not exist`) };
+    const reserved = reservationProblem(pool.definition, req, `pool '${name}'`);
+    if (reserved) return { ok: false, failure: reserved };
     const refusal = poolRefusal(pool.definition, req.namespace, req.namespaceLabels, req.serviceLabels);
     if (refusal) return { ok: false, failure: failure('PoolNotAllowed', refusal) };
     const result = this.allocateInPool(pool, req, req.families);
@@ -423,7 +452,9 @@ export class Allocator {
    */
   private allocateAutomatically(req: NormalizedRequest): AllocationResult {
     const eligible = this.autoOrder.filter(
-      (pool) => poolRefusal(pool.definition, req.namespace, req.namespaceLabels, req.serviceLabels) === undefined,
+      (pool) =>
+        reservationProblem(pool.definition, req, '') === undefined &&
+        poolRefusal(pool.definition, req.namespace, req.namespaceLabels, req.serviceLabels) === undefined,
     );
     const fallback: Array<PoolState | undefined> = req.families.map(() => undefined);
     for (const pool of eligible) {
@@ -462,7 +493,7 @@ export class Allocator {
         const slot = this.candidateIn(pool, family, req, assignment);
         if (!slot) break;
         if (!assignment) {
-          assignment = new Assignment(req.service, slot.range, slot.offset, undefined, req.terms);
+          assignment = new Assignment(req.service, slot.range, slot.offset, undefined, req.terms, req.reservation);
         } else {
           (assignment.extra ??= []).push(slot);
         }
@@ -521,10 +552,12 @@ export class Allocator {
       return undefined;
     }
     if (slots.some((slot) => !req.families.includes(slot.range.family))) return undefined;
+    if (reservationProblem(pool.definition, req, '')) return undefined;
     for (const slot of slots) if (this.sharingProblem(slot, req, '')) return undefined;
 
     let changed = false;
     this.setTerms(assignment, req.terms);
+    assignment.reservation = req.reservation;
     if (req.requestedIPs.length === 0) {
       // Too many of a family (the count went down): give back the last ones.
       for (const family of req.families) {
@@ -566,30 +599,34 @@ export class Allocator {
     const others = holdersOf(slot.range.holdingAt(slot.offset)).filter((a) => a.service !== req.service);
     if (others.length === 0) return undefined;
     const address = text || formatIp(slot.range.family, slot.range.addressAt(slot.offset));
-    const names = others.map((a) => a.service).join(', ');
+    const holders = others.map((a) => a.service);
+    const names = namesFor(req, holders);
     const terms = req.terms;
     for (const other of others) {
       if (!other.terms) {
-        return failure('AddressInUse', `${address} is in use by ${names}, which does not allow sharing`);
+        return failure('AddressInUse', `${address} is in use by ${names}, which does not allow sharing`, holders);
       }
       if (!terms) {
-        return failure('AddressInUse', `${address} is in use by ${names}; ${req.service} has no allow-shared-ip key to share it`);
+        return failure('AddressInUse', `${address} is in use by ${names}; ${req.service} has no allow-shared-ip key to share it`, holders);
       }
       if (other.terms.sharingKey !== terms.sharingKey) {
         return failure(
           'SharingKeyMismatch',
           `${address} is shared under key '${other.terms.sharingKey}' by ${names}, not '${terms.sharingKey}'`,
+          holders,
         );
       }
+      const otherName = namesFor(req, [other.service]);
       if (other.terms.backendKey !== terms.backendKey) {
         return failure(
           'BackendKeyMismatch',
-          `${address} is used by ${other.service} with externalTrafficPolicy Local and pod selector '${other.terms.backendKey}', which ${req.service} does not match`,
+          `${address} is used by ${otherName} with externalTrafficPolicy Local and pod selector '${other.terms.backendKey}', which ${req.service} does not match`,
+          [other.service],
         );
       }
       for (const port of terms.ports) {
         if (other.terms.ports.some((p) => p.port === port.port && p.protocol === port.protocol)) {
-          return failure('PortInUse', `port ${port.protocol}/${port.port} is already in use on ${address} by ${other.service}`);
+          return failure('PortInUse', `port ${port.protocol}/${port.port} is already in use on ${address} by ${otherName}`, [other.service]);
         }
       }
     }
@@ -726,6 +763,24 @@ export class Allocator {
       missing: Math.max(0, wanted - slots.length),
     };
   }
+}
+
+/** Why a reserved pool refuses the request (`what` names the address or pool asked for), or undefined. */
+function reservationProblem(pool: PoolDefinition, req: NormalizedRequest, what: string): AllocationFailure | undefined {
+  if (pool.reservedFor === undefined || pool.reservedFor === req.reservation) return undefined;
+  return failure('PoolReserved', `${what || `pool '${pool.name}'`} belongs to ${pool.reservedFor}`);
+}
+
+/**
+ * Other services as the requester may see them: by key in its own namespace; from another
+ * namespace only as "another Service", which is all a tenant may learn of its neighbours.
+ */
+function namesFor(req: NormalizedRequest, services: readonly string[]): string {
+  const prefix = `${req.namespace}/`;
+  const visible = services.filter((s) => s.startsWith(prefix));
+  const hidden = services.length - visible.length;
+  if (hidden > 0) visible.push(hidden === 1 ? 'another Service' : `${hidden} other Services`);
+  return visible.join(', ');
 }
 
 function nowAvoided(address: string, pool: string): string {

@@ -7,6 +7,7 @@ export type AllocationFailureReason =
   | 'AddressNotInRequestedPool'
   | 'UnknownPool'
   | 'PoolNotAllowed'
+  | 'PoolReserved'
   | 'AddressInUse'
   | 'SharingKeyMismatch'
   | 'BackendKeyMismatch'
@@ -16,7 +17,14 @@ export type AllocationFailureReason =
 
 export interface AllocationFailure {
   readonly reason: AllocationFailureReason;
+  /**
+   * Written for the requesting service's owner: other services are named only when they are in
+   * its namespace ("another Service" otherwise), so the message can go into an Event.
+   */
   readonly message: string;
+  /** Services whose holdings stood in the way, by key, whatever their namespace (for operators' logs). */
+  readonly holders?: readonly string[];
 }
 
-export const failure = (reason: AllocationFailureReason, message: string): AllocationFailure => ({ reason, message });
+export const failure = (reason: AllocationFailureReason, message: string, holders?: readonly string[]): AllocationFailure =>
+  holders && holders.length > 0 ? { reason, message, holders } : { reason, message };

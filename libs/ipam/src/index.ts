@@ -28,8 +28,8 @@ export {
   poolRefusal,
   type PoolDefinition,
   type PoolError,
+  type PoolServicePolicy,
   type PoolSpec,
-  type ServiceAllocation,
   type ServiceAllocationSpec,
 } from './pool.js';
 export {

@@ -19,6 +19,12 @@ export interface PoolSpec {
   readonly autoAssign?: boolean;
   readonly avoidBuggyIPs?: boolean;
   readonly serviceAllocation?: ServiceAllocationSpec;
+  /**
+   * Whom the pool is reserved for (a MetalLoadBalancerClass, say, written so a person can read it:
+   * "MetalLoadBalancerClass 'edge'"). Only requests whose `reservation` is the same take its
+   * addresses; every other request is refused up front with `PoolReserved`.
+   */
+  readonly reservedFor?: string;
 }
 
 /** A problem with one pool, naming the field. */
@@ -29,7 +35,8 @@ export interface PoolError {
   readonly message: string;
 }
 
-export interface ServiceAllocation {
+/** The validated `serviceAllocation` of a pool: which services it serves, and its priority. */
+export interface PoolServicePolicy {
   readonly priority: number | undefined;
   readonly namespaces: ReadonlySet<string>;
   readonly namespaceSelectors: readonly LabelSelector[];
@@ -42,7 +49,8 @@ export interface PoolDefinition {
   readonly ranges: readonly AddressRange[];
   readonly autoAssign: boolean;
   readonly avoidBuggyIPs: boolean;
-  readonly serviceAllocation: ServiceAllocation | undefined;
+  readonly servicePolicy: PoolServicePolicy | undefined;
+  readonly reservedFor: string | undefined;
 }
 
 /** Validates every pool at once; returns all problems, or the definitions when there are none. */
@@ -79,18 +87,22 @@ function definePool(spec: PoolSpec, label: string, errors: PoolError[]): PoolDef
     if (parsed.ok) ranges.push(parsed.value);
     else errors.push({ pool: label, path: `addresses[${i}]`, message: parsed.error });
   });
-  const serviceAllocation = spec.serviceAllocation && defineServiceAllocation(spec.serviceAllocation, label, errors);
+  const servicePolicy = spec.serviceAllocation && defineServicePolicy(spec.serviceAllocation, label, errors);
+  if (spec.reservedFor !== undefined && (typeof spec.reservedFor !== 'string' || spec.reservedFor === '')) {
+    errors.push({ pool: label, path: 'reservedFor', message: 'reservedFor must be a non-empty string when set' });
+  }
   if (errors.length > before) return undefined;
   return {
     name: spec.name,
     ranges,
     autoAssign: spec.autoAssign ?? true,
     avoidBuggyIPs: spec.avoidBuggyIPs ?? false,
-    serviceAllocation,
+    servicePolicy,
+    reservedFor: spec.reservedFor,
   };
 }
 
-function defineServiceAllocation(spec: ServiceAllocationSpec, pool: string, errors: PoolError[]): ServiceAllocation {
+function defineServicePolicy(spec: ServiceAllocationSpec, pool: string, errors: PoolError[]): PoolServicePolicy {
   const at = 'serviceAllocation';
   if (spec.priority !== undefined && (!Number.isInteger(spec.priority) || spec.priority < 0)) {
     errors.push({ pool, path: `${at}.priority`, message: `priority must be a non-negative integer, got ${String(spec.priority)}` });
@@ -127,7 +139,7 @@ export function poolRefusal(
   namespaceLabels: Labels | undefined,
   serviceLabels: Labels | undefined,
 ): string | undefined {
-  const allocation = pool.serviceAllocation;
+  const allocation = pool.servicePolicy;
   if (!allocation) return undefined;
   const restrictsNamespaces = allocation.namespaces.size > 0 || allocation.namespaceSelectors.length > 0;
   if (
@@ -149,11 +161,11 @@ export function poolRefusal(
  * name so that the same configuration always gives the same addresses.
  */
 export function comparePoolsForAutoAssign(a: PoolDefinition, b: PoolDefinition): number {
-  const rank = (p: PoolDefinition): number => (p.serviceAllocation ? (p.serviceAllocation.priority !== undefined ? 0 : 1) : 2);
+  const rank = (p: PoolDefinition): number => (p.servicePolicy ? (p.servicePolicy.priority !== undefined ? 0 : 1) : 2);
   const byRank = rank(a) - rank(b);
   if (byRank !== 0) return byRank;
-  const pa = a.serviceAllocation?.priority ?? 0;
-  const pb = b.serviceAllocation?.priority ?? 0;
+  const pa = a.servicePolicy?.priority ?? 0;
+  const pb = b.servicePolicy?.priority ?? 0;
   if (pa !== pb) return pa - pb;
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }

@@ -30,6 +30,8 @@ export interface AllocationRequest {
   readonly backendKey?: string;
   /** Addresses wanted per family, each to be announced by a different node (default 1). */
   readonly count?: number;
+  /** What the service holds a reservation as (see PoolSpec.reservedFor): only then may it use such a pool. */
+  readonly reservation?: string;
 }
 
 /** A request checked and put in the shape the allocator works with. */
@@ -47,6 +49,7 @@ export interface NormalizedRequest {
   readonly requestedPool: string | undefined;
   readonly terms: SharingTerms | undefined;
   readonly count: number;
+  readonly reservation: string | undefined;
 }
 
 /** What sharing an address requires; only services with a sharing key have terms. */
@@ -128,6 +131,7 @@ export function normalizeRequest(request: AllocationRequest): { ok: true; value:
       requestedPool: request.requestedPool || undefined,
       terms: sharingKey === '' ? undefined : { sharingKey, backendKey: request.backendKey ?? '', ports: request.ports ?? [] },
       count,
+      reservation: request.reservation || undefined,
     },
   };
 }

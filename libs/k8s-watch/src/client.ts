@@ -44,6 +44,8 @@ export interface StreamOptions {
   readonly deadlineMs?: number;
   /** A line longer than this ends the stream with a TransportError (default 64 MiB). */
   readonly maxLineBytes?: number;
+  /** Told once the server has answered 200: the stream is open (a quiet watch may send nothing for minutes). */
+  readonly onOpen?: () => void;
 }
 
 /** How a stream ended: the server finished it, or our deadline did. */
@@ -314,6 +316,7 @@ export class KubeClient {
           });
           return;
         }
+        options.onOpen?.();
         let pending: Buffer | undefined;
         res.on('data', (chunk: Buffer) => {
           if (settled) return;

@@ -14,6 +14,8 @@ interface WatchCall {
   emit(e: WatchEvent<KubeObject>): void;
   end(reason?: WatchEnd): void;
   fail(error: Error): void;
+  /** The server accepted the watch. */
+  open(): void;
 }
 
 /** A ListWatcher driven by the test: lists answer from a script, watches are handed to the test. */
@@ -33,11 +35,11 @@ class ScriptedSource implements ListWatcher<KubeObject> {
     return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
   }
 
-  watch(from: { resourceVersion: string }, onEvent: (e: WatchEvent<KubeObject>) => void, signal: AbortSignal): Promise<WatchEnd> {
+  watch(from: { resourceVersion: string }, onEvent: (e: WatchEvent<KubeObject>) => void, signal: AbortSignal, onOpen?: () => void): Promise<WatchEnd> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason as Error);
       signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-      this.watches.push({ from: from.resourceVersion, emit: onEvent, end: (r = 'closed') => resolve(r), fail: reject });
+      this.watches.push({ from: from.resourceVersion, emit: onEvent, end: (r = 'closed') => resolve(r), fail: reject, open: () => onOpen?.() });
     });
   }
 
@@ -172,6 +174,35 @@ describe('Informer', () => {
     expect(informer.hasSynced).toBe(false);
     await clock.advance(1);
     await informer.synced;
+    await informer.stop();
+  });
+
+  it('says since when lists and watches have been failing, until one works again', async () => {
+    const { clock, source, informer } = setup();
+    source.answerLists(new Error('refused'), new Error('refused'), { items: [], resourceVersion: '1' });
+    await clock.advance(1000);
+    informer.start();
+    await settle();
+    expect(informer.failingSince).toBe(1000);
+    expect(String(informer.lastError)).toContain('refused');
+    await clock.advance(100);
+    expect(informer.failingSince).toBe(1000);
+    await clock.advance(200);
+    await informer.synced;
+    expect(informer.failingSince).toBeUndefined();
+    // The watch fails, and so does the next try; the server accepting a watch (with nothing to send yet) is health again.
+    source.lastWatch.fail(new Error('reset'));
+    await settle();
+    const failedAt = clock.now();
+    expect(informer.failingSince).toBe(failedAt);
+    await clock.advance(100);
+    source.lastWatch.fail(new Error('refused'));
+    await settle();
+    expect(informer.failingSince).toBe(failedAt);
+    await clock.advance(200);
+    expect(informer.failingSince).toBe(failedAt);
+    source.lastWatch.open();
+    expect(informer.failingSince).toBeUndefined();
     await informer.stop();
   });
 

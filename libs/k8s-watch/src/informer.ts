@@ -75,6 +75,8 @@ export class Informer<T extends KubeObject> {
   private running: Promise<void> | undefined;
   private isSynced = false;
   private rv = '';
+  private failingFrom: number | undefined;
+  private lastFailure: unknown;
 
   constructor(
     private readonly source: ListWatcher<T>,
@@ -109,6 +111,19 @@ export class Informer<T extends KubeObject> {
 
   get started(): boolean {
     return this.running !== undefined;
+  }
+
+  /**
+   * When (clock milliseconds) the current run of failed lists and watches began; undefined while
+   * the last one worked (a list completed, or the server accepted a watch).
+   */
+  get failingSince(): number | undefined {
+    return this.failingFrom;
+  }
+
+  /** The error of the latest failed list or watch (kept after recovery, for the record). */
+  get lastError(): unknown {
+    return this.lastFailure;
   }
 
   /** Declares a cache index (objects already cached are indexed at once). */
@@ -157,10 +172,15 @@ export class Informer<T extends KubeObject> {
         watching = true;
         const base = this.options.watchTimeoutSeconds ?? 300;
         const timeoutSeconds = Math.max(1, Math.floor(base * (1 + this.random())));
-        const end = await this.source.watch({ resourceVersion: this.rv, timeoutSeconds }, (e) => {
-          delivered++;
-          this.apply(e);
-        }, signal);
+        const end = await this.source.watch(
+          { resourceVersion: this.rv, timeoutSeconds },
+          (e) => {
+            delivered++;
+            this.apply(e);
+          },
+          signal,
+          () => this.working(),
+        );
         this.observer.watchEnded?.(end);
         if (delivered > 0 || this.clock.now() - watchStarted >= HEALTHY_WATCH_MS) {
           this.backoff.reset();
@@ -182,6 +202,8 @@ export class Informer<T extends KubeObject> {
         } else if (watching) {
           this.observer.watchEnded?.('error');
         }
+        this.failingFrom ??= this.clock.now();
+        this.lastFailure = error;
         let wait = this.backoff.next();
         const retryAfter = error instanceof ApiError ? error.retryAfterSeconds : undefined;
         if (retryAfter !== undefined) wait = Math.max(wait, retryAfter * 1000);
@@ -213,6 +235,7 @@ export class Informer<T extends KubeObject> {
     if (signal.aborted) return;
     const changes = this.store.replace(items);
     this.rv = rv;
+    this.working();
     this.observer.listed?.(items.length, pages, this.clock.now() - started);
     this.observer.size?.(this.store.size);
     for (const obj of changes.added) this.emitAdd(obj);
@@ -222,6 +245,10 @@ export class Informer<T extends KubeObject> {
       this.isSynced = true;
       this.resolveSynced();
     }
+  }
+
+  private working(): void {
+    this.failingFrom = undefined;
   }
 
   private apply(event: WatchEvent<T>): void {

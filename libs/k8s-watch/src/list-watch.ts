@@ -23,10 +23,12 @@ export type WatchEnd = 'closed' | 'deadline';
 
 export interface ListWatcher<T> {
   list(page: { readonly limit: number; readonly continue?: string }, signal: AbortSignal): Promise<ListPage<T>>;
+  /** `onOpen` is told when the server has accepted the watch, before any event. */
   watch(
     from: { readonly resourceVersion: string; readonly timeoutSeconds: number },
     onEvent: (event: WatchEvent<T>) => void,
     signal: AbortSignal,
+    onOpen?: () => void,
   ): Promise<WatchEnd>;
 }
 
@@ -83,7 +85,7 @@ export function httpListWatcher<T extends KubeObject>(client: KubeClient, type: 
       return { items: list.items, resourceVersion: rv, ...(list.metadata.continue ? { continue: list.metadata.continue } : {}) };
     },
 
-    async watch(from, onEvent, signal) {
+    async watch(from, onEvent, signal, onOpen) {
       // Our own cut-off: the server's timeoutSeconds plus grace, for a server that never ends the stream.
       const stop = new AbortController();
       const forward = (): void => stop.abort(signal.reason);
@@ -112,6 +114,7 @@ export function httpListWatcher<T extends KubeObject>(client: KubeClient, type: 
           {
             signal: stop.signal,
             deadlineMs: (from.timeoutSeconds + 30) * 1000,
+            ...(onOpen ? { onOpen } : {}),
             query: {
               watch: 'true',
               resourceVersion: from.resourceVersion,

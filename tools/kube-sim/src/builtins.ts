@@ -9,9 +9,13 @@ const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const NODE_PORT_MIN = 30000;
 const NODE_PORT_MAX = 32767;
 
-/** Hands out service cluster IPs from 10.96.0.0/12 and node ports from 30000-32767. */
+/**
+ * Hands out service cluster IPs from 10.96.0.0/12 and fd00:10:96::/108 (a dual-stack cluster,
+ * IPv4 first) and node ports from 30000-32767.
+ */
 export class ServiceAllocator {
   private nextIp = 10;
+  private nextIpv6 = 10;
   private readonly usedIps = new Set<string>();
   private nextPort = NODE_PORT_MIN;
   private readonly usedPorts = new Set<number>();
@@ -21,6 +25,17 @@ export class ServiceAllocator {
       const n = this.nextIp++;
       // 10.96.0.0/12 spans 10.96.0.0-10.111.255.255.
       const ip = `10.${96 + ((n >>> 16) & 15)}.${(n >>> 8) & 255}.${n & 255}`;
+      if (!this.usedIps.has(ip)) {
+        this.usedIps.add(ip);
+        return ip;
+      }
+    }
+  }
+
+  clusterIPv6(): string {
+    for (;;) {
+      const n = this.nextIpv6++;
+      const ip = `fd00:10:96::${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`.replace('::0:', '::');
       if (!this.usedIps.has(ip)) {
         this.usedIps.add(ip);
         return ip;
@@ -73,9 +88,14 @@ export function defaultService(obj: Obj, old: Obj | undefined, alloc: ServiceAll
     if (spec['clusterIP'] === undefined || spec['clusterIP'] === '') {
       spec['clusterIP'] = oldSpec?.['clusterIP'] ?? alloc.clusterIP();
     } else if (typeof spec['clusterIP'] === 'string' && spec['clusterIP'] !== 'None') alloc.reserveIP(spec['clusterIP']);
-    spec['clusterIPs'] ??= oldSpec?.['clusterIPs'] ?? [spec['clusterIP']];
-    spec['ipFamilies'] ??= oldSpec?.['ipFamilies'] ?? [String(spec['clusterIP']).includes(':') ? 'IPv6' : 'IPv4'];
+    const primary = String(spec['clusterIP']).includes(':') ? 'IPv6' : 'IPv4';
     spec['ipFamilyPolicy'] ??= 'SingleStack';
+    // As a dual-stack cluster: PreferDualStack and RequireDualStack get both families and a
+    // cluster IP of each (unless the Service names one family), SingleStack one.
+    const dual = spec['ipFamilyPolicy'] !== 'SingleStack' && spec['clusterIP'] !== 'None';
+    spec['ipFamilies'] ??= oldSpec?.['ipFamilies'] ?? (dual ? [primary, primary === 'IPv4' ? 'IPv6' : 'IPv4'] : [primary]);
+    const both = dual && Array.isArray(spec['ipFamilies']) && spec['ipFamilies'].length > 1;
+    spec['clusterIPs'] ??= oldSpec?.['clusterIPs'] ?? (both ? [spec['clusterIP'], primary === 'IPv4' ? alloc.clusterIPv6() : alloc.clusterIP()] : [spec['clusterIP']]);
     spec['internalTrafficPolicy'] ??= 'Cluster';
   }
   const wantsNodePorts = type === 'NodePort' || (type === 'LoadBalancer' && spec['allocateLoadBalancerNodePorts'] !== false);

@@ -411,6 +411,21 @@ describe('compile() reports every error at once', () => {
   });
 });
 
+describe('compile() blames the later of two colliding pools', () => {
+  // The controller gives compile() its objects oldest first: the newer pool is the one at fault.
+  const cases: Array<[string, unknown[], string]> = [
+    ['the new pool starts lower', [pool('old', ['10.0.0.4/30']), pool('new', ['10.0.0.0/29'])], 'new'],
+    ['the new pool starts higher', [pool('old', ['10.0.0.0/29']), pool('new', ['10.0.0.4/30'])], 'new'],
+    ['the same input the other way round', [pool('new', ['10.0.0.0/29']), pool('old', ['10.0.0.4/30'])], 'old'],
+  ];
+  it.each(cases)('%s', (_what, input, blamed) => {
+    const result = compile(input);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.errors.map((e) => e.resource?.name)).toEqual([blamed]);
+  });
+  it('ran every case', () => expect(cases.length).toBeGreaterThan(0));
+});
+
 describe('compile() output', () => {
   const result = compile([
     pool('gold', ['10.0.0.0/24', 'fc00::/120'], { autoAssign: false, serviceAllocation: { priority: 10, namespaces: ['shop'] } }, { labels: { tier: 'gold' } }),
@@ -458,6 +473,8 @@ describe('compile() output', () => {
   it('gives a class its own pool, announced from its nodes, one address per node', () => {
     const classPool = poolNamed('class:ingress');
     expect(classPool?.spec.autoAssign).toBe(false);
+    // Reserved: the allocator refuses its addresses to every Service outside the class, up front.
+    expect(classPool?.spec.reservedFor).toBe("MetalLoadBalancerClass 'ingress'");
     expect(classPool?.className).toBe('ingress');
     expect(classPool?.l2).toHaveLength(1);
     expect(classPool?.l2[0]?.spreadAcrossNodes).toBe(true);

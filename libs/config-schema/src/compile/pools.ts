@@ -32,6 +32,9 @@ export interface PoolDraft {
 /** The allocator pool of a MetalLoadBalancerClass; ':' cannot occur in a resource name, so it never clashes. */
 export const classPoolName = (className: string): string => `class:${className}`;
 
+/** What a class's pool is reserved for, and what its Services hold: no other Service takes its addresses. */
+export const classReservation = (className: string): string => `MetalLoadBalancerClass '${className}'`;
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function draftIPAddressPool(sink: IssueSink, origin: Origin, pool: IPAddressPoolResource): PoolDraft {
@@ -67,7 +70,7 @@ export function draftClassPool(sink: IssueSink, origin: Origin, className: strin
     origin,
     labels: {},
     // Only Services of the class draw from it (they ask for it by name), never automatic allocation.
-    spec: { name, addresses: addresses.map((a) => a.trim()), autoAssign: false, avoidBuggyIPs: false },
+    spec: { name, addresses: addresses.map((a) => a.trim()), autoAssign: false, avoidBuggyIPs: false, reservedFor: classReservation(className) },
     entries,
     families: familiesOf(entries),
     className,
@@ -142,9 +145,16 @@ export function checkPoolsTogether(sink: IssueSink, drafts: readonly PoolDraft[]
       sink.error(draft.origin, ['metadata', 'name'], `pool name '${draft.name}' is already used by ${formatResource(first.origin.ref)}; pool names must be unique across namespaces`);
     } else byName.set(draft.name, draft);
   }
+  // The error goes to whichever pool comes later in the input: the newer one when the input is in
+  // creation order (as the controller gives it), so an invalid new pool is reported, not the valid
+  // one it collides with.
+  const order = new Map(drafts.map((draft, i) => [draft, i]));
   const owned = drafts.flatMap((draft) => draft.entries.map((entry) => ({ range: entry.range, owner: { draft, index: entry.index } })));
-  for (const { a, b } of findOverlaps(owned)) {
-    const where = a.owner.draft === b.owner.draft ? `entry [${a.owner.index}] of the same pool` : formatResource(a.owner.draft.origin.ref);
-    sink.error(b.owner.draft.origin, [...b.owner.draft.addressesPath, b.owner.index], `${b.range.text} overlaps ${a.range.text} of ${where}`);
+  for (const overlap of findOverlaps(owned)) {
+    const position = (o: typeof overlap.a): [number, number] => [order.get(o.owner.draft) ?? 0, o.owner.index];
+    const [[da, ia], [db, ib]] = [position(overlap.a), position(overlap.b)];
+    const [earlier, later] = da < db || (da === db && ia <= ib) ? [overlap.a, overlap.b] : [overlap.b, overlap.a];
+    const where = earlier.owner.draft === later.owner.draft ? `entry [${earlier.owner.index}] of the same pool` : formatResource(earlier.owner.draft.origin.ref);
+    sink.error(later.owner.draft.origin, [...later.owner.draft.addressesPath, later.owner.index], `${later.range.text} overlaps ${earlier.range.text} of ${where}`);
   }
 }
