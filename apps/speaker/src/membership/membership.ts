@@ -400,7 +400,8 @@ export class Membership {
 
   private heard(now: Now, record: MemberRecord, from: string): void {
     record.lastHeard = now.mono;
-    record.address = from;
+    // The API's address wins: a source address is only learnt for members the API does not list.
+    if (!record.hinted) record.address = from;
     this.lastHeardAnyone = now.mono;
     const watch = this.watches.get(record.name);
     if (watch) watch.quietSince = now.mono;
@@ -485,8 +486,9 @@ export class Membership {
     this.cancelProbe(probe.target);
     const record = this.table.get(probe.target);
     if (!record || record.status !== 'alive' || record.epoch !== probe.epoch || record.incarnation !== probe.incarnation) return;
-    // Nobody answered at all: maybe it is this member that is cut off. Not enough to accuse.
-    if (probe.helpers > 0 && probe.noContact === 0) {
+    // Too few helpers confirmed the silence (at 2 of 3, a lost or stale answer cannot accuse
+    // alone); nobody answering at all may mean that this member is the one cut off.
+    if (probe.noContact < Math.ceil(probe.helpers / 2)) {
       this.counters.inconclusive += 1;
       const watch = this.watches.get(probe.target);
       if (watch) watch.quietSince = now.mono;

@@ -66,6 +66,7 @@ export class SimulatedCluster {
   private readonly queue = new TimedQueue<SimEvent>();
   private readonly nodes = new Map<string, SimNode>();
   private readonly listeners: Array<(change: ObservedChange) => void> = [];
+  private readonly taps: Array<(from: string, to: string, bytes: Uint8Array) => void> = [];
   private readonly memberList: Array<{ name: string; address: string }>;
 
   constructor(private readonly options: ClusterOptions) {
@@ -98,6 +99,16 @@ export class SimulatedCluster {
 
   onChange(listener: (change: ObservedChange) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Sees every datagram sent (before the network decides its fate). */
+  tap(listener: (from: string, to: string, bytes: Uint8Array) => void): void {
+    this.taps.push(listener);
+  }
+
+  /** Delivers bytes to `to` as if sent from address `from` (a forger, a replayer), after `delayMs`. */
+  inject(to: string, from: string, bytes: Uint8Array, delayMs = 0): void {
+    this.queue.push(this.now + delayMs, { kind: 'deliver', node: to, from, bytes });
   }
 
   membership(name: string): Membership {
@@ -226,6 +237,7 @@ export class SimulatedCluster {
     for (const datagram of output.send) {
       node.stats.sent += 1;
       node.stats.sentBytes += datagram.bytes.length;
+      for (const tap of this.taps) tap(node.name, datagram.to, datagram.bytes);
       const delay = this.network.fate(node.name, datagram.to);
       if (delay !== undefined) this.queue.push(this.now + delay, { kind: 'deliver', node: datagram.to, from: node.name, bytes: datagram.bytes });
     }
