@@ -4,7 +4,7 @@
 // flag day: the first signs, any verifies.
 import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { membershipMessage } from './codec.js';
-import { DecodeError } from './errors.js';
+import { type DecodeError } from './errors.js';
 import { type Message } from './messages.js';
 
 export const TAG_LENGTH = 16;

@@ -16,7 +16,8 @@ export class LocalHealth {
 
   /** Forgives one point per recovery period without trouble. */
   recover(now: number): void {
-    while (this.score > 0 && now - this.changedAt >= this.timing.healthRecoveryMs) {
+    // Compared as a sum, as nextRecovery() computes it: a difference can round below the period.
+    while (this.score > 0 && now >= this.changedAt + this.timing.healthRecoveryMs) {
       this.score -= 1;
       this.changedAt += this.timing.healthRecoveryMs;
     }

@@ -416,7 +416,7 @@ export class Membership {
 
   private checkIsolation(t: number): void {
     if (!this.joined || this.isolated || this.aliveOthers() < 2) return;
-    if (t - this.lastHeardAnyone < this.timing.isolationAfterMs) return;
+    if (t < this.lastHeardAnyone + this.timing.isolationAfterMs) return;
     this.isolated = true;
     this.change({ kind: 'withdrawn', reason: 'isolated' });
   }

@@ -43,6 +43,9 @@ interface SimNode {
   readonly skew: number;
   token: number;
   scheduledAt: number | undefined;
+  /** Ticks handled at the current time in a row: a core that keeps asking for `now` is spinning. */
+  ticksAtSameTime: number;
+  lastTickAt: number;
   pending: Array<{ from: string; bytes: Uint8Array }>;
   stats: TrafficStats;
 }
@@ -85,6 +88,8 @@ export class SimulatedCluster {
         skew: (this.random() * 2 - 1) * skew,
         token: 0,
         scheduledAt: undefined,
+        ticksAtSameTime: 0,
+        lastTickAt: -1,
         pending: [],
         stats: emptyStats(),
       };
@@ -200,6 +205,9 @@ export class SimulatedCluster {
       case 'tick':
         if (node.state !== 'running' || event.token !== node.token) return;
         node.scheduledAt = undefined;
+        node.ticksAtSameTime = node.lastTickAt === this.now ? node.ticksAtSameTime + 1 : 0;
+        node.lastTickAt = this.now;
+        if (node.ticksAtSameTime > 100) throw new Error(`${node.name} keeps asking for a tick at ${this.now}: nextDeadline() does not move past a deadline it has handled`);
         this.step(node, { kind: 'tick' });
         return;
       case 'deliver':
