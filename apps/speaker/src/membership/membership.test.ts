@@ -279,6 +279,12 @@ describe('Membership inputs', () => {
     expect(retries).toBeGreaterThanOrEqual(9);
   });
 
+  it('keeps its keys when given unusable ones, and switches to usable ones', () => {
+    const m = new Membership({ name: 'a', keys: [key] }, now);
+    expect(m.handle(now, { kind: 'keys', keys: [] }).changes).toContainEqual({ kind: 'keys-refused', reason: 'the membership needs at least one secret key' });
+    expect(m.handle(now, { kind: 'keys', keys: [new TextEncoder().encode('next')] }).changes.filter((c) => c.kind === 'keys-refused')).toEqual([]);
+  });
+
   it('refuses a timing that cannot work', () => {
     expect(() => new Membership({ name: 'a', keys: [key], timing: { suspectAfterMs: 50, heartbeatIntervalMs: 100 } }, now)).toThrow(/suspectAfterMs/);
   });

@@ -171,7 +171,7 @@ export class Membership {
           this.setMembers(now, input.members);
           break;
         case 'keys':
-          this.keyring = new Keyring(input.keys);
+          this.replaceKeys(input.keys);
           break;
         case 'leave':
           this.leave(now);
@@ -285,6 +285,15 @@ export class Membership {
       this.replyToProbe(now, help.requester, help.requesterProbe, help.target, false);
     }
     this.checkIsolation(t);
+  }
+
+  /** A Secret emptied at run time keeps the keys in use: running unauthenticated is never an option. */
+  private replaceKeys(keys: readonly Uint8Array[]): void {
+    try {
+      this.keyring = new Keyring(keys);
+    } catch (error) {
+      this.change({ kind: 'keys-refused', reason: (error as Error).message });
+    }
   }
 
   // ---- joining and leaving -----------------------------------------------------------------

@@ -54,7 +54,9 @@ export type MembershipChange =
    * This member took a new incarnation and holds itself down: it stalled, was cut off, or was
    * declared dead, long enough that the others have likely moved its addresses.
    */
-  | { readonly kind: 'fenced'; readonly reason: 'stalled' | 'isolated' | 'refuted'; readonly stalledMs?: number };
+  | { readonly kind: 'fenced'; readonly reason: 'stalled' | 'isolated' | 'refuted'; readonly stalledMs?: number }
+  /** New keys were unusable (none, or an empty one); the previous keys stay in use. */
+  | { readonly kind: 'keys-refused'; readonly reason: string };
 
 export interface MembershipOutput {
   readonly send: readonly Datagram[];
