@@ -13,10 +13,14 @@
 //   - a member that hears nobody while most of its view is silent announces nothing (isolation).
 import { open, seal, AuthError, Keyring, TAG_LENGTH } from './auth.js';
 import { membershipMessage, updateEncodingLength } from './codec.js';
+import { Cooldowns } from './cooldowns.js';
+import { DigestWatch } from './digest-watch.js';
 import { DecodeError } from './errors.js';
 import { LocalHealth } from './local-health.js';
 import { compareBeliefs, MemberTable, statusCode, type MemberRecord, type MemberStatus } from './member-table.js';
 import { type Body, type Message, type Update } from './messages.js';
+import { Piggyback } from './piggyback.js';
+import { ProbeBook, type Probe } from './probes.js';
 import { ReplayGuard } from './replay.js';
 import { Ring } from './ring.js';
 import { DEFAULT_TIMING, timingProblems, type Timing } from './timing.js';
@@ -52,26 +56,6 @@ interface Watch {
   quietSince: number;
 }
 
-interface Probe {
-  readonly id: number;
-  readonly target: string;
-  readonly epoch: number;
-  readonly incarnation: number;
-  retryAt: number;
-  deadline: number;
-  retried: boolean;
-  helpers: number;
-  noContact: number;
-}
-
-/** A ping this member sends on another's behalf. */
-interface HelperPing {
-  readonly requester: string;
-  readonly requesterProbe: number;
-  readonly target: string;
-  deadline: number;
-}
-
 const TELL_DEAD_EVERY_MS = 100;
 
 export class Membership {
@@ -105,12 +89,8 @@ export class Membership {
   private readonly ring: Ring;
   private hintedCount = 0;
   private readonly watches = new Map<string, Watch>();
-  private readonly probes = new Map<number, Probe>();
-  private readonly probeOf = new Map<string, Probe>();
-  private readonly helping = new Map<number, HelperPing>();
-  private nextProbeId = 1;
-  /** Member → heartbeats its current belief still rides on. */
-  private readonly piggyback = new Map<string, number>();
+  private readonly probes = new ProbeBook();
+  private readonly piggyback: Piggyback;
   private readonly heldDown = new Set<string>();
   /** (eligibleAt, member), pushed whenever a hold-down is set; stale entries are skipped when due. */
   private readonly holdDownExpiries = new TimedQueue<string>();
@@ -124,10 +104,10 @@ export class Membership {
   private nextJoinAt: number;
   private joinAttempts = 0;
   private readonly syncAsked = new Set<string>();
-  private readonly digestMismatchSince = new Map<string, number>();
-  private readonly syncAskedAt = new Map<string, number>();
-  private readonly syncServedAt = new Map<string, number>();
-  private readonly toldDeadAt = new Map<string, number>();
+  private readonly digests: DigestWatch;
+  private readonly syncsAsked: Cooldowns;
+  private readonly syncsServed: Cooldowns;
+  private readonly toldDead = new Cooldowns(TELL_DEAD_EVERY_MS);
   private expectedWake: number;
   private left = false;
   private view: MembershipView | undefined;
@@ -142,6 +122,10 @@ export class Membership {
     this.keyring = new Keyring(options.keys);
     this.replay = new ReplayGuard(this.timing.maxClockSkewMs);
     this.health = new LocalHealth(this.timing);
+    this.piggyback = new Piggyback(this.timing.piggybackRounds);
+    this.digests = new DigestWatch(this.timing.digestGraceMs);
+    this.syncsAsked = new Cooldowns(this.timing.syncCooldownMs);
+    this.syncsServed = new Cooldowns(this.timing.syncCooldownMs / 2);
     this.startedAt = now.mono;
     this.epoch = Math.floor(now.wall);
     this.self = this.table.merge({ member: this.name, epoch: this.epoch, incarnation: 0, status: statusCode('alive'), holdDownMs: this.timing.holdDownMs }, now.mono)
@@ -193,10 +177,9 @@ export class Membership {
     const factor = this.health.factor;
     let next = this.nextHeartbeatAt;
     for (const [name, watch] of this.watches) {
-      if (!this.probeOf.has(name)) next = Math.min(next, watch.quietSince + this.timing.suspectAfterMs * factor);
+      if (!this.probes.of(name)) next = Math.min(next, watch.quietSince + this.timing.suspectAfterMs * factor);
     }
-    for (const probe of this.probes.values()) next = Math.min(next, probe.retried ? probe.deadline : probe.retryAt);
-    for (const help of this.helping.values()) next = Math.min(next, help.deadline);
+    next = Math.min(next, this.probes.nextDeadline());
     const eligible = this.holdDownExpiries.peekTime();
     if (eligible !== undefined) next = Math.min(next, eligible);
     if (this.joined && !this.isolated && this.aliveOthers() >= 2) next = Math.min(next, this.lastHeardAnyone + this.timing.isolationAfterMs);
@@ -248,12 +231,8 @@ export class Membership {
     // Time this process did not run does not count against the others: datagrams they sent
     // meanwhile are still queued in the socket, and a timer fires before they are read.
     for (const watch of this.watches.values()) watch.quietSince += late;
-    for (const probe of this.probes.values()) {
-      probe.deadline += late;
-      probe.retryAt += late;
-    }
-    for (const help of this.helping.values()) help.deadline += late;
-    for (const [name, since] of this.digestMismatchSince) this.digestMismatchSince.set(name, since + late);
+    this.probes.shift(late);
+    this.digests.shift(late);
     this.lastHeardAnyone += late;
     if (late >= this.timing.selfFenceAfterMs) this.fence(now, 'stalled', late);
   }
@@ -270,20 +249,16 @@ export class Membership {
     this.refreshWatches(t);
     const factor = this.health.factor;
     for (const [name, watch] of this.watches) {
-      if (!this.probeOf.has(name) && t >= watch.quietSince + this.timing.suspectAfterMs * factor && !this.startProbe(now, name)) watch.quietSince = t;
+      if (!this.probes.of(name) && t >= watch.quietSince + this.timing.suspectAfterMs * factor && !this.startProbe(now, name)) watch.quietSince = t;
     }
-    if (this.probes.size > 0) for (const probe of [...this.probes.values()]) {
+    for (const probe of this.probes.running()) {
       if (!probe.retried && t >= probe.retryAt) {
         probe.retried = true;
         this.send(now, probe.target, { type: 'ping', probe: probe.id });
       }
       if (t >= probe.deadline) this.concludeProbe(now, probe);
     }
-    if (this.helping.size > 0) for (const [id, help] of [...this.helping]) {
-      if (t < help.deadline) continue;
-      this.helping.delete(id);
-      this.replyToProbe(now, help.requester, help.requesterProbe, help.target, false);
-    }
+    for (const help of this.probes.expiredHelp(t)) this.replyToProbe(now, help.requester, help.requesterProbe, help.target, false);
     this.checkIsolation(t);
   }
 
@@ -358,7 +333,11 @@ export class Membership {
     this.ring.remove(name);
     this.ringVersion += 1;
     this.replay.forget(name);
-    for (const map of [this.piggyback, this.digestMismatchSince, this.syncAskedAt, this.syncServedAt, this.toldDeadAt]) map.delete(name);
+    this.piggyback.forget(name);
+    this.digests.forget(name);
+    this.syncsAsked.forget(name);
+    this.syncsServed.forget(name);
+    this.toldDead.forget(name);
     this.view = undefined;
   }
 
@@ -402,7 +381,7 @@ export class Membership {
     for (const name of [...this.watches.keys()]) {
       if (watched.has(name)) continue;
       this.watches.delete(name);
-      this.cancelProbe(name);
+      this.probes.cancel(name);
     }
     for (const name of watched) if (!this.watches.has(name)) this.watches.set(name, { quietSince: t });
   }
@@ -436,7 +415,7 @@ export class Membership {
     const record = this.table.get(target);
     if (!record || record.status !== 'alive') return false;
     const factor = this.health.factor;
-    const id = this.takeProbeId();
+    const id = this.probes.takeId();
     const others = new Set([this.name, target]);
     const helpers = this.currentRing()
       .successors(target, this.monitorCount() + 1)
@@ -457,25 +436,11 @@ export class Membership {
       helpers: helpers.length,
       noContact: 0,
     };
-    this.probes.set(id, probe);
-    this.probeOf.set(target, probe);
+    this.probes.add(probe);
     this.counters.probes += 1;
     this.send(now, target, { type: 'ping', probe: id });
     for (const helper of helpers) this.send(now, helper, { type: 'probe-request', probe: id, target });
     return true;
-  }
-
-  private takeProbeId(): number {
-    const id = this.nextProbeId;
-    this.nextProbeId = this.nextProbeId >= 0xffffffff ? 1 : this.nextProbeId + 1;
-    return id;
-  }
-
-  private cancelProbe(target: string): void {
-    const probe = this.probeOf.get(target);
-    if (!probe) return;
-    this.probes.delete(probe.id);
-    this.probeOf.delete(target);
   }
 
   /**
@@ -484,15 +449,14 @@ export class Membership {
    * again later rather than every suspicion period.
    */
   private liftSuspicion(t: number, target: string, indirect: boolean): void {
-    if (!this.probeOf.has(target)) return;
-    this.cancelProbe(target);
+    if (!this.probes.cancel(target)) return;
     this.counters.suspicionsLifted += 1;
     const watch = this.watches.get(target);
     if (watch) watch.quietSince = indirect ? t + this.timing.reprobeAfterIndirectMs : t;
   }
 
   private concludeProbe(now: Now, probe: Probe): void {
-    this.cancelProbe(probe.target);
+    this.probes.cancel(probe.target);
     const record = this.table.get(probe.target);
     if (!record || record.status !== 'alive' || record.epoch !== probe.epoch || record.incarnation !== probe.incarnation) return;
     // Too few helpers confirmed the silence (at 2 of 3, a lost or stale answer cannot accuse
@@ -560,11 +524,8 @@ export class Membership {
       case 'ping':
         return this.send(now, sender.name, { type: 'ack', probe: body.probe });
       case 'ack': {
-        const help = this.helping.get(body.probe);
-        if (help && help.target === sender.name) {
-          this.helping.delete(body.probe);
-          this.replyToProbe(now, help.requester, help.requesterProbe, help.target, true);
-        }
+        const help = this.probes.takeHelp(body.probe, sender.name);
+        if (help) this.replyToProbe(now, help.requester, help.requesterProbe, help.target, true);
         return;
       }
       case 'probe-request':
@@ -597,38 +558,23 @@ export class Membership {
     const record = this.table.get(target);
     if (!record || record.status !== 'alive') return this.replyToProbe(now, requester, probe, target, false);
     if (now.mono - record.lastHeard <= this.timing.freshWithinMs) return this.replyToProbe(now, requester, probe, target, true);
-    const id = this.takeProbeId();
-    this.helping.set(id, { requester, requesterProbe: probe, target, deadline: now.mono + this.timing.helperTimeoutMs });
+    const id = this.probes.takeId();
+    this.probes.help(id, { requester, requesterProbe: probe, target, deadline: now.mono + this.timing.helperTimeoutMs });
     this.send(now, target, { type: 'ping', probe: id });
   }
 
   private compareDigest(now: Now, sender: string, digest: number): void {
-    if (digest === this.table.digest) {
-      this.digestMismatchSince.delete(sender);
-      return;
-    }
-    const since = this.digestMismatchSince.get(sender);
-    if (since === undefined) {
-      this.digestMismatchSince.set(sender, now.mono);
-      return;
-    }
-    if (now.mono - since < this.timing.digestGraceMs) return;
-    this.digestMismatchSince.delete(sender);
-    this.askSync(now, sender);
+    if (this.digests.differs(sender, digest, this.table.digest, now.mono)) this.askSync(now, sender);
   }
 
   private askSync(now: Now, member: string): void {
-    const last = this.syncAskedAt.get(member);
-    if (last !== undefined && now.mono - last < this.timing.syncCooldownMs) return;
-    this.syncAskedAt.set(member, now.mono);
+    if (!this.syncsAsked.allow(member, now.mono)) return;
     this.send(now, member, { type: 'sync-request', digest: this.table.digest });
   }
 
   /** Sends the whole table (every member ever alive) in as few datagrams as fit. */
   private serveSync(now: Now, requester: string): void {
-    const last = this.syncServedAt.get(requester);
-    if (last !== undefined && now.mono - last < this.timing.syncCooldownMs / 2) return;
-    this.syncServedAt.set(requester, now.mono);
+    if (!this.syncsServed.allow(requester, now.mono)) return;
     const updates = [...this.table.all()].filter((r) => r.status !== 'unknown').map((r) => this.table.updateFor(r, now.mono));
     const room = this.timing.maxDatagramBytes - TAG_LENGTH - this.emptyLength(requester, { type: 'news' });
     let chunk: Update[] = [];
@@ -648,9 +594,7 @@ export class Membership {
 
   /** A member believed dead is still talking: tell it, so that it refutes (rate-limited). */
   private tellDead(now: Now, record: MemberRecord): void {
-    const last = this.toldDeadAt.get(record.name);
-    if (last !== undefined && now.mono - last < TELL_DEAD_EVERY_MS) return;
-    this.toldDeadAt.set(record.name, now.mono);
+    if (!this.toldDead.allow(record.name, now.mono)) return;
     this.send(now, record.name, { type: 'news' }, [this.table.updateFor(record, now.mono)]);
   }
 
@@ -698,9 +642,9 @@ export class Membership {
     } else {
       this.ring.remove(record.name);
       this.heldDown.delete(record.name);
-      this.cancelProbe(record.name);
+      this.probes.cancel(record.name);
     }
-    this.piggyback.set(record.name, this.timing.piggybackRounds);
+    this.piggyback.add(record.name);
     if (joining || (previous === 'unknown' && record.status === 'alive')) return;
     const except = new Set([record.name]);
     if (from !== undefined) except.add(from);
@@ -773,7 +717,7 @@ export class Membership {
     this.health.worsen(now.mono);
     this.counters.fences += 1;
     this.change(stalledMs === undefined ? { kind: 'fenced', reason } : { kind: 'fenced', reason, stalledMs });
-    this.piggyback.set(this.name, this.timing.piggybackRounds);
+    this.piggyback.add(this.name);
     const update = this.table.updateFor(this.self, now.mono);
     for (const name of this.gossipTargets(new Set())) this.send(now, name, { type: 'news' }, [update]);
   }
@@ -782,23 +726,12 @@ export class Membership {
 
   /** Updates still riding on heartbeats, as many as fit one datagram to `recipient`. */
   private piggybackUpdates(t: number, recipient: string, body: Body): Update[] {
-    const updates: Update[] = [];
-    if (this.piggyback.size === 0) return updates;
-    let room = this.timing.maxDatagramBytes - TAG_LENGTH - this.emptyLength(recipient, body);
-    for (const [name, rounds] of this.piggyback) {
+    if (this.piggyback.size === 0) return [];
+    const room = this.timing.maxDatagramBytes - TAG_LENGTH - this.emptyLength(recipient, body);
+    return this.piggyback.take(room, (name) => {
       const record = this.table.get(name);
-      if (!record) {
-        this.piggyback.delete(name);
-        continue;
-      }
-      const update = this.table.updateFor(record, t);
-      room -= updateEncodingLength(update);
-      if (room < 0 || updates.length === 255) break;
-      updates.push(update);
-      if (rounds <= 1) this.piggyback.delete(name);
-      else this.piggyback.set(name, rounds - 1);
-    }
-    return updates;
+      return record && this.table.updateFor(record, t);
+    });
   }
 
   private emptyLength(recipient: string, body: Body): number {
