@@ -26,7 +26,10 @@ export interface Ball {
   readonly key: string;
   /** The Service; balls of one group avoid sharing a node. */
   readonly group: string;
-  /** Nodes allowed to announce it, whatever their liveness. */
+  /**
+   * Nodes allowed to announce it, whatever their liveness. Balls with the same candidates should
+   * share the array: the work per distinct array is done once.
+   */
   readonly candidates: readonly Candidate[];
 }
 
@@ -39,9 +42,34 @@ export interface Liveness {
 
 /**
  * 1.03: over 300 pools of 1,000 consecutive addresses on 10 nodes, max/min stayed at or under 1.36
- * (1.05 reached 1.5, plain rendezvous 1.77); an added Service displaces a median of 1 other.
+ * (1.05 reached 1.5, plain rendezvous 1.77); an added Service displaces a median of 0–1 other.
  */
 export const DEFAULT_LOAD_FACTOR = 1.03;
+
+/** The top preference tier of some candidates, with their hashes and their slots in `NodeIndex`. */
+interface Tier {
+  readonly nodes: readonly string[];
+  readonly hashes: readonly number[];
+  readonly slots: readonly number[];
+}
+
+/** Node name → a small integer, so that per-node loads live in an array rather than a map. */
+class NodeIndex {
+  private readonly slots = new Map<string, number>();
+
+  slot(node: string): number {
+    let slot = this.slots.get(node);
+    if (slot === undefined) {
+      slot = this.slots.size;
+      this.slots.set(node, slot);
+    }
+    return slot;
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+}
 
 interface Ranked {
   readonly ball: Ball;
@@ -54,78 +82,103 @@ function order(balls: readonly Ball[]): Ranked[] {
   return ranked;
 }
 
-const nodeHashes = new Map<string, number>();
-function nodeHash(node: string): number {
-  let h = nodeHashes.get(node);
-  if (h === undefined) {
-    h = hashString(node);
-    if (nodeHashes.size > 100_000) nodeHashes.clear();
-    nodeHashes.set(node, h);
-  }
-  return h;
+/** Top tier of the candidates that pass `keep`, computed once per distinct candidates array. */
+function tiers(keep: (node: string) => boolean, index: NodeIndex): (candidates: readonly Candidate[]) => Tier {
+  const cache = new Map<readonly Candidate[], Tier>();
+  return (candidates) => {
+    let tier = cache.get(candidates);
+    if (!tier) {
+      let best = Number.NEGATIVE_INFINITY;
+      for (const c of candidates) if (keep(c.node)) best = Math.max(best, c.preference);
+      const nodes = candidates.filter((c) => c.preference === best && keep(c.node)).map((c) => c.node);
+      tier = { nodes, hashes: nodes.map((n) => hashString(n)), slots: nodes.map((n) => index.slot(n)) };
+      cache.set(candidates, tier);
+    }
+    return tier;
+  };
 }
 
-function topTier(candidates: readonly Candidate[]): Candidate[] {
-  let best = Number.NEGATIVE_INFINITY;
-  for (const c of candidates) best = Math.max(best, c.preference);
-  return candidates.filter((c) => c.preference === best);
+/** Balls per group, so that only groups of several balls pay for spreading. */
+function groupSizes(balls: readonly Ball[]): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const ball of balls) sizes.set(ball.group, (sizes.get(ball.group) ?? 0) + 1);
+  return sizes;
+}
+
+class GroupCounts {
+  private readonly counts = new Map<string, Map<string, number>>();
+
+  constructor(private readonly sizes: ReadonlyMap<string, number>) {}
+
+  /** Per node, how many balls of `group` it holds; undefined for a group of one ball. */
+  of(group: string): Map<string, number> | undefined {
+    if ((this.sizes.get(group) ?? 0) < 2) return undefined;
+    let counts = this.counts.get(group);
+    if (!counts) {
+      counts = new Map();
+      this.counts.set(group, counts);
+    }
+    return counts;
+  }
+
+  add(group: string, node: string): void {
+    const counts = this.of(group);
+    counts?.set(node, (counts.get(node) ?? 0) + 1);
+  }
 }
 
 /**
- * Picks among `candidates` (one preference tier): fewest balls of the group first, then under the
- * cap, then the highest rendezvous score; when all are at the cap, the least loaded.
+ * Picks in a tier: fewest balls of the group first, then below the cap, then the highest
+ * rendezvous score; when all are at the cap, the least loaded.
  */
-function pick(candidates: readonly Candidate[], keyHash: number, groupCount: (node: string) => number, load?: (node: string) => number, cap?: number): string | undefined {
-  let fewest = Number.POSITIVE_INFINITY;
-  for (const c of candidates) fewest = Math.min(fewest, groupCount(c.node));
-  let best: string | undefined;
+function pick(tier: Tier, keyHash: number, group: ReadonlyMap<string, number> | undefined, load?: Int32Array, cap?: number): string | undefined {
+  let fewest = 0;
+  if (group) {
+    fewest = Number.POSITIVE_INFINITY;
+    for (const n of tier.nodes) fewest = Math.min(fewest, group.get(n) ?? 0);
+  }
+  let best = -1;
   let bestScore = -1;
-  let lightest: string | undefined;
+  let lightest = -1;
   let lightestLoad = Number.POSITIVE_INFINITY;
   let lightestScore = -1;
-  for (const c of candidates) {
-    if (groupCount(c.node) !== fewest) continue;
-    const score = pairScore(keyHash, nodeHash(c.node));
-    const l = load ? load(c.node) : 0;
+  for (let i = 0; i < tier.nodes.length; i++) {
+    const node = tier.nodes[i] as string;
+    if (group && (group.get(node) ?? 0) !== fewest) continue;
+    const score = pairScore(keyHash, tier.hashes[i] as number);
+    const l = load ? (load[tier.slots[i] as number] as number) : 0;
     if (cap === undefined || l < cap) {
       if (score > bestScore) {
-        best = c.node;
+        best = i;
         bestScore = score;
       }
     } else if (l < lightestLoad || (l === lightestLoad && score > lightestScore)) {
-      lightest = c.node;
+      lightest = i;
       lightestLoad = l;
       lightestScore = score;
     }
   }
-  return best ?? lightest;
+  const chosen = best >= 0 ? best : lightest;
+  return chosen >= 0 ? tier.nodes[chosen] : undefined;
 }
 
 /** Step 1: each ball's home among the candidates that run a speaker. */
 export function placeHomes(balls: readonly Ball[], known: ReadonlySet<string>, loadFactor = DEFAULT_LOAD_FACTOR): Map<string, string> {
   const homes = new Map<string, string>();
   const ranked = order(balls);
-  const nodes = new Set<string>();
-  const eligibleCandidates = new Map<Ball, Candidate[]>();
-  for (const { ball } of ranked) {
-    const usable = topTier(ball.candidates.filter((c) => known.has(c.node)));
-    eligibleCandidates.set(ball, usable);
-    for (const c of usable) nodes.add(c.node);
-  }
-  if (nodes.size === 0) return homes;
-  const cap = Math.ceil((loadFactor * ranked.length) / nodes.size);
-  const load = new Map<string, number>();
-  const groups = new Map<string, Map<string, number>>();
+  const index = new NodeIndex();
+  const usable = tiers((n) => known.has(n), index);
+  for (const { ball } of ranked) usable(ball.candidates);
+  if (index.size === 0) return homes;
+  const cap = Math.ceil((loadFactor * ranked.length) / index.size);
+  const load = new Int32Array(index.size);
+  const groups = new GroupCounts(groupSizes(balls));
   for (const { ball, keyHash } of ranked) {
-    const usable = eligibleCandidates.get(ball) ?? [];
-    if (usable.length === 0) continue;
-    const group = groups.get(ball.group) ?? new Map<string, number>();
-    groups.set(ball.group, group);
-    const home = pick(usable, keyHash, (n) => group.get(n) ?? 0, (n) => load.get(n) ?? 0, cap);
+    const home = pick(usable(ball.candidates), keyHash, groups.of(ball.group), load, cap);
     if (home === undefined) continue;
     homes.set(ball.key, home);
-    load.set(home, (load.get(home) ?? 0) + 1);
-    group.set(home, (group.get(home) ?? 0) + 1);
+    load[index.slot(home)] += 1;
+    groups.add(ball.group, home);
   }
   return homes;
 }
@@ -133,27 +186,29 @@ export function placeHomes(balls: readonly Ball[], known: ReadonlySet<string>, l
 /** Step 2: each ball's owner now, or none when no candidate is alive. */
 export function assignOwners(balls: readonly Ball[], homes: ReadonlyMap<string, string>, liveness: Liveness): Map<string, string> {
   const owners = new Map<string, string>();
-  const ranked = order(balls);
-  const groups = new Map<string, Map<string, number>>();
-  const place = (ball: Ball, node: string) => {
-    owners.set(ball.key, node);
-    const group = groups.get(ball.group) ?? new Map<string, number>();
-    groups.set(ball.group, group);
-    group.set(node, (group.get(node) ?? 0) + 1);
-  };
-  for (const { ball } of ranked) {
+  const groups = new GroupCounts(groupSizes(balls));
+  const orphans: Ball[] = [];
+  for (const ball of balls) {
     const home = homes.get(ball.key);
-    if (home !== undefined && liveness.eligible.has(home)) place(ball, home);
+    if (home !== undefined && liveness.eligible.has(home)) {
+      owners.set(ball.key, home);
+      groups.add(ball.group, home);
+    } else {
+      orphans.push(ball);
+    }
   }
-  for (const { ball, keyHash } of ranked) {
+  if (orphans.length === 0) return owners;
+  const index = new NodeIndex();
+  const eligible = tiers((n) => liveness.eligible.has(n), index);
+  const alive = tiers((n) => liveness.alive.has(n), index);
+  for (const { ball, keyHash } of order(orphans)) {
     if (owners.has(ball.key)) continue;
-    const group = groups.get(ball.group);
-    const count = (n: string) => group?.get(n) ?? 0;
-    const eligible = ball.candidates.filter((c) => liveness.eligible.has(c.node));
-    const fallback = eligible.length > 0 ? eligible : ball.candidates.filter((c) => liveness.alive.has(c.node));
-    if (fallback.length === 0) continue;
-    const owner = pick(topTier(fallback), keyHash, count);
-    if (owner !== undefined) place(ball, owner);
+    let tier = eligible(ball.candidates);
+    if (tier.nodes.length === 0) tier = alive(ball.candidates);
+    const owner = pick(tier, keyHash, groups.of(ball.group));
+    if (owner === undefined) continue;
+    owners.set(ball.key, owner);
+    groups.add(ball.group, owner);
   }
   return owners;
 }

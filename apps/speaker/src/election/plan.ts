@@ -56,6 +56,8 @@ export function planL2(inputs: ElectionInputs): L2Plan {
   const services = [...inputs.services].sort((a, b) => compareKeys(a, b));
   const plans: ServicePlan[] = [];
   const balls = new Map<string, Ball>();
+  // Services under the same announcements share their candidates (and the placement's work on them).
+  const shared = new Map<string, { candidates: Candidate[]; interfaces: Map<string, readonly string[]> }>();
   for (const service of services) {
     const verdict = serviceVerdict(service, inputs.config, classes, inputs.lbClass !== undefined ? { lbClass: inputs.lbClass } : {});
     if (!verdict.ok) {
@@ -68,7 +70,14 @@ export function planL2(inputs: ElectionInputs): L2Plan {
       plans.push(refused(target, 'noReadyEndpoints'));
       continue;
     }
-    const { candidates, interfaces } = candidatesFor(target, nodes, target.local ? ready.nodes : undefined);
+    const announcementsKey = `${target.pool.name}|${target.announcements.map((a) => target.pool.l2.indexOf(a)).join(',')}`;
+    let everywhere = shared.get(announcementsKey);
+    if (!everywhere) {
+      everywhere = candidatesFor(target, nodes);
+      shared.set(announcementsKey, everywhere);
+    }
+    const { interfaces } = everywhere;
+    const candidates = target.local ? everywhere.candidates.filter((c) => ready.nodes.has(c.node)) : everywhere.candidates;
     if (candidates.length === 0) {
       plans.push(refused(target, 'noAvailableNodes'));
       continue;
@@ -100,14 +109,13 @@ function compareKeys(a: ServiceResource, b: ServiceResource): number {
 }
 
 /**
- * The nodes that may announce a Service: selected by one of its announcements (a class's also
- * tolerating the node's taints) and, under externalTrafficPolicy Local, running a ready endpoint.
+ * The nodes that may announce under a Service's announcements: selected by one of them (a class's
+ * also tolerating the node's taints). externalTrafficPolicy Local narrows these per Service.
  */
-function candidatesFor(target: ServiceTarget, nodes: readonly NodeFacts[], local: ReadonlySet<string> | undefined) {
+function candidatesFor(target: ServiceTarget, nodes: readonly NodeFacts[]) {
   const candidates: Candidate[] = [];
   const interfaces = new Map<string, readonly string[]>();
   for (const node of nodes) {
-    if (local && !local.has(node.name)) continue;
     const matching = target.announcements.filter((a) => selects(a, node));
     if (matching.length === 0) continue;
     candidates.push({ node: node.name, preference: preference(target.announcements, node) });
