@@ -177,7 +177,8 @@ export function placeHomes(balls: readonly Ball[], known: ReadonlySet<string>, l
     const home = pick(usable(ball.candidates), keyHash, groups.of(ball.group), load, cap);
     if (home === undefined) continue;
     homes.set(ball.key, home);
-    load[index.slot(home)] += 1;
+    const slot = index.slot(home);
+    load[slot] = (load[slot] as number) + 1;
     groups.add(ball.group, home);
   }
   return homes;
