@@ -20,6 +20,10 @@ for (const size of sizes) {
   const started = performance.now();
   const cluster = startCluster({ size, seed: size });
   log(`${size} members settled (${((performance.now() - started) / 1000).toFixed(1)} s real)`);
+  // Cold start: every member starting within 100 ms, until all are joined and past their hold-down.
+  const startup = cluster.names().map((n) => cluster.stats(n));
+  single(`membership-${size}-cold-start-6s-busiest-sent`, Math.max(...startup.map((s) => s.sent)), 'packets', null);
+  single(`membership-${size}-cold-start-6s-busiest-received`, Math.max(...startup.map((s) => s.received)), 'packets', null);
   const traffic = measureTraffic(cluster, 10_000);
   const cpu = (cluster.handleMs * 1000) / cluster.handleCalls;
   rows.push(...spreadRows(`membership-${size}-sent-packets-per-s`, summarize(traffic.sentPackets), 'packets/s', 50));
@@ -36,6 +40,9 @@ for (const size of sizes) {
   rows.push(...spreadRows(`membership-${size}-death-second-busiest-sent`, summarize(detection.burstSent), 'packets', 50));
   rows.push(...spreadRows(`membership-${size}-death-second-busiest-received`, summarize(detection.burstReceived), 'packets', 50));
   single(`membership-${size}-detection-false-positives`, detection.falsePositives, 'deaths', 0);
+  rows.push(...spreadRows(`membership-${size}-restart-second-joiner-sent`, summarize(detection.restartJoinerSent), 'packets', null));
+  rows.push(...spreadRows(`membership-${size}-restart-second-busiest-other-sent`, summarize(detection.restartBusiestOtherSent), 'packets', 50));
+  rows.push(...spreadRows(`membership-${size}-restart-second-busiest-received`, summarize(detection.restartBusiestReceived), 'packets', 50));
   log(`${size}: ${trials} kills measured`);
 
   const lossMs = size >= 1000 ? 20_000 : 60_000;

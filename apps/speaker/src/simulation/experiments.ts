@@ -43,6 +43,10 @@ export interface Detection {
   /** Datagrams sent and received by the busiest member in the second after the kill, per trial. */
   readonly burstSent: number[];
   readonly burstReceived: number[];
+  /** In the second after the member restarts: datagrams it sent (its join), and the busiest other's. */
+  readonly restartJoinerSent: number[];
+  readonly restartBusiestOtherSent: number[];
+  readonly restartBusiestReceived: number[];
   /** Deaths declared of members that were not killed. */
   readonly falsePositives: number;
 }
@@ -57,11 +61,14 @@ export function killTrials(cluster: SimulatedCluster, trials: number, seed: numb
   cluster.onChange((c) => {
     if (c.change.kind === 'dead') deaths.push(c);
   });
-  const result: { firstDeclared: number[]; allKnow: number[]; burstSent: number[]; burstReceived: number[]; falsePositives: number } = {
+  const result: { -readonly [K in keyof Detection]: Detection[K] } = {
     firstDeclared: [],
     allKnow: [],
     burstSent: [],
     burstReceived: [],
+    restartJoinerSent: [],
+    restartBusiestOtherSent: [],
+    restartBusiestReceived: [],
     falsePositives: 0,
   };
   const names = cluster.names();
@@ -82,8 +89,13 @@ export function killTrials(cluster: SimulatedCluster, trials: number, seed: numb
     const knowing = new Set(ofVictim.map((d) => d.node));
     if (ofVictim.length > 0) result.firstDeclared.push(Math.min(...ofVictim.map((d) => d.at)) - killedAt);
     result.allKnow.push(survivors.every((n) => knowing.has(n)) ? Math.max(...ofVictim.map((d) => d.at)) - killedAt : Number.POSITIVE_INFINITY);
+    cluster.resetStats();
     cluster.restart(victim);
     cluster.runFor(1_000);
+    const others = names.filter((n) => n !== victim && cluster.state(n) === 'running');
+    result.restartJoinerSent.push(cluster.stats(victim).sent);
+    result.restartBusiestOtherSent.push(Math.max(...others.map((n) => cluster.stats(n).sent)));
+    result.restartBusiestReceived.push(Math.max(...names.map((n) => cluster.stats(n).received)));
   }
   return result;
 }
