@@ -1,0 +1,85 @@
+// The election: from the plan (API inputs) and the membership view, which addresses this node
+// announces on which interfaces, and who owns every other address. Every node runs the same
+// computation on the same inputs; no message per address is exchanged.
+import { type MembershipView } from '../membership/types.js';
+import { planL2, type ElectionInputs, type L2Plan } from './plan.js';
+import { assignOwners, DEFAULT_LOAD_FACTOR, placeHomes } from './placement.js';
+import { type NotAnnouncedReason } from './services.js';
+
+export interface Announcement {
+  readonly ip: string;
+  /** Interfaces to answer on; empty: every interface (as @lb/arp's Responder.announce takes them). */
+  readonly interfaces: readonly string[];
+  readonly service: string;
+}
+
+export interface ServiceDecision {
+  readonly key: string;
+  readonly addresses: readonly string[];
+  /** Address → the node that announces it, as this node computes it. */
+  readonly owners: ReadonlyMap<string, string>;
+  /** Why nobody announces it (or, with 'noLiveNode', nobody can right now). */
+  readonly reason?: NotAnnouncedReason | 'noLiveNode';
+}
+
+export interface L2Decision {
+  readonly node: string;
+  /** What this node announces; empty while its membership is withdrawn. */
+  readonly announcements: readonly Announcement[];
+  readonly services: ReadonlyMap<string, ServiceDecision>;
+}
+
+/** Keeps the plan and the homes between decisions: membership changes only redo step 2. */
+export class L2Election {
+  private plan: L2Plan = { services: [], balls: [] };
+  private homes: Map<string, string> | undefined;
+  private homesKnown: ReadonlySet<string> = new Set();
+
+  constructor(
+    readonly node: string,
+    private readonly loadFactor = DEFAULT_LOAD_FACTOR,
+  ) {}
+
+  /** The API side changed (Services, endpoints, Nodes, configuration). */
+  setInputs(inputs: ElectionInputs): void {
+    this.plan = planL2(inputs);
+    this.homes = undefined;
+  }
+
+  decide(view: MembershipView): L2Decision {
+    if (!this.homes || !sameSet(this.homesKnown, view.known)) {
+      this.homes = placeHomes(this.plan.balls, view.known, this.loadFactor);
+      this.homesKnown = new Set(view.known);
+    }
+    const owners = assignOwners(this.plan.balls, this.homes, view);
+    const announcements: Announcement[] = [];
+    const services = new Map<string, ServiceDecision>();
+    for (const service of this.plan.services) {
+      const serviceOwners = new Map<string, string>();
+      for (const ball of service.balls) {
+        const owner = owners.get(ball.key);
+        if (owner === undefined) continue;
+        for (const ip of service.ballAddresses.get(ball.key) ?? []) {
+          serviceOwners.set(ip, owner);
+          if (owner === this.node && !view.withdrawn) announcements.push({ ip, interfaces: service.interfaces.get(owner) ?? [], service: service.key });
+        }
+      }
+      const reason = service.reason ?? (serviceOwners.size === 0 ? 'noLiveNode' : undefined);
+      services.set(service.key, { key: service.key, addresses: service.addresses, owners: serviceOwners, ...(reason !== undefined ? { reason } : {}) });
+    }
+    return { node: this.node, announcements, services };
+  }
+}
+
+/** One-shot election, for tests and tools. */
+export function elect(node: string, inputs: ElectionInputs, view: MembershipView, loadFactor = DEFAULT_LOAD_FACTOR): L2Decision {
+  const election = new L2Election(node, loadFactor);
+  election.setInputs(inputs);
+  return election.decide(view);
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}

@@ -1,0 +1,144 @@
+// Everything the election needs from the API, computed once per change of Services, endpoints,
+// Nodes or configuration: for each Service, the units of ownership (balls), the nodes that may
+// announce each and the interfaces each would announce from. Membership plays no part here.
+import { type CompiledConfig, type L2Announcement } from '@lb/config-schema';
+import { matchesAnySelector, matchesLabelSelector } from '@lb/labels';
+import { endpointsByService, endpointsOf } from './endpoints.js';
+import { nodeExclusion, untoleratedTaints } from './nodes.js';
+import { type Ball, type Candidate } from './placement.js';
+import { type EndpointSliceResource, type NodeResource, type ServiceResource } from './resources.js';
+import { classLookup, serviceVerdict, type NotAnnouncedReason, type ServiceTarget } from './services.js';
+
+export interface ElectionInputs {
+  readonly config: CompiledConfig;
+  readonly services: readonly ServiceResource[];
+  readonly endpointSlices: readonly EndpointSliceResource[];
+  readonly nodes: readonly NodeResource[];
+  /** MetalLB's --lb-class. */
+  readonly lbClass?: string;
+  /** MetalLB's --ignore-exclude-lb. */
+  readonly ignoreExcludeLB?: boolean;
+}
+
+export interface ServicePlan {
+  readonly key: string;
+  readonly addresses: readonly string[];
+  /** Set when no node may announce it, whoever is alive. */
+  readonly reason?: NotAnnouncedReason;
+  readonly balls: readonly Ball[];
+  /** Ball key → the addresses that go with it. */
+  readonly ballAddresses: ReadonlyMap<string, readonly string[]>;
+  /** Candidate node → interfaces it announces from (empty: every interface). */
+  readonly interfaces: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface L2Plan {
+  readonly services: readonly ServicePlan[];
+  /** Every ball once (Services sharing an address share its ball). */
+  readonly balls: readonly Ball[];
+}
+
+const CLASS_KIND = 'MetalLoadBalancerClass';
+
+interface NodeFacts {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly node: NodeResource;
+}
+
+export function planL2(inputs: ElectionInputs): L2Plan {
+  const classes = classLookup(inputs.config);
+  const endpoints = endpointsByService(inputs.endpointSlices);
+  const nodeOptions = inputs.ignoreExcludeLB ? { ignoreExcludeLB: true } : {};
+  const nodes: NodeFacts[] = inputs.nodes
+    .filter((node) => node.metadata?.name && nodeExclusion(node, nodeOptions) === undefined)
+    .map((node) => ({ name: node.metadata?.name as string, labels: node.metadata?.labels ?? {}, node }));
+  const services = [...inputs.services].sort((a, b) => compareKeys(a, b));
+  const plans: ServicePlan[] = [];
+  const balls = new Map<string, Ball>();
+  // Services under the same announcements share their candidates (and the placement's work on them).
+  const shared = new Map<string, { candidates: Candidate[]; interfaces: Map<string, readonly string[]> }>();
+  for (const service of services) {
+    const verdict = serviceVerdict(service, inputs.config, classes, inputs.lbClass !== undefined ? { lbClass: inputs.lbClass } : {});
+    if (!verdict.ok) {
+      plans.push({ key: verdict.key, addresses: verdict.addresses, reason: verdict.reason, balls: [], ballAddresses: new Map(), interfaces: new Map() });
+      continue;
+    }
+    const target = verdict.target;
+    const ready = endpointsOf(endpoints, target.key);
+    if (!ready.any) {
+      plans.push(refused(target, 'noReadyEndpoints'));
+      continue;
+    }
+    const announcementsKey = `${target.pool.name}|${target.announcements.map((a) => target.pool.l2.indexOf(a)).join(',')}`;
+    let everywhere = shared.get(announcementsKey);
+    if (!everywhere) {
+      everywhere = candidatesFor(target, nodes);
+      shared.set(announcementsKey, everywhere);
+    }
+    const { interfaces } = everywhere;
+    const candidates = target.local ? everywhere.candidates.filter((c) => ready.nodes.has(c.node)) : everywhere.candidates;
+    if (candidates.length === 0) {
+      plans.push(refused(target, 'noAvailableNodes'));
+      continue;
+    }
+    const own: Ball[] = [];
+    const ballAddresses = new Map<string, readonly string[]>();
+    const units = target.spread ? target.addresses.map((a) => [a]) : [target.addresses];
+    for (const addresses of units) {
+      const key = addresses[0] as string;
+      // A shared address (allow-shared-ip) is one ball: one node answers for it, for every Service.
+      const ball = balls.get(key) ?? { key, group: target.key, candidates };
+      balls.set(key, ball);
+      own.push(ball);
+      ballAddresses.set(key, addresses);
+    }
+    plans.push({ key: target.key, addresses: target.addresses, balls: own, ballAddresses, interfaces });
+  }
+  return { services: plans, balls: [...balls.values()] };
+}
+
+function refused(target: ServiceTarget, reason: NotAnnouncedReason): ServicePlan {
+  return { key: target.key, addresses: target.addresses, reason, balls: [], ballAddresses: new Map(), interfaces: new Map() };
+}
+
+function compareKeys(a: ServiceResource, b: ServiceResource): number {
+  const ka = `${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`;
+  const kb = `${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * The nodes that may announce under a Service's announcements: selected by one of them (a class's
+ * also tolerating the node's taints). externalTrafficPolicy Local narrows these per Service.
+ */
+function candidatesFor(target: ServiceTarget, nodes: readonly NodeFacts[]) {
+  const candidates: Candidate[] = [];
+  const interfaces = new Map<string, readonly string[]>();
+  for (const node of nodes) {
+    const matching = target.announcements.filter((a) => selects(a, node));
+    if (matching.length === 0) continue;
+    candidates.push({ node: node.name, preference: preference(target.announcements, node) });
+    interfaces.set(node.name, interfacesOf(matching));
+  }
+  return { candidates, interfaces };
+}
+
+function selects(announcement: L2Announcement, node: NodeFacts): boolean {
+  if (announcement.nodeSelectors.length > 0 && !matchesAnySelector(announcement.nodeSelectors, node.labels)) return false;
+  if (announcement.source.kind === CLASS_KIND && untoleratedTaints(node.node, announcement.tolerations).length > 0) return false;
+  return true;
+}
+
+/** MetalLB sums, over the Service's advertisements, the weights of the preferred selectors a node matches. */
+function preference(announcements: readonly L2Announcement[], node: NodeFacts): number {
+  let score = 0;
+  for (const a of announcements) for (const p of a.preferredNodes) if (matchesLabelSelector(p.selector, node.labels)) score += p.weight;
+  return score;
+}
+
+/** Every interface when any matching announcement names none; otherwise the union, sorted. */
+function interfacesOf(matching: readonly L2Announcement[]): readonly string[] {
+  if (matching.some((a) => a.interfaces.length === 0)) return [];
+  return [...new Set(matching.flatMap((a) => a.interfaces))].sort();
+}

@@ -1,0 +1,93 @@
+// Whether a Service is ours to announce in layer 2, with which addresses, from which pool and under
+// which announcements; or why not, in MetalLB's words where it has them.
+import { serviceAllocationRequest, type ClassLookup, type CompiledConfig, type CompiledPool, type L2Announcement } from '@lb/config-schema';
+import { canonicalIp, parseIp, type IpAddress } from '@lb/ipam';
+import { matchesAnySelector } from '@lb/labels';
+import { serviceKey, type ServiceResource } from './resources.js';
+
+export type NotAnnouncedReason =
+  /** Not type LoadBalancer. */
+  | 'notLoadBalancer'
+  /** Its loadBalancerClass belongs to another load balancer (or --lb-class says so). */
+  | 'otherClass'
+  /** The controller gave it no address yet. */
+  | 'noIPAllocated'
+  | 'invalidIP'
+  /** Its addresses are in no pool (of its class, for a class's Service). */
+  | 'ipNotAllowed'
+  /** No L2Advertisement covers the pool (or none selects this Service). */
+  | 'noL2Advertisement'
+  /** MetalLB refuses allow-shared-ip together with serviceSelectors on the L2Advertisements. */
+  | 'sharedIPWithServiceSelector'
+  | 'noReadyEndpoints'
+  /** No node may announce it (selectors, taints, exclusions, no local endpoint, no speaker). */
+  | 'noAvailableNodes';
+
+export interface ServiceTarget {
+  readonly key: string;
+  /** Canonical addresses, in the order of status.loadBalancer.ingress. */
+  readonly addresses: readonly string[];
+  readonly pool: CompiledPool;
+  /** The pool's announcements that select this Service (non-empty). */
+  readonly announcements: readonly L2Announcement[];
+  /** Each address on its own node (MetalLoadBalancerClass), rather than all on one. */
+  readonly spread: boolean;
+  readonly local: boolean;
+}
+
+export type ServiceVerdict = { readonly ok: true; readonly target: ServiceTarget } | { readonly ok: false; readonly key: string; readonly addresses: readonly string[]; readonly reason: NotAnnouncedReason };
+
+export interface ServiceOptions {
+  /** MetalLB's --lb-class. */
+  readonly lbClass?: string;
+}
+
+const SHARED_IP_ANNOTATIONS = ['metallb.io/allow-shared-ip', 'metallb.universe.tf/allow-shared-ip'];
+
+export function classLookup(config: CompiledConfig): ClassLookup {
+  return {
+    classPools: new Map(config.classes.map((c) => [c.name, c.pool])),
+    ...(config.defaultClass !== undefined ? { defaultClass: config.defaultClass } : {}),
+  };
+}
+
+function contains(pool: CompiledPool, ip: IpAddress): boolean {
+  return pool.ranges.some((r) => r.family === ip.family && r.first <= ip.value && ip.value <= r.last);
+}
+
+export function serviceVerdict(service: ServiceResource, config: CompiledConfig, classes: ClassLookup, options: ServiceOptions = {}): ServiceVerdict {
+  const key = serviceKey(service);
+  const ingress = (service.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => ip !== undefined && ip !== '');
+  const addresses = ingress.map((ip) => canonicalIp(ip) ?? ip);
+  const refuse = (reason: NotAnnouncedReason): ServiceVerdict => ({ ok: false, key, addresses, reason });
+  if (service.spec?.type !== 'LoadBalancer') return refuse('notLoadBalancer');
+  const routing = serviceAllocationRequest(service, classes, options.lbClass !== undefined ? { loadBalancerClass: options.lbClass } : {});
+  if (!routing.handled) return refuse('otherClass');
+  if (addresses.length === 0) return refuse('noIPAllocated');
+  const parsed = ingress.map(parseIp);
+  if (parsed.some((ip) => ip === undefined)) return refuse('invalidIP');
+  const ips = parsed as IpAddress[];
+  const pool =
+    routing.className !== undefined
+      ? config.pools.find((p) => p.className === routing.className && ips.every((ip) => contains(p, ip)))
+      : config.pools.find((p) => p.className === undefined && ips.every((ip) => contains(p, ip)));
+  if (!pool) return refuse('ipNotAllowed');
+  const labels = service.metadata?.labels ?? {};
+  const announcements = pool.l2.filter((a) => a.serviceSelectors.length === 0 || matchesAnySelector(a.serviceSelectors, labels));
+  if (announcements.length === 0) return refuse('noL2Advertisement');
+  const annotations = service.metadata?.annotations ?? {};
+  if (SHARED_IP_ANNOTATIONS.some((a) => Object.hasOwn(annotations, a)) && announcements.some((a) => a.serviceSelectors.length > 0)) {
+    return refuse('sharedIPWithServiceSelector');
+  }
+  return {
+    ok: true,
+    target: {
+      key,
+      addresses,
+      pool,
+      announcements,
+      spread: announcements.some((a) => a.spreadAcrossNodes),
+      local: service.spec.externalTrafficPolicy === 'Local',
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// Public API of @lb/speaker: the pure cores the binary composes (membership, election, status,
+// metrics), exported for the process, tests and tools. No sockets, timers or API calls in here.
+
+// Membership: failure detection and membership among speakers (sans-IO).
+export { Membership, type MembershipOptions } from './membership/membership.js';
+export {
+  type Datagram,
+  type DropReason,
+  type MemberAddress,
+  type MembershipChange,
+  type MembershipCounters,
+  type MembershipInput,
+  type MembershipOutput,
+  type MembershipView,
+  type Now,
+} from './membership/types.js';
+export { DEFAULT_TIMING, timingProblems, type Timing } from './membership/timing.js';
+export { membershipMessage, MAX_NAME_LENGTH, MAX_UPDATES, updateEncodingLength } from './membership/codec.js';
+export { DecodeError, isDecodeError, type DecodeFailure } from './membership/errors.js';
+export {
+  BODY_CODES,
+  PROTOCOL_VERSION,
+  STATUS_CODES,
+  type AckBody,
+  type Body,
+  type Header,
+  type HeartbeatBody,
+  type JoinBody,
+  type KnownBodyType,
+  type KnownStatus,
+  type Message,
+  type NewsBody,
+  type PingBody,
+  type ProbeReplyBody,
+  type ProbeRequestBody,
+  type SyncRequestBody,
+  type UnknownBody,
+  type Update,
+} from './membership/messages.js';
+export { AuthError, deriveKey, Keyring, open, seal, TAG_LENGTH } from './membership/auth.js';
+export { REPLAY_WINDOW, ReplayGuard, type ReplayVerdict } from './membership/replay.js';
+
+// Election: which addresses this node announces, on which interfaces.
+export { elect, L2Election, type Announcement, type L2Decision, type ServiceDecision } from './election/elect.js';
+export { announcementDiff, type AnnouncementDiff } from './election/diff.js';
+export { planL2, type ElectionInputs, type L2Plan, type ServicePlan } from './election/plan.js';
+export { assignOwners, DEFAULT_LOAD_FACTOR, placeHomes, type Ball, type Candidate, type Liveness } from './election/placement.js';
+export { type NotAnnouncedReason } from './election/services.js';
+export { endpointCanServe, SERVICE_NAME_LABEL } from './election/endpoints.js';
+export { EXCLUDE_FROM_LB_LABEL, nodeExclusion, tolerates, type NodeOptions } from './election/nodes.js';
+export { serviceKey, type EndpointSliceResource, type NodeResource, type ServiceResource, type Taint } from './election/resources.js';
+export {
+  announcementEvents,
+  desiredL2Statuses,
+  L2_STATUS_LABELS,
+  serviceL2StatusObject,
+  type AnnouncementEvent,
+  type DesiredL2Status,
+} from './election/status.js';
+
+// Metrics: MetalLB's speaker names plus the membership's.
+export { SpeakerMetrics, type MetricSources } from './metrics.js';

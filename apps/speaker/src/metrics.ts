@@ -1,0 +1,126 @@
+// The speaker's Prometheus metrics: MetalLB's names for what MetalLB has (dashboards and alerts keep
+// working), lb_speaker_* for the membership. Counters that live in the cores (@lb/arp's
+// Layer2Counters, the membership's) are read at scrape time rather than mirrored on every packet.
+import { type CountersSnapshot } from '@lb/arp';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { type L2Decision } from './election/elect.js';
+import { type MembershipChange, type MembershipCounters, type MembershipView } from './membership/types.js';
+
+export interface MetricSources {
+  /** @lb/arp's Responder.counters.snapshot(). */
+  readonly layer2?: () => CountersSnapshot;
+  readonly membership?: () => { readonly view: MembershipView; readonly counters: MembershipCounters; readonly healthScore: number };
+}
+
+const DETECTION_BUCKETS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2, 5];
+
+export class SpeakerMetrics {
+  private readonly announced: Gauge<'service' | 'protocol' | 'node' | 'ip'>;
+  private readonly failovers: Counter<'kind'>;
+  private readonly detection: Histogram;
+  private readonly fences: Counter<'reason'>;
+  private announcedSeries = new Map<string, { service: string; protocol: string; node: string; ip: string }>();
+
+  constructor(
+    registry: Registry,
+    private readonly node: string,
+    sources: MetricSources = {},
+  ) {
+    const registers = [registry];
+    this.announced = new Gauge({
+      name: 'metallb_speaker_announced',
+      help: 'Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.',
+      labelNames: ['service', 'protocol', 'node', 'ip'],
+      registers,
+    });
+    // Layer 2 counters, per address, as MetalLB counts them.
+    const layer2 = (name: string, help: string, pick: (c: CountersSnapshot['ips'][string]) => number) =>
+      new Counter({
+        name: `metallb_layer2_${name}`,
+        help,
+        labelNames: ['ip'],
+        registers,
+        collect() {
+          if (!sources.layer2) return;
+          this.reset();
+          for (const [ip, counters] of Object.entries(sources.layer2().ips)) this.inc({ ip }, pick(counters));
+        },
+      });
+    layer2('requests_received', 'Number of layer2 requests received for owned IPs', (c) => c.requestsReceived);
+    layer2('responses_sent', 'Number of layer2 responses sent for owned IPs in response to requests', (c) => c.responsesSent);
+    layer2('gratuitous_sent', 'Number of gratuitous layer2 packets sent for owned IPs as a result of failovers', (c) => c.gratuitousSent);
+
+    const membership = sources.membership;
+    const gauge = (name: string, help: string, read: (m: NonNullable<ReturnType<NonNullable<MetricSources['membership']>>>) => number) =>
+      new Gauge({
+        name: `lb_speaker_${name}`,
+        help,
+        registers,
+        collect() {
+          if (membership) this.set(read(membership()));
+        },
+      });
+    gauge('members_alive', 'Speakers this one sees alive, itself included.', (m) => m.view.alive.size);
+    gauge('members_eligible', 'Speakers alive and past their hold-down: those that may own addresses.', (m) => m.view.eligible.size);
+    gauge('membership_withdrawn', '1 while this speaker announces nothing: joining, or cut off from every other speaker.', (m) => (m.view.withdrawn ? 1 : 0));
+    gauge('membership_health_score', 'Local health (Lifeguard): 0 is healthy; higher stretches suspicion timeouts.', (m) => m.healthScore);
+    const counter = (name: string, help: string, labelNames: string[], fill: (c: Counter<string>, m: NonNullable<ReturnType<NonNullable<MetricSources['membership']>>>) => void) =>
+      new Counter({
+        name: `lb_speaker_membership_${name}`,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          if (!membership) return;
+          this.reset();
+          fill(this, membership());
+        },
+      });
+    counter('datagrams_total', 'Membership datagrams, by direction.', ['direction'], (c, m) => {
+      c.inc({ direction: 'sent' }, m.counters.sent);
+      c.inc({ direction: 'received' }, m.counters.received);
+    });
+    counter('bytes_total', 'Membership bytes (UDP payload), by direction.', ['direction'], (c, m) => {
+      c.inc({ direction: 'sent' }, m.counters.sentBytes);
+      c.inc({ direction: 'received' }, m.counters.receivedBytes);
+    });
+    counter('dropped_total', 'Membership datagrams dropped, by reason (bad-tag: forged or wrong key; replayed; stale-timestamp; malformed reasons).', ['reason'], (c, m) => {
+      for (const [reason, count] of Object.entries(m.counters.dropped)) c.inc({ reason }, count ?? 0);
+    });
+    counter('probes_total', 'Suspicions that started a probe.', [], (c, m) => c.inc(m.counters.probes));
+    counter('suspicions_lifted_total', 'Probes ended by evidence of life (no death declared).', [], (c, m) => c.inc(m.counters.suspicionsLifted));
+    counter('stalls_total', 'Times this process ran late enough to be a stall (GC, CPU starvation).', [], (c, m) => c.inc(m.counters.stalls));
+
+    this.failovers = new Counter({ name: 'lb_speaker_failovers_total', help: 'Speakers lost (declared dead, or left), as seen by this one: each moves addresses.', labelNames: ['kind'], registers });
+    this.detection = new Histogram({
+      name: 'lb_speaker_detection_seconds',
+      help: 'For deaths declared by this speaker: silence from the dead speaker until the declaration.',
+      buckets: DETECTION_BUCKETS,
+      registers,
+    });
+    this.fences = new Counter({ name: 'lb_speaker_membership_fences_total', help: 'Times this speaker took a new incarnation and held itself down, by reason.', labelNames: ['reason'], registers });
+  }
+
+  /** Feeds the membership's changes (failovers, detection times, fences). */
+  recordChanges(changes: readonly MembershipChange[]): void {
+    for (const change of changes) {
+      if (change.kind === 'dead') {
+        this.failovers.inc({ kind: 'dead' });
+        if (change.declaredHere && change.silentForMs !== undefined) this.detection.observe(change.silentForMs / 1000);
+      } else if (change.kind === 'left') {
+        this.failovers.inc({ kind: 'left' });
+      } else if (change.kind === 'fenced') {
+        this.fences.inc({ reason: change.reason });
+      }
+    }
+  }
+
+  /** metallb_speaker_announced follows the election's decision: one series per announced address. */
+  setAnnounced(decision: L2Decision): void {
+    const next = new Map<string, { service: string; protocol: string; node: string; ip: string }>();
+    for (const a of decision.announcements) next.set(`${a.service}|${a.ip}`, { service: a.service, protocol: 'layer2', node: this.node, ip: a.ip });
+    for (const [key, labels] of this.announcedSeries) if (!next.has(key)) this.announced.remove(labels);
+    for (const labels of next.values()) this.announced.set(labels, 1);
+    this.announcedSeries = next;
+  }
+}
