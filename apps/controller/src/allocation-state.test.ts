@@ -4,8 +4,8 @@ import { AllocationState, type ReconcileContext, type ServiceState } from './all
 
 function config(yaml: string): CompiledConfig {
   const result = compile(yaml);
-  if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('\n'));
-  return result.config;
+  if (!result.ok) throw new Error(result.error.issues.map((e) => e.message).join('\n'));
+  return result.value;
 }
 
 const POOLS = `

@@ -6,7 +6,8 @@ import {
   type CompiledConfig,
   type ServiceObject,
 } from '@lb/config-schema';
-import { Allocator, type AllocationRequest, type Labels, type PoolStatistics, type ReleasedAssignment } from '@lb/ipam';
+import { Allocator, type AllocationRequest, type PoolStatistics, type ReleasedAssignment } from '@lb/ipam';
+import { type Labels } from '@lb/labels';
 
 /** A Service as the controller reads it: what config-schema needs, plus the status it holds. */
 export interface ServiceState extends ServiceObject {
@@ -86,7 +87,7 @@ export class AllocationState {
     if (!result.ok) {
       // compile() already validated the pools with the same rules, so this means a bug: keep the
       // previous configuration rather than run on a half-applied one.
-      throw new Error(`compiled configuration refused by the allocator: ${result.errors.map((e) => e.message).join('; ')}`);
+      throw new Error(`compiled configuration refused by the allocator: ${result.error.issues.map((e) => e.message).join('; ')}`);
     }
     this.config = config;
     this.lookup = {
@@ -95,7 +96,7 @@ export class AllocationState {
     };
     this.classPools.clear();
     for (const c of config.classes) this.classPools.add(c.pool);
-    return { released: result.released, moved: result.moved.flatMap((m) => m.services) };
+    return { released: result.value.released, moved: result.value.moved.flatMap((m) => m.services) };
   }
 
   /**
@@ -129,8 +130,9 @@ export class AllocationState {
       const errors = issues.filter((i) => i.severity === 'error').map((i) => `${i.annotation}: ${i.message}`);
       return { kind: 'failed', message: errors.join('; '), wanted, className, issues };
     }
-    const result = this.allocator.allocate(request);
-    if (!result.ok) return { kind: 'failed', message: result.failure.message, wanted, className, issues };
+    const allocated = this.allocator.allocate(request);
+    if (!allocated.ok) return { kind: 'failed', message: allocated.error.message, wanted, className, issues };
+    const result = allocated.value;
     if (className === undefined && this.classPools.has(result.pool)) {
       // A plain Service may not take a class's address by asking for it: the class owns its pool.
       this.allocator.release(key);

@@ -12,10 +12,10 @@ import {
   type Informer,
   type KubeClient,
   type KubeObject,
-  type MetalLBClientMetrics,
   type Service,
   type WatchMetrics,
 } from '@lb/k8s-watch';
+import { type MetalLBClientMetrics } from './client-metrics.js';
 import { type PoolStatistics } from '@lb/ipam';
 import { matchesLabelSelector } from '@lb/labels';
 import { AllocationState, serviceKey, type ReconcileContext, type ServiceState } from './allocation-state.js';
@@ -209,16 +209,16 @@ export class Controller {
     const result = compile(objects, { nodes });
     if (!result.ok) {
       this.deps.clientMetrics.configLoadFailed();
-      const errors = result.errors;
+      const errors = result.error.issues;
       this.deps.log.error('configuration invalid, keeping the last valid one', { errors: errors.map(formatIssue) });
       await this.writeConfigurationState(errors);
       this.reportInvalid(objects, errors);
       return;
     }
     for (const warning of result.warnings) this.deps.log.warn('configuration warning', { warning: formatIssue(warning) });
-    const { released, moved } = this.state.setConfig(result.config);
+    const { released, moved } = this.state.setConfig(result.value);
     this.deps.clientMetrics.configLoadSucceeded();
-    this.deps.log.info('configuration applied', { pools: result.config.pools.length, peers: result.config.peers.length, released: released.length, moved: moved.length });
+    this.deps.log.info('configuration applied', { pools: result.value.pools.length, peers: result.value.peers.length, released: released.length, moved: moved.length });
     for (const r of released) this.deps.log.warn('address released by configuration change', { service: r.service, addresses: r.addresses, reason: r.reason });
     await this.writeConfigurationState([]);
     // Every service may be affected (new pools, released addresses, renamed pools).

@@ -1,4 +1,4 @@
-import { canonicalIP, formatIPv4, formatIPv6, ipVersion, writeIPv4 as tryWriteIPv4, writeIPv6 as tryWriteIPv6 } from '@lb/ip';
+import { canonicalIp, formatIPv4, formatIPv6, ipFamily, writeIPv4 as tryWriteIPv4, writeIPv6 as tryWriteIPv6, type IpFamily } from '@lb/ip';
 
 /**
  * Addresses in frames. Text and bytes are @lb/ip's (canonical text, so that a decoded address and
@@ -6,14 +6,7 @@ import { canonicalIP, formatIPv4, formatIPv6, ipVersion, writeIPv4 as tryWriteIP
  * arithmetic and the encode-side writers, which throw on a caller's bad text (decode never throws).
  */
 
-export type IpFamily = 4 | 6;
-
 export { formatIPv4, formatIPv6 };
-
-export function ipFamily(text: string): IpFamily | undefined {
-  const version = ipVersion(text);
-  return version === 0 ? undefined : version;
-}
 
 /** Writes a dotted quad at `offset`; throws naming the input when it is not one. */
 export function writeIPv4(text: string, buf: Uint8Array, offset: number): void {
@@ -31,11 +24,12 @@ export function parseIPv6(text: string): Uint8Array {
   return out;
 }
 
-/** The canonical text of an address, or a TypeError naming the input; `where` prefixes the message. */
-export function canonicalIp(text: string, where = 'address'): { family: IpFamily; ip: string } {
-  const ip = canonicalIP(text);
-  if (ip === undefined) throw new TypeError(`${where}: "${text}" is not an IPv4 or IPv6 address`);
-  return { family: ip.includes(':') ? 6 : 4, ip };
+/** The canonical text and family of an address, or why it is not one (`where` prefixes the message). */
+export function canonicalAddress(text: string, where = 'address'): { ok: true; value: { family: IpFamily; ip: string } } | { ok: false; error: string } {
+  const ip = typeof text === 'string' ? canonicalIp(text) : undefined;
+  const family = ip === undefined ? undefined : ipFamily(ip);
+  if (ip === undefined || family === undefined) return { ok: false, error: `${where}: "${text}" is not an IPv4 or IPv6 address` };
+  return { ok: true, value: { family, ip } };
 }
 
 /** The solicited-node multicast group of an IPv6 address: ff02::1:ff + its low 24 bits (RFC 4291 2.7.1). */

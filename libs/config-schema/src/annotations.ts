@@ -1,7 +1,8 @@
 // The Service annotations MetalLB reads, under metallb.io/ and (deprecated) metallb.universe.tf/,
 // and the Deckhouse address count, parsed into typed values; and a Service turned into the
 // allocation request @lb/ipam's Allocator takes.
-import { canonicalIp, parseIp, type AllocationRequest, type IpFamily, type IpFamilyPolicy, type ServicePort } from '@lb/ipam';
+import { canonicalIp, ipFamily, type IpFamily } from '@lb/ip';
+import { type AllocationRequest, type IpFamilyPolicy, type ServicePort } from '@lb/ipam';
 import { type Labels } from '@lb/labels';
 
 export const ANNOTATION_PREFIX = 'metallb.io/';
@@ -114,10 +115,10 @@ export function parseRequestedIPs(text: string): { ok: true; value: string[] } |
   const value: string[] = [];
   const families = new Set<IpFamily>();
   for (const entry of entries) {
-    const ip = parseIp(entry);
-    if (!ip) return { ok: false, error: entry === '' ? `empty entry in '${text}'` : `'${entry}' is not an IP address` };
-    if (families.has(ip.family)) return { ok: false, error: `'${text}' has two ${ip.family} addresses; give at most one per family` };
-    families.add(ip.family);
+    const family = ipFamily(entry);
+    if (!family) return { ok: false, error: entry === '' ? `empty entry in '${text}'` : `'${entry}' is not an IP address` };
+    if (families.has(family)) return { ok: false, error: `'${text}' has two ${family} addresses; give at most one per family` };
+    families.add(family);
     value.push(canonicalIp(entry) ?? entry);
   }
   return { ok: true, value };

@@ -63,7 +63,6 @@ export { NAMESPACE_INDEX, ObjectCache, type CacheOptions, type ChangeSet, type I
 export {
   httpListWatcher,
   MalformedEventError,
-  parseWatchLine,
   type ListPage,
   type ListWatcher,
   type Selection,
@@ -113,7 +112,7 @@ export {
 } from './event-aggregator.js';
 
 // Metrics.
-export { MetalLBClientMetrics, registerMetalLBClientMetrics, WatchMetrics, type WatchMetricsOptions } from './metrics.js';
+export { WatchMetrics, type WatchMetricsOptions } from './metrics.js';
 
 // Time and retry building blocks.
 export { ManualClock, settle, sleep, systemClock, type Clock, type Timer } from './clock.js';

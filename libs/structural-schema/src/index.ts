@@ -5,4 +5,4 @@ export { defaultAndPrune, type PruneOptions, type PruneResult } from './prune.js
 export { validateValue, type ValidateOptions } from './validate.js';
 export { type Violation } from './violation.js';
 export { describeViolation, fieldPath, statusCause, type Described, type StatusCause } from './render.js';
-export { compileRule, isTransitionRule, parseFieldPath, toCelValue } from './rules.js';
+export { compileRule, isTransitionRule, parseFieldPath, toCelValue, type CelProgram, type RuleError, type RuleResult } from './rules.js';

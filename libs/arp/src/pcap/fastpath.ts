@@ -111,9 +111,18 @@ export class ArpFastPath {
     this.handle = addon.open(
       iface,
       (frame, error) => {
-        if (this.closed) return;
-        if (frame) handlers.onFrame(frame);
-        else if (error) handlers.onError(error.message, error.fatal);
+        // Called from the addon's thread-safe function: an exception here would end the process.
+        try {
+          if (this.closed) return;
+          if (frame) handlers.onFrame(frame);
+          else if (error) handlers.onError(String(error.message), error.fatal === true);
+        } catch (thrown) {
+          try {
+            handlers.onError(`handling a fast path event on ${iface}: ${thrown instanceof Error ? thrown.message : String(thrown)}`, false);
+          } catch {
+            // The error handler failed as well: drop the event.
+          }
+        }
       },
       { ...DEFAULT_FAST_PATH_OPTIONS, ...options },
     );
