@@ -18,7 +18,7 @@ export function writeIPv6(text: string, buf: Uint8Array, offset: number): void {
   if (!tryWriteIPv6(text, buf, offset)) throw new TypeError(`"${text}" is not an IPv6 address`);
 }
 
-export function parseIPv6(text: string): Uint8Array {
+export function ipv6Bytes(text: string): Uint8Array {
   const out = new Uint8Array(16);
   writeIPv6(text, out, 0);
   return out;
@@ -34,13 +34,13 @@ export function canonicalAddress(text: string, where = 'address'): { ok: true; v
 
 /** The solicited-node multicast group of an IPv6 address: ff02::1:ff + its low 24 bits (RFC 4291 2.7.1). */
 export function solicitedNodeAddress(ipv6: string): string {
-  const bytes = parseIPv6(ipv6);
+  const bytes = ipv6Bytes(ipv6);
   return formatIPv6(Uint8Array.of(0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, bytes[13]!, bytes[14]!, bytes[15]!));
 }
 
 /** Ethernet MAC of an IPv6 multicast group: 33:33 + its low 32 bits (RFC 2464 section 7). */
 export function multicastMac(ipv6Group: string): string {
-  const b = parseIPv6(ipv6Group);
+  const b = ipv6Bytes(ipv6Group);
   const hex = (n: number): string => n.toString(16).padStart(2, '0');
   return `33:33:${hex(b[12]!)}:${hex(b[13]!)}:${hex(b[14]!)}:${hex(b[15]!)}`;
 }
@@ -51,6 +51,6 @@ export function solicitedNodeMac(ipv6: string): string {
 }
 
 export function isLinkLocalIPv6(ipv6: string): boolean {
-  const b = parseIPv6(ipv6);
+  const b = ipv6Bytes(ipv6);
   return b[0] === 0xfe && ((b[1] as number) & 0xc0) === 0x80;
 }

@@ -22,7 +22,6 @@ export { communityKey, parseCommunity, type BgpCommunity, type CommunityError, t
 export { compile, type CompileInput, type CompileOptions, type CompileResult, type ConfigError, type IgnoredObject } from './compile/compile.js';
 export { BFD_DEFAULTS, DEFAULT_BGP_PORT, DEFAULT_HOLD_TIME_SECONDS } from './compile/peers.js';
 export { classPoolName, widestPrefixLength } from './compile/pools.js';
-export { satisfiable, selectionsMayOverlap } from './compile/selectors.js';
 export {
   type BgpAnnouncement,
   type CompiledBfdProfile,
@@ -127,6 +126,7 @@ export {
   type Toleration,
 } from './schema/metalloadbalancerclass.js';
 export {
+  ConditionSchema,
   ConfigurationStateSchema,
   ServiceBGPStatusSchema,
   ServiceL2StatusSchema,

@@ -86,7 +86,7 @@ export {
 
 // Leader election.
 export { DEFAULT_ELECTION_TIMING, LeaderElector, type LeaderElectionObserver, type LeaderElectorOptions } from './leader-elector.js';
-export { ElectionState, microTime, timingErrors, type ElectionAction, type ElectionTiming } from './election.js';
+export { ElectionState, type ElectionAction, type ElectionTiming } from './election.js';
 
 // Writers.
 export {
@@ -102,7 +102,6 @@ export {
 } from './writers.js';
 export { EventRecorder, type EventRecorderObserver, type EventRecorderOptions } from './event-recorder.js';
 export {
-  COMBINED_PREFIX,
   EventAggregator,
   type AggregatorOptions,
   type EventDecision,
@@ -115,6 +114,5 @@ export {
 export { WatchMetrics, type WatchMetricsOptions } from './metrics.js';
 
 // Time and retry building blocks.
-export { ManualClock, settle, sleep, systemClock, type Clock, type Timer } from './clock.js';
+export { ManualClock, settle, systemClock, type Clock, type Timer } from './clock.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
-export { jsonEqual } from './json-equal.js';

@@ -25,7 +25,7 @@ export interface AnnouncerOptions {
   readonly listLinks?: () => LinkInfo[];
   readonly openCapture?: (iface: string, options: CaptureOptions) => Capture;
   /** Where the fast path addon comes from; tests pass their own. */
-  readonly loadFastPathAddon?: typeof loadFastPathAddon;
+  readonly loadFastPathAddon?: () => { addon: FastPathAddon } | { error: string };
   readonly now?: () => number;
 }
 

@@ -19,7 +19,7 @@ const fakeCap = vi.hoisted(() => ({ handles: [] as Array<{ emit: (event: string,
 vi.mock('./cap-binding.js', async () => {
   const { EventEmitter: Emitter } = await import('node:events');
   class Cap extends Emitter {
-    buffer = Buffer.alloc(0);
+    buffer: Buffer = Buffer.alloc(0);
     open(_device: string, _filter: string, _size: number, buffer: Buffer): string {
       this.buffer = buffer;
       fakeCap.handles.push(this);
@@ -168,7 +168,7 @@ describe('Layer2 worker message handler', () => {
     child.on('message', (m) => replies.push(m));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     await new Promise<void>((resolve) => child.once('spawn', () => resolve()));
-    for (const message of [null, 'hello', { type: 'announce' }, { type: 'nope' }, { type: 'withdraw', ip: 7 }]) child.send(message);
+    for (const message of [null, 'hello', { type: 'announce' }, { type: 'nope' }, { type: 'withdraw', ip: 7 }]) child.send(message as never);
     await vi.waitFor(() => expect(replies.length).toBeGreaterThanOrEqual(5), { timeout: 10_000, interval: 50 });
     expect(child.exitCode).toBeNull();
     expect(replies.every((r) => (r as { type?: string }).type === 'error')).toBe(true);

@@ -1,5 +1,6 @@
 // Public API of @lb/bgp-wire/codec: the parts BGP messages are made of, for code that reads or
-// builds them piece by piece (logs, tests, tools). Whole messages are @lb/bgp-wire's.
+// builds them piece by piece (logs, tests, tools). Whole messages are @lb/bgp-wire's, and so are
+// the types these take (PathAttribute, Capability, LargeCommunity): import those from there.
 export { attributeCode } from './attributes.js';
 export { fromHex, toHex } from './bytes.js';
 export { GracefulRestartFamilyFlag, GracefulRestartFlag, capabilityCode } from './capabilities.js';

@@ -118,9 +118,9 @@ describe('BgpPeer.waitForEstablished', () => {
     const b = passivePeer(l);
     const a = new BgpPeer({ localAs: 64513, peerAs: 64512, routerId: '10.0.0.2', peerAddress: '127.0.0.1', peerPort: l.port, mode: 'active', holdTime: 9 });
     cleanups.push(() => a.stop());
-    const waiting = [a.waitForEstablished({ timeoutMs: 5000 }), b.waitForEstablished({ timeoutMs: 5000 })];
+    const waiting = Promise.all([a.waitForEstablished({ timeoutMs: 5000 }), b.waitForEstablished({ timeoutMs: 5000 })]);
     a.start();
-    const [na, nb] = await Promise.all(waiting);
+    const [na, nb] = await waiting;
     expect(na.peerAs).toBe(64512);
     expect(nb.peerAs).toBe(64513);
     await expect(a.waitForEstablished()).resolves.toBe(a.negotiated);
