@@ -13,12 +13,12 @@ import {
   type Informer,
   type KubeClient,
   type KubeObject,
-  type MetalLBClientMetrics,
   type Service,
   type WatchMetrics,
 } from '@lb/k8s-watch';
 import { type Labels } from '@lb/labels';
 import { ApiHealth, type WatchState } from './api-health.js';
+import { type MetalLBClientMetrics } from './client-metrics.js';
 import { ConfigSync } from './config-sync.js';
 import { type Logger } from './log.js';
 import { type ApiHealthMetrics, type AllocatorMetrics } from './metrics.js';

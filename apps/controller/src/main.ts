@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { LeaderElector, WatchMetrics, connect, registerMetalLBClientMetrics, type KubeClient } from '@lb/k8s-watch';
+import { LeaderElector, WatchMetrics, connect, type KubeClient } from '@lb/k8s-watch';
+import { registerMetalLBClientMetrics } from './client-metrics.js';
 import { parseOptions, type ControllerOptions } from './cli.js';
 import { Controller } from './controller.js';
 import { startMonitoring } from './http.js';

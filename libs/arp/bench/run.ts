@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Lab, arping, waitFor, requireNetworkLab, startTcpdump, type PcapRecord, type SpawnedProcess } from '@lb/netlab';
 import { opsPerSecond, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
-import { ARP_REQUEST, Responder, ethernetFrame, isDecodeError, type Frame } from '../src/index.js';
+import { ARP_REQUEST, Responder, ethernetFrame, type Frame } from '../src/index.js';
 import { Agent } from '../test/support/agent-client.js';
 import type { AgentLayer2Options } from '../test/support/agent.js';
 
@@ -31,8 +31,8 @@ function codecBenchmarks(): void {
     ndp: { type: 'solicitation', target: 'fd00::100', options: [{ kind: 'source-link-layer', mac: '02:00:00:00:00:0b' }] },
   });
   let sink = 0;
-  const decodeArp = summarize(opsPerSecond(() => (sink += (ethernetFrame.decode(arpRequest) as { kind: string }).kind.length), 200_000, 2000));
-  const decodeNs = summarize(opsPerSecond(() => (sink += (ethernetFrame.decode(solicitation) as { kind: string }).kind.length), 100_000, 2000));
+  const decodeArp = summarize(opsPerSecond(() => (sink += (ethernetFrame.decode(arpRequest) as { value: { kind: string } }).value.kind.length), 200_000, 2000));
+  const decodeNs = summarize(opsPerSecond(() => (sink += (ethernetFrame.decode(solicitation) as { value: { kind: string } }).value.kind.length), 100_000, 2000));
   const responder = new Responder();
   responder.setInterface({ name: 'eth0', mac: '02:00:00:00:00:0a' }, 0);
   responder.announce('10.0.0.100', {}, 0);
@@ -106,8 +106,8 @@ async function topology(): Promise<Topology> {
 function decodeAll(records: readonly PcapRecord[]): Array<{ timeNs: bigint; frame: Frame }> {
   const out: Array<{ timeNs: bigint; frame: Frame }> = [];
   for (const r of records) {
-    const frame = ethernetFrame.decode(r.frame);
-    if (!isDecodeError(frame)) out.push({ timeNs: r.timeNs, frame });
+    const decoded = ethernetFrame.decode(r.frame);
+    if (decoded.ok) out.push({ timeNs: r.timeNs, frame: decoded.value });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { DecodeError } from './errors.js';
+import { DecodeError, type DecodeResult } from './errors.js';
 import { formatIPv4, writeIPv4 } from './ip.js';
 import { formatMac, writeMac } from './mac.js';
 
@@ -40,7 +40,13 @@ function encode(packet: ArpPacket, buf: Uint8Array = new Uint8Array(ARP_LENGTH),
   return buf;
 }
 
-function decode(buf: Uint8Array, offset = 0, end = buf.length): ArpPacket | DecodeError {
+function decode(buf: Uint8Array, offset = 0, end = buf.length): DecodeResult<ArpPacket> {
+  const packet = read(buf, offset, end);
+  return packet instanceof DecodeError ? { ok: false, error: packet } : { ok: true, value: packet, length: ARP_LENGTH };
+}
+
+/** The packet at `offset`, or why it is not one; the frame decoder reads with this too. */
+export function read(buf: Uint8Array, offset: number, end: number): ArpPacket | DecodeError {
   if (end - offset < ARP_LENGTH) return new DecodeError('truncated', offset, `ARP needs ${ARP_LENGTH} bytes, ${end - offset} left`);
   const htype = ((buf[offset] as number) << 8) | (buf[offset + 1] as number);
   const ptype = ((buf[offset + 2] as number) << 8) | (buf[offset + 3] as number);

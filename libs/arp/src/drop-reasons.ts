@@ -1,4 +1,4 @@
-import { type DecodeFailure } from './errors.js';
+import { type DecodeErrorKind } from './errors.js';
 
 /** Why the responder left a well-formed frame unanswered (MetalLB's drop reasons, plus VLAN and own-frame). */
 export type ResponderDrop =
@@ -19,7 +19,7 @@ export type ResponderDrop =
   /** The target is announced, but not on the interface the request came in on. */
   | 'not-announced-on-interface';
 
-export type DropReason = DecodeFailure | ResponderDrop;
+export type DropReason = DecodeErrorKind | ResponderDrop;
 
 export const DROP_REASONS: readonly DropReason[] = Object.freeze([
   'truncated',

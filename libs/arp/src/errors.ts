@@ -1,8 +1,8 @@
 /**
- * Why decode refused a frame. Each reason is also a responder drop reason, so a malformed frame
- * is counted under the same name whichever layer noticed it.
+ * Why decode refused a frame. Each kind is also a responder drop reason, so a malformed frame is
+ * counted under the same name whichever layer noticed it.
  */
-export type DecodeFailure =
+export type DecodeErrorKind =
   /** The frame ends before a header or an option it announces. */
   | 'truncated'
   /** Neither ARP (0x0806) nor IPv6 (0x86dd), after at most one 802.1Q tag. */
@@ -31,16 +31,22 @@ export type DecodeFailure =
  */
 export class DecodeError {
   constructor(
-    readonly reason: DecodeFailure,
+    readonly kind: DecodeErrorKind,
     readonly offset: number,
     readonly message: string,
   ) {}
 
   toString(): string {
-    return `${this.reason} at byte ${this.offset}: ${this.message}`;
+    return `${this.kind} at byte ${this.offset}: ${this.message}`;
   }
 }
 
-export function isDecodeError(value: unknown): value is DecodeError {
-  return value instanceof DecodeError;
+/** What a codec's `decode` answers: the value and the bytes it took, or why it refused them. */
+export type DecodeResult<T> = { readonly ok: true; readonly value: T; readonly length: number } | { readonly ok: false; readonly error: DecodeError };
+
+/** A copy of [start, end): decoded values never share memory with the caller's (reused) buffer. */
+export function copyBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(Math.max(0, end - start));
+  out.set(buf.subarray(start, end));
+  return out;
 }

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { ARP_REQUEST } from './arp.js';
 import { icmpv6Checksum } from './checksum.js';
 import { DecodeError } from './errors.js';
-import { ethernetFrame, type Frame } from './frame.js';
-import { type NdpOption } from './ndp.js';
+import { ethernetFrame, type Frame, type NdpFrame } from './frame.js';
+import { ndpMessage, type NdpOption } from './ndp.js';
 
 const MAC_B = '02:00:00:00:00:0b';
 
@@ -58,17 +58,19 @@ describe('ethernetFrame.decode refuses malformed frames with a reason and where'
   ];
   it.each(cases)('$name -> $reason', ({ raw, reason, offset }) => {
     const result = ethernetFrame.decode(raw);
-    expect(result).toBeInstanceOf(DecodeError);
-    expect((result as DecodeError).reason).toBe(reason);
-    if (offset !== undefined) expect((result as DecodeError).offset).toBe(offset);
-    expect((result as DecodeError).message.length).toBeGreaterThan(10);
+    expect(result.ok).toBe(false);
+    const error = (result as { error: DecodeError }).error;
+    expect(error).toBeInstanceOf(DecodeError);
+    expect(error.kind).toBe(reason);
+    if (offset !== undefined) expect(error.offset).toBe(offset);
+    expect(error.message.length).toBeGreaterThan(10);
   });
 
   it('names the expected checksum', () => {
     const raw = encoded(solicitation);
     const good = ((raw[56]! << 8) | raw[57]!).toString(16).padStart(4, '0');
     raw[57] = raw[57]! ^ 1;
-    expect((ethernetFrame.decode(raw) as DecodeError).message).toContain(`expected 0x${good}`);
+    expect((ethernetFrame.decode(raw) as { error: DecodeError }).error.message).toContain(`expected 0x${good}`);
   });
 
   const semantic: Array<{ name: string; frame: Frame; reason: string }> = [
@@ -93,7 +95,7 @@ describe('ethernetFrame.decode refuses malformed frames with a reason and where'
   it.each(semantic)('$name -> $reason', ({ frame, reason }) => {
     const raw = encoded(frame);
     if (frame.kind === 'ndp' && frame.ndp.options[0]?.kind === 'unknown') raw[14 + 40 + 24 + 1] = 0; // length zero, which encode cannot produce
-    expect(ethernetFrame.decode(withFixedChecksum(raw))).toMatchObject({ reason });
+    expect(ethernetFrame.decode(withFixedChecksum(raw))).toMatchObject({ ok: false, error: { kind: reason } });
   });
 });
 
@@ -125,7 +127,7 @@ describe('ethernetFrame round trips', () => {
         const frame: Frame = { kind: 'arp', eth: tag ? { dst, src, vlan: tag } : { dst, src }, arp: { op, sha, spa, tha, tpa }, ...(pad ? { padding: pad } : {}) };
         const raw = ethernetFrame.encode(frame);
         expect(raw.length).toBe(ethernetFrame.encodingLength(frame));
-        expect(ethernetFrame.decode(raw)).toEqual(frame);
+        expect(ethernetFrame.decode(raw)).toEqual({ ok: true, value: frame, length: raw.length });
       }),
     );
   });
@@ -150,8 +152,9 @@ describe('ethernetFrame round trips', () => {
             ? ({ type: 'solicitation', target: text6(target), options } as const)
             : ({ type: 'advertisement', router: flags.router, solicited: false, override: flags.override, target: text6(target), options } as const);
           const frame: Frame = { kind: 'ndp', eth: tag ? { dst, src, vlan: tag } : { dst, src }, ipv6, ndp };
-          const decoded = ethernetFrame.decode(ethernetFrame.encode(frame));
-          if (decoded instanceof DecodeError) throw new Error(decoded.toString());
+          const result = ethernetFrame.decode(ethernetFrame.encode(frame));
+          if (!result.ok) throw new Error(result.error.toString());
+          const decoded = result.value;
           // Addresses come back in canonical form.
           expect(ethernetFrame.encode(decoded)).toEqual(ethernetFrame.encode(frame));
           expect(decoded.kind === 'ndp' && decoded.ndp.options).toEqual(options);
@@ -168,7 +171,7 @@ describe('ethernetFrame.decode never throws', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 120 }), (raw) => {
         const result = ethernetFrame.decode(raw);
-        if (!(result instanceof DecodeError)) expect(ethernetFrame.encode(result).length).toBe(raw.length);
+        if (result.ok) expect(ethernetFrame.encode(result.value).length).toBe(raw.length);
       }),
       { numRuns: 5000 },
     );
@@ -180,8 +183,8 @@ describe('ethernetFrame.decode never throws', () => {
       for (let cut = 0; cut <= seed.length; cut++) {
         const raw = seed.subarray(0, cut);
         const result = ethernetFrame.decode(raw);
-        if (result instanceof DecodeError) expect(result.reason).toBe('truncated');
-        else expect(ethernetFrame.encode(result)).toEqual(raw);
+        if (!result.ok) expect(result.error.kind).toBe('truncated');
+        else expect(ethernetFrame.encode(result.value)).toEqual(raw);
       }
     }
   });
@@ -193,9 +196,44 @@ describe('ethernetFrame.decode never throws', () => {
         big.set(seed, 10);
         for (const [at, value] of flips) big[10 + (at % seed.length)] = value;
         const result = ethernetFrame.decode(big, 10, 10 + seed.length);
-        if (!(result instanceof DecodeError)) expect(ethernetFrame.encode(result)).toEqual(big.subarray(10, 10 + seed.length));
+        if (result.ok) expect(ethernetFrame.encode(result.value)).toEqual(big.subarray(10, 10 + seed.length));
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('decoders copy what they return', () => {
+  const frame: Frame = {
+    kind: 'ndp',
+    eth: { dst: '33:33:ff:00:01:00', src: '02:00:00:00:00:0b' },
+    ipv6: { src: 'fd00::2', dst: 'ff02::1:ff00:100', trafficClass: 0, flowLabel: 0 },
+    ndp: {
+      type: 'solicitation',
+      target: 'fd00::100',
+      options: [
+        { kind: 'nonce', nonce: Uint8Array.of(1, 2, 3, 4, 5, 6) },
+        { kind: 'unknown', type: 99, data: Uint8Array.of(7, 7, 7, 7, 7, 7) },
+      ],
+    },
+    padding: Uint8Array.of(9, 9, 9),
+  };
+  const arp: Frame = { kind: 'arp', eth: { dst: 'ff:ff:ff:ff:ff:ff', src: '02:00:00:00:00:0b' }, arp: { op: 1, sha: '02:00:00:00:00:0b', spa: '10.0.0.2', tha: '00:00:00:00:00:00', tpa: '10.0.0.1' }, padding: new Uint8Array(18).fill(5) };
+  const inputs: Array<[string, (bytes: Uint8Array) => Uint8Array]> = [
+    ['Buffer', (bytes) => Buffer.from(bytes)],
+    ['Uint8Array', (bytes) => Uint8Array.from(bytes)],
+  ];
+  it.each(inputs)('from a %s: zeroing the input after decode changes nothing decoded', (_kind, make) => {
+    for (const original of [frame, arp]) {
+      const input = make(ethernetFrame.encode(original));
+      const result = ethernetFrame.decode(input);
+      if (!result.ok) throw new Error(result.error.toString());
+      input.fill(0);
+      expect(result.value).toEqual(original);
+    }
+    const message = make(ndpMessage.encode((frame as NdpFrame).ndp));
+    const decoded = ndpMessage.decode(message);
+    message.fill(0);
+    expect(decoded).toMatchObject({ ok: true, value: { options: (frame as NdpFrame).ndp.options } });
   });
 });

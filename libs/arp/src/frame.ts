@@ -1,6 +1,6 @@
-import { arpPacket, ARP_LENGTH, type ArpPacket } from './arp.js';
+import { arpPacket, ARP_LENGTH, read as readArp, type ArpPacket } from './arp.js';
 import { icmpv6Checksum } from './checksum.js';
-import { DecodeError } from './errors.js';
+import { copyBytes, DecodeError, type DecodeResult } from './errors.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV6, ethernetHeaderLength, readEthernetHeader, writeEthernetHeader, type EthernetHeader } from './ethernet.js';
 import { formatIPv6, writeIPv6 } from './ip.js';
 import { ICMPV6_NEIGHBOR_ADVERTISEMENT, ICMPV6_NEIGHBOR_SOLICITATION, ndpMessage, readNdpMessage, writeNdpMessage, type NdpMessage } from './ndp.js';
@@ -75,12 +75,19 @@ function encode(frame: Frame, buf?: Uint8Array, offset = 0): Uint8Array {
   return out;
 }
 
-function decode(buf: Uint8Array, offset = 0, end = buf.length): Frame | DecodeError {
+function decode(buf: Uint8Array, offset = 0, end = buf.length): DecodeResult<Frame> {
+  // A capture may claim more bytes than its buffer holds: read only what is there.
+  const stop = Math.min(end, buf.length);
+  const frame = readFrame(buf, offset, stop);
+  return frame instanceof DecodeError ? { ok: false, error: frame } : { ok: true, value: frame, length: stop - offset };
+}
+
+function readFrame(buf: Uint8Array, offset: number, end: number): Frame | DecodeError {
   const eth = readEthernetHeader(buf, offset, end);
   if (eth instanceof DecodeError) return eth;
   const at = eth.payloadOffset;
   if (eth.ethertype === ETHERTYPE_ARP) {
-    const arp = arpPacket.decode(buf, at, end);
+    const arp = readArp(buf, at, end);
     if (arp instanceof DecodeError) return arp;
     const padding = paddingOf(buf, at + ARP_LENGTH, end);
     return padding ? { kind: 'arp', eth: eth.header, arp, padding } : { kind: 'arp', eth: eth.header, arp };
@@ -134,7 +141,7 @@ function checkAddressing(ipv6: Ipv6Header, ndp: NdpMessage, ip: number): DecodeE
 }
 
 function paddingOf(buf: Uint8Array, from: number, end: number): Uint8Array | undefined {
-  return end > from ? buf.slice(from, end) : undefined;
+  return end > from ? copyBytes(buf, from, end) : undefined;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalIp, formatIPv6, isLinkLocalIPv6, parseIPv6, solicitedNodeAddress, solicitedNodeMac } from './ip.js';
+import { canonicalAddress, formatIPv6, isLinkLocalIPv6, ipv6Bytes, solicitedNodeAddress, solicitedNodeMac } from './ip.js';
 import { formatMac, isMulticastMac, normalizeMac, parseMac } from './mac.js';
 
-describe('canonicalIp', () => {
+describe('canonicalAddress', () => {
   const cases: Array<[string, string]> = [
     ['10.0.0.1', '10.0.0.1'],
     ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
@@ -17,18 +17,18 @@ describe('canonicalIp', () => {
     ['2001:db8:1:1:1:1:1:0', '2001:db8:1:1:1:1:1:0'],
     ['::ffff:10.1.2.3', '::ffff:a01:203'],
   ];
-  it.each(cases)('%s -> %s', (input, canonical) => expect(canonicalIp(input).ip).toBe(canonical));
+  it.each(cases)('%s -> %s', (input, canonical) => expect(canonicalAddress(input)).toMatchObject({ ok: true, value: { ip: canonical } }));
 
   it.each(['', '10.0.0.256', 'fe80::1%eth0', 'hello', '1::2::3'])('rejects %j naming it', (input) => {
-    expect(() => canonicalIp(input, 'announce')).toThrow(`announce: "${input}" is not an IPv4 or IPv6 address`);
+    expect(canonicalAddress(input, 'announce')).toEqual({ ok: false, error: `announce: "${input}" is not an IPv4 or IPv6 address` });
   });
 
   it('formats any 16 bytes to text that parses back to them (RFC 5952 round trip)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (raw) => {
         const text = formatIPv6(raw);
-        expect(parseIPv6(text)).toEqual(raw);
-        expect(canonicalIp(text).ip).toBe(text);
+        expect(ipv6Bytes(text)).toEqual(raw);
+        expect(canonicalAddress(text)).toMatchObject({ ok: true, value: { ip: text } });
       }),
     );
   });

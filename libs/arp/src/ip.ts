@@ -1,4 +1,4 @@
-import { canonicalIP, formatIPv4, formatIPv6, ipVersion, writeIPv4 as tryWriteIPv4, writeIPv6 as tryWriteIPv6 } from '@lb/ip';
+import { canonicalIp, formatIPv4, formatIPv6, ipFamily, writeIPv4 as tryWriteIPv4, writeIPv6 as tryWriteIPv6, type IpFamily } from '@lb/ip';
 
 /**
  * Addresses in frames. Text and bytes are @lb/ip's (canonical text, so that a decoded address and
@@ -6,14 +6,7 @@ import { canonicalIP, formatIPv4, formatIPv6, ipVersion, writeIPv4 as tryWriteIP
  * arithmetic and the encode-side writers, which throw on a caller's bad text (decode never throws).
  */
 
-export type IpFamily = 4 | 6;
-
 export { formatIPv4, formatIPv6 };
-
-export function ipFamily(text: string): IpFamily | undefined {
-  const version = ipVersion(text);
-  return version === 0 ? undefined : version;
-}
 
 /** Writes a dotted quad at `offset`; throws naming the input when it is not one. */
 export function writeIPv4(text: string, buf: Uint8Array, offset: number): void {
@@ -25,28 +18,29 @@ export function writeIPv6(text: string, buf: Uint8Array, offset: number): void {
   if (!tryWriteIPv6(text, buf, offset)) throw new TypeError(`"${text}" is not an IPv6 address`);
 }
 
-export function parseIPv6(text: string): Uint8Array {
+export function ipv6Bytes(text: string): Uint8Array {
   const out = new Uint8Array(16);
   writeIPv6(text, out, 0);
   return out;
 }
 
-/** The canonical text of an address, or a TypeError naming the input; `where` prefixes the message. */
-export function canonicalIp(text: string, where = 'address'): { family: IpFamily; ip: string } {
-  const ip = canonicalIP(text);
-  if (ip === undefined) throw new TypeError(`${where}: "${text}" is not an IPv4 or IPv6 address`);
-  return { family: ip.includes(':') ? 6 : 4, ip };
+/** The canonical text and family of an address, or why it is not one (`where` prefixes the message). */
+export function canonicalAddress(text: string, where = 'address'): { ok: true; value: { family: IpFamily; ip: string } } | { ok: false; error: string } {
+  const ip = typeof text === 'string' ? canonicalIp(text) : undefined;
+  const family = ip === undefined ? undefined : ipFamily(ip);
+  if (ip === undefined || family === undefined) return { ok: false, error: `${where}: "${text}" is not an IPv4 or IPv6 address` };
+  return { ok: true, value: { family, ip } };
 }
 
 /** The solicited-node multicast group of an IPv6 address: ff02::1:ff + its low 24 bits (RFC 4291 2.7.1). */
 export function solicitedNodeAddress(ipv6: string): string {
-  const bytes = parseIPv6(ipv6);
+  const bytes = ipv6Bytes(ipv6);
   return formatIPv6(Uint8Array.of(0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, bytes[13]!, bytes[14]!, bytes[15]!));
 }
 
 /** Ethernet MAC of an IPv6 multicast group: 33:33 + its low 32 bits (RFC 2464 section 7). */
 export function multicastMac(ipv6Group: string): string {
-  const b = parseIPv6(ipv6Group);
+  const b = ipv6Bytes(ipv6Group);
   const hex = (n: number): string => n.toString(16).padStart(2, '0');
   return `33:33:${hex(b[12]!)}:${hex(b[13]!)}:${hex(b[14]!)}:${hex(b[15]!)}`;
 }
@@ -57,6 +51,6 @@ export function solicitedNodeMac(ipv6: string): string {
 }
 
 export function isLinkLocalIPv6(ipv6: string): boolean {
-  const b = parseIPv6(ipv6);
+  const b = ipv6Bytes(ipv6);
   return b[0] === 0xfe && ((b[1] as number) & 0xc0) === 0x80;
 }

@@ -1,5 +1,5 @@
 import { icmpv6Checksum } from './checksum.js';
-import { DecodeError } from './errors.js';
+import { copyBytes, DecodeError, type DecodeResult } from './errors.js';
 import { formatIPv6, writeIPv6 } from './ip.js';
 import { formatMac, writeMac } from './mac.js';
 
@@ -147,9 +147,9 @@ export function readNdpMessage(
       const mac = formatMac(buf, at + 2);
       options.push(optionType === OPTION_SOURCE_LINK_LAYER ? { kind: 'source-link-layer', mac } : { kind: 'target-link-layer', mac });
     } else if (optionType === OPTION_NONCE) {
-      options.push({ kind: 'nonce', nonce: buf.slice(at + 2, at + length) });
+      options.push({ kind: 'nonce', nonce: copyBytes(buf, at + 2, at + length) });
     } else {
-      options.push({ kind: 'unknown', type: optionType, data: buf.slice(at + 2, at + length) });
+      options.push({ kind: 'unknown', type: optionType, data: copyBytes(buf, at + 2, at + length) });
     }
     at += length;
   }
@@ -197,12 +197,17 @@ function encode(message: NdpMessage, buf?: Uint8Array, offset = 0, pseudo?: Pseu
   return out;
 }
 
-function decode(buf: Uint8Array, offset = 0, end = buf.length, pseudo?: PseudoHeader): NdpMessage | DecodeError {
+function decode(buf: Uint8Array, offset = 0, end = buf.length, pseudo?: PseudoHeader): DecodeResult<NdpMessage> {
+  const message = read(buf, offset, end, pseudo);
+  return message instanceof DecodeError ? { ok: false, error: message } : { ok: true, value: message, length: end - offset };
+}
+
+function read(buf: Uint8Array, offset: number, end: number, pseudo: PseudoHeader | undefined): NdpMessage | DecodeError {
   if (!pseudo) return readNdpMessage(buf, offset, end, undefined, undefined);
   const { scratch, at } = withPseudoHeader(pseudo, Math.max(0, end - offset));
   scratch.set(buf.subarray(offset, end), at);
   const result = readNdpMessage(scratch, at, scratch.length, 0, 16);
-  return result instanceof DecodeError ? new DecodeError(result.reason, result.offset - at + offset, result.message) : result;
+  return result instanceof DecodeError ? new DecodeError(result.kind, result.offset - at + offset, result.message) : result;
 }
 
 /**

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ARP_REPLY, ARP_REQUEST } from './arp.js';
-import { DecodeError } from './errors.js';
 import { ethernetFrame, type ArpFrame, type Frame, type NdpFrame } from './frame.js';
-import { Responder, type FrameOutcome, type Transmit } from './responder.js';
+import { Responder, type FrameOutcome, type Transmit, type TransmitResult } from './responder.js';
 import { DEFAULT_ANNOUNCE_SCHEDULE } from './schedule.js';
 
 const OURS = '02:00:00:00:00:0a';
@@ -42,9 +41,20 @@ function handle(r: Responder, iface: string, frame: Frame | Uint8Array): FrameOu
 function replyOf(outcome: FrameOutcome): Frame {
   if (outcome.kind !== 'reply') throw new Error(`expected a reply, got drop ${outcome.reason}`);
   const decoded = ethernetFrame.decode(outcome.transmit.frame);
-  if (decoded instanceof DecodeError) throw new Error(decoded.toString());
-  return decoded;
+  if (!decoded.ok) throw new Error(decoded.error.toString());
+  return decoded.value;
 }
+
+/** The frames of an accepted announce or setInterface. */
+function due(result: TransmitResult): Transmit[] {
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}
+
+const decoded = (frame: Uint8Array): Frame | undefined => {
+  const result = ethernetFrame.decode(frame);
+  return result.ok ? result.value : undefined;
+};
 
 describe('Responder answers requests for announced addresses', () => {
   it('answers a broadcast ARP request with our MAC, to the asker', () => {
@@ -151,8 +161,8 @@ describe('Responder announcement schedule', () => {
   it('sends gratuitous ARP in request and reply form at once and then on the default schedule', () => {
     const r = new Responder();
     r.setInterface({ name: 'eth0', mac: OURS }, 1000);
-    const now = r.announce(V4, {}, 1000);
-    expect(now.map((t) => ethernetFrame.decode(t.frame))).toEqual([
+    const now = due(r.announce(V4, {}, 1000));
+    expect(now.map((t) => decoded(t.frame))).toEqual([
       { kind: 'arp', eth: { dst: 'ff:ff:ff:ff:ff:ff', src: OURS }, arp: { op: ARP_REQUEST, sha: OURS, spa: V4, tha: '00:00:00:00:00:00', tpa: V4 } },
       { kind: 'arp', eth: { dst: 'ff:ff:ff:ff:ff:ff', src: OURS }, arp: { op: ARP_REPLY, sha: OURS, spa: V4, tha: OURS, tpa: V4 } },
     ]);
@@ -167,8 +177,8 @@ describe('Responder announcement schedule', () => {
   it('announces IPv6 with an unsolicited NA with Override to all nodes', () => {
     const r = new Responder({ announceSchedule: [0] });
     r.setInterface({ name: 'eth0', mac: OURS }, 0);
-    const [sent] = r.announce(V6, {}, 0);
-    expect(ethernetFrame.decode(sent!.frame)).toEqual({
+    const [sent] = due(r.announce(V6, {}, 0));
+    expect(decoded(sent!.frame)).toEqual({
       kind: 'ndp',
       eth: { dst: '33:33:00:00:00:01', src: OURS },
       ipv6: { src: V6, dst: 'ff02::1', trafficClass: 0, flowLabel: 0 },
@@ -179,7 +189,7 @@ describe('Responder announcement schedule', () => {
   it('follows a custom schedule and collapses missed slots into one send', () => {
     const r = new Responder({ announceSchedule: [0, 10, 20, 30] });
     r.setInterface({ name: 'eth0', mac: OURS }, 0);
-    expect(r.announce(V4, {}, 0)).toHaveLength(2);
+    expect(due(r.announce(V4, {}, 0))).toHaveLength(2);
     expect(r.poll(5)).toHaveLength(0);
     expect(r.poll(25)).toHaveLength(2);
     expect(r.nextTimeout()).toBe(30);
@@ -201,7 +211,7 @@ describe('Responder announcement schedule', () => {
     r.setInterface({ name: 'eth0', mac: OURS }, 0);
     r.announce(V4, {}, 0);
     r.poll(10);
-    expect(r.announce(V4, {}, 50)).toEqual([]);
+    expect(due(r.announce(V4, {}, 50))).toEqual([]);
     expect(r.nextTimeout()).toBeUndefined();
   });
 
@@ -209,21 +219,21 @@ describe('Responder announcement schedule', () => {
     const r = new Responder({ announceSchedule: [0] });
     r.setInterface({ name: 'eth0', mac: OURS }, 0);
     r.announce(V4, { interfaces: ['eth0'] }, 0);
-    expect(r.setInterface({ name: 'eth1', mac: '02:00:00:00:01:0a' }, 5)).toEqual([]);
-    expect(r.announce(V4, { interfaces: ['eth0', 'eth1'] }, 10).map((t) => t.interface)).toEqual(['eth1', 'eth1']);
-    expect(r.setInterface({ name: 'eth2', mac: '02:00:00:00:02:0a' }, 20)).toEqual([]);
+    expect(due(r.setInterface({ name: 'eth1', mac: '02:00:00:00:01:0a' }, 5))).toEqual([]);
+    expect(due(r.announce(V4, { interfaces: ['eth0', 'eth1'] }, 10)).map((t) => t.interface)).toEqual(['eth1', 'eth1']);
+    expect(due(r.setInterface({ name: 'eth2', mac: '02:00:00:00:02:0a' }, 20))).toEqual([]);
     r.announce(V4, {}, 30);
     r.removeInterface('eth1');
-    expect(r.setInterface({ name: 'eth1', mac: '02:00:00:00:01:0a' }, 40).map((t) => t.interface)).toEqual(['eth1', 'eth1']);
-    expect(r.setInterface({ name: 'eth1', mac: '02:00:00:00:01:0b' }, 50)).toHaveLength(2);
+    expect(due(r.setInterface({ name: 'eth1', mac: '02:00:00:00:01:0a' }, 40)).map((t) => t.interface)).toEqual(['eth1', 'eth1']);
+    expect(due(r.setInterface({ name: 'eth1', mac: '02:00:00:00:01:0b' }, 50))).toHaveLength(2);
   });
 
   it('announces IPv4 only where ARP is on and IPv6 only where NDP is on', () => {
     const r = new Responder({ announceSchedule: [0] });
     r.setInterface({ name: 'noarp', mac: OURS, arp: false }, 0);
     r.setInterface({ name: 'nondp', mac: '02:00:00:00:01:0a', ndp: false }, 0);
-    expect(r.announce(V4, {}, 0).map((t) => t.interface)).toEqual(['nondp', 'nondp']);
-    expect(r.announce(V6, {}, 0).map((t) => t.interface)).toEqual(['noarp']);
+    expect(due(r.announce(V4, {}, 0)).map((t) => t.interface)).toEqual(['nondp', 'nondp']);
+    expect(due(r.announce(V6, {}, 0)).map((t) => t.interface)).toEqual(['noarp']);
   });
 });
 
@@ -236,14 +246,15 @@ describe('Responder rejects bad input from its caller with every problem named',
   });
 
   it('lists every interface problem at once', () => {
-    expect(() => new Responder().setInterface({ name: '', mac: 'zz', vlan: 5000 }, 0)).toThrow(
-      /name must be a non-empty string[\s\S]*mac: "zz" is not a MAC address[\s\S]*vlan 5000 is outside 0..4095/,
-    );
+    expect(new Responder().setInterface({ name: '', mac: 'zz', vlan: 5000 }, 0)).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-interface', message: expect.stringMatching(/name must be a non-empty string[\s\S]*mac: "zz" is not a MAC address[\s\S]*vlan 5000 is outside 0..4095/) },
+    });
   });
 
   it('names a bad address', () => {
-    expect(() => new Responder().announce('10.0.0.300', {}, 0)).toThrow('announce: "10.0.0.300" is not an IPv4 or IPv6 address');
-    expect(() => new Responder().announce('10.0.0.1', { interfaces: [''] }, 0)).toThrow('interface names must be non-empty strings');
+    expect(new Responder().announce('10.0.0.300', {}, 0)).toEqual({ ok: false, error: { kind: 'invalid-address', message: 'announce: "10.0.0.300" is not an IPv4 or IPv6 address' } });
+    expect(new Responder().announce('10.0.0.1', { interfaces: [''] }, 0)).toMatchObject({ ok: false, error: { kind: 'invalid-interface', message: expect.stringContaining('interface names must be non-empty strings') } });
   });
 
   it('accepts addresses in any spelling and answers for the canonical one', () => {

@@ -1,10 +1,11 @@
 import { ARP_REQUEST } from './arp.js';
 import { Layer2Counters } from './counters.js';
 import { type DropReason } from './drop-reasons.js';
-import { DecodeError } from './errors.js';
+import { type DecodeError } from './errors.js';
 import { type VlanTag } from './ethernet.js';
 import { ethernetFrame, type ArpFrame, type Frame, type NdpFrame } from './frame.js';
-import { canonicalIp, solicitedNodeAddress, solicitedNodeMac, type IpFamily } from './ip.js';
+import { type IpFamily } from '@lb/ip';
+import { canonicalAddress, solicitedNodeAddress, solicitedNodeMac } from './ip.js';
 import { BROADCAST_MAC, normalizeMac } from './mac.js';
 import { arpReply, gratuitousArp, solicitedAdvertisement, unsolicitedAdvertisement, type Sender } from './messages.js';
 import { DEFAULT_ANNOUNCE_SCHEDULE, scheduleProblems } from './schedule.js';
@@ -46,6 +47,17 @@ export interface ArpTable {
   /** Announced IPv4 addresses answered on this interface, sorted. */
   readonly addresses: readonly string[];
 }
+
+/** Why the responder refused an address or an interface it was given; nothing changed. */
+export interface ResponderError {
+  readonly kind: 'invalid-address' | 'invalid-interface';
+  readonly message: string;
+}
+
+/** The frames due at once, or why the request was refused. */
+export type TransmitResult = { readonly ok: true; readonly value: Transmit[] } | { readonly ok: false; readonly error: ResponderError };
+
+const refuse = (kind: ResponderError['kind'], message: string): TransmitResult => ({ ok: false, error: { kind, message } });
 
 export type FrameOutcome =
   | { readonly kind: 'reply'; readonly transmit: Transmit }
@@ -106,9 +118,9 @@ export class Responder {
    * Adds or updates an interface. An interface that is new, or whose MAC or VLAN changed, starts
    * the announcement schedule for every address announced on it; the frames due at once are returned.
    */
-  setInterface(config: InterfaceConfig, now: number): Transmit[] {
+  setInterface(config: InterfaceConfig, now: number): TransmitResult {
     const problems = interfaceProblems(config);
-    if (problems.length > 0) throw new TypeError(`invalid interface ${JSON.stringify(config.name)}:\n  - ${problems.join('\n  - ')}`);
+    if (problems.length > 0) return refuse('invalid-interface', `invalid interface ${JSON.stringify(config.name)}:\n  - ${problems.join('\n  - ')}`);
     const mac = normalizeMac(config.mac);
     const vlan: VlanTag | undefined = config.vlan === undefined ? undefined : { id: config.vlan };
     const sender: Sender = vlan ? { mac, vlan } : { mac };
@@ -116,12 +128,12 @@ export class Responder {
     const state: InterfaceState = { config: { ...config, mac }, sender, arp: config.arp ?? true, ndp: config.ndp ?? true };
     this.interfaces.set(config.name, state);
     const changed = !previous || previous.sender.mac !== mac || previous.config.vlan !== config.vlan || previous.arp !== state.arp || previous.ndp !== state.ndp;
-    if (!changed) return [];
+    if (!changed) return { ok: true, value: [] };
     this.deactivate((p) => p.iface === config.name);
     for (const [ip, announcement] of this.announcements) {
       if (this.announcesOn(announcement, state)) this.activate(config.name, ip, now);
     }
-    return this.poll(now);
+    return { ok: true, value: this.poll(now) };
   }
 
   removeInterface(name: string): void {
@@ -138,24 +150,25 @@ export class Responder {
    * due at once. Announcing an address again only updates its interfaces: interfaces it gains start
    * their schedule, interfaces it loses stop. Services sharing an address are the caller's to merge.
    */
-  announce(ip: string, options: AnnounceOptions, now: number): Transmit[] {
-    const { family, ip: canonical } = canonicalIp(ip, 'announce');
-    const names = options.interfaces ?? [];
-    const bad = names.filter((n) => typeof n !== 'string' || n.length === 0);
-    if (bad.length > 0) throw new TypeError(`announce ${canonical}: interface names must be non-empty strings, got ${JSON.stringify(bad)}`);
+  announce(ip: string, options: AnnounceOptions, now: number): TransmitResult {
+    const checked = checkAnnouncement(ip, options);
+    if (!checked.ok) return checked;
+    const { family, ip: canonical, interfaces: names } = checked.value;
     const interfaces = names.length === 0 ? null : new Set(names);
-    const announcement: Announcement = family === 6 ? { family, interfaces, solicitedNode: solicitedNodeGroup(canonical) } : { family, interfaces };
+    const announcement: Announcement = family === 'IPv6' ? { family, interfaces, solicitedNode: solicitedNodeGroup(canonical) } : { family, interfaces };
     this.announcements.set(canonical, announcement);
     this.deactivate((p) => p.ip === canonical && !this.announcesOnName(announcement, p.iface));
     for (const state of this.interfaces.values()) {
       if (this.announcesOn(announcement, state) && !this.active.has(pairKey(state.config.name, canonical))) this.activate(state.config.name, canonical, now);
     }
-    return this.poll(now);
+    return { ok: true, value: this.poll(now) };
   }
 
-  /** Stops answering for `ip` and cancels its remaining announcements. Unknown addresses are ignored. */
+  /** Stops answering for `ip` and cancels its remaining announcements. Unknown addresses (and non-addresses) are ignored. */
   withdraw(ip: string): void {
-    const { ip: canonical } = canonicalIp(ip, 'withdraw');
+    const address = canonicalAddress(ip);
+    if (!address.ok) return;
+    const canonical = address.value.ip;
     this.announcements.delete(canonical);
     this.deactivate((p) => p.ip === canonical);
   }
@@ -176,14 +189,15 @@ export class Responder {
     const state = this.interfaces.get(iface);
     if (!state) return undefined;
     const addresses: string[] = [];
-    for (const [ip, announcement] of this.announcements) if (announcement.family === 4 && this.announcesOn(announcement, state)) addresses.push(ip);
+    for (const [ip, announcement] of this.announcements) if (announcement.family === 'IPv4' && this.announcesOn(announcement, state)) addresses.push(ip);
     addresses.sort();
     const { mac, vlan } = state.config;
     return vlan === undefined ? { mac, addresses } : { mac, vlan, addresses };
   }
 
   isAnnounced(ip: string): boolean {
-    return this.announcements.has(canonicalIp(ip, 'isAnnounced').ip);
+    const address = canonicalAddress(ip);
+    return address.ok && this.announcements.has(address.value.ip);
   }
 
   /** Frames of the announcement schedule due at `now`. Missed slots collapse into one send. */
@@ -214,8 +228,8 @@ export class Responder {
     const state = this.interfaces.get(iface);
     if (!state) return this.drop('unknown-interface', iface);
     const frame = ethernetFrame.decode(bytes, offset, end);
-    if (frame instanceof DecodeError) return this.drop(frame.reason, iface, frame);
-    return this.decide(state, frame);
+    if (!frame.ok) return this.drop(frame.error.kind, iface, frame.error);
+    return this.decide(state, frame.value);
   }
 
   /** Like handleFrame for a frame already decoded (a caller that decodes for other reasons). */
@@ -280,7 +294,7 @@ export class Responder {
   }
 
   private announcesOn(announcement: Announcement, state: InterfaceState): boolean {
-    if (announcement.family === 4 ? !state.arp : !state.ndp) return false;
+    if (announcement.family === 'IPv4' ? !state.arp : !state.ndp) return false;
     return this.announcesOnName(announcement, state.config.name);
   }
 
@@ -300,6 +314,21 @@ export class Responder {
     this.counters.recordDrop(reason, iface);
     return error ? { kind: 'drop', reason, error } : { kind: 'drop', reason };
   }
+}
+
+/** An announcement's address in canonical text, its family and interfaces, or why it cannot be announced. */
+export function checkAnnouncement(
+  ip: string,
+  options: AnnounceOptions,
+): { readonly ok: true; readonly value: { family: IpFamily; ip: string; interfaces: readonly string[] } } | { readonly ok: false; readonly error: ResponderError } {
+  const address = canonicalAddress(ip, 'announce');
+  if (!address.ok) return { ok: false, error: { kind: 'invalid-address', message: address.error } };
+  const names = options.interfaces ?? [];
+  const bad = names.filter((n) => typeof n !== 'string' || n.length === 0);
+  if (bad.length > 0) {
+    return { ok: false, error: { kind: 'invalid-interface', message: `announce ${address.value.ip}: interface names must be non-empty strings, got ${JSON.stringify(bad)}` } };
+  }
+  return { ok: true, value: { ...address.value, interfaces: names } };
 }
 
 function solicitedNodeGroup(ipv6: string): { address: string; mac: string } {

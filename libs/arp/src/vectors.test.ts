@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { arpPacket, type ArpPacket } from './arp.js';
-import { DecodeError } from './errors.js';
 import { ethernetFrame, type Frame } from './frame.js';
 import { ndpMessage, type NdpMessage } from './ndp.js';
 import { vectorsDir } from '@lb/testdata';
@@ -76,8 +75,10 @@ describe('shared vectors (../shared/vectors/arp-ndp.json)', () => {
   it.each(frames.map((v) => [v.name, v] as const))('%s decodes to its meaning and re-encodes byte for byte', (_name, v) => {
     const raw = bytes(v);
     expect(raw.length).toBe(v.length);
-    const frame = ethernetFrame.decode(raw);
-    if (frame instanceof DecodeError) throw new Error(frame.toString());
+    const decoded = ethernetFrame.decode(raw);
+    if (!decoded.ok) throw new Error(decoded.error.toString());
+    expect(decoded.length).toBe(raw.length);
+    const frame = decoded.value;
     expect(frameMeaning(frame, raw)).toEqual(v.decoded);
     expect(ethernetFrame.encodingLength(frame)).toBe(v.length);
     expect(Buffer.from(ethernetFrame.encode(frame)).toString('hex')).toBe(v.hex);
@@ -86,8 +87,9 @@ describe('shared vectors (../shared/vectors/arp-ndp.json)', () => {
   const payloads = vectors.filter((v) => v.layer === 'arp');
   it('has bare ARP payloads', () => expect(payloads.length).toBeGreaterThan(0));
   it.each(payloads.map((v) => [v.name, v] as const))('%s decodes to its meaning and re-encodes byte for byte', (_name, v) => {
-    const packet = arpPacket.decode(bytes(v));
-    if (packet instanceof DecodeError) throw new Error(packet.toString());
+    const decoded = arpPacket.decode(bytes(v));
+    if (!decoded.ok) throw new Error(decoded.error.toString());
+    const packet = decoded.value;
     expect(arpMeaning(packet)).toEqual(v.decoded);
     expect(Buffer.from(arpPacket.encode(packet)).toString('hex')).toBe(v.hex);
   });
@@ -98,8 +100,9 @@ describe('shared vectors (../shared/vectors/arp-ndp.json)', () => {
     const expected = v.upstream_expected_decoding as { pseudo_header: { src: string; dst: string }; checksum: string };
     const pseudo = { src: expected.pseudo_header.src, dst: expected.pseudo_header.dst };
     const raw = bytes(v);
-    const message = ndpMessage.decode(raw, 0, raw.length, pseudo);
-    if (message instanceof DecodeError) throw new Error(message.toString());
+    const decoded = ndpMessage.decode(raw, 0, raw.length, pseudo);
+    if (!decoded.ok) throw new Error(decoded.error.toString());
+    const message = decoded.value;
     expect(hex16((raw[2]! << 8) | raw[3]!)).toBe(expected.checksum);
     expect(message).toEqual({
       type: 'advertisement',
@@ -111,6 +114,6 @@ describe('shared vectors (../shared/vectors/arp-ndp.json)', () => {
     });
     expect(Buffer.from(ndpMessage.encode(message, undefined, 0, pseudo)).toString('hex')).toBe(v.hex);
     const wrongPseudo = { src: '2001:db8::11', dst: pseudo.dst };
-    expect(ndpMessage.decode(raw, 0, raw.length, wrongPseudo)).toMatchObject({ reason: 'bad-checksum' });
+    expect(ndpMessage.decode(raw, 0, raw.length, wrongPseudo)).toMatchObject({ ok: false, error: { kind: 'bad-checksum' } });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, arping, requireNetworkLab, startTcpdump, waitFor, type PcapRecord } from '@lb/netlab';
-import { ethernetFrame, isDecodeError, type ArpFrame } from '../src/index.js';
+import { ethernetFrame, type ArpFrame } from '../src/index.js';
 import { type InterfaceStatus } from '../src/pcap/index.js';
 import { Agent } from './support/agent-client.js';
 
@@ -13,8 +13,8 @@ const SLOW = '10.64.0.101';
 function arpFrames(records: readonly PcapRecord[]): ArpFrame[] {
   const frames: ArpFrame[] = [];
   for (const r of records) {
-    const frame = ethernetFrame.decode(r.frame);
-    if (!isDecodeError(frame) && frame.kind === 'arp') frames.push(frame);
+    const decoded = ethernetFrame.decode(r.frame);
+    if (decoded.ok && decoded.value.kind === 'arp') frames.push(decoded.value);
   }
   return frames;
 }

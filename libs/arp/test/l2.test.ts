@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, arping, ndisc6, neighborMac, requireNetworkLab, startTcpdump, waitFor } from '@lb/netlab';
-import { ARP_REQUEST, DEFAULT_ANNOUNCE_SCHEDULE, ethernetFrame, isDecodeError, type Frame } from '../src/index.js';
+import { ARP_REQUEST, DEFAULT_ANNOUNCE_SCHEDULE, ethernetFrame, type Frame } from '../src/index.js';
 import { Agent } from './support/agent-client.js';
 
 // A, B and C on one Ethernet segment (a bridge in a fourth namespace). Our responder runs in A
@@ -125,7 +125,10 @@ describe('responder in a namespace, against arping, ndisc6 and the kernel', () =
     const movedAfterMs = Date.now() - started;
     await new Promise((r) => setTimeout(r, 200));
     const records = await capture.stop();
-    const frames = records.map((r) => ethernetFrame.decode(r.frame)).filter((f): f is Frame => !isDecodeError(f));
+    const frames = records.flatMap((r): Frame[] => {
+      const decoded = ethernetFrame.decode(r.frame);
+      return decoded.ok ? [decoded.value] : [];
+    });
     expect(frames.length).toBeGreaterThan(0);
     const fromB = frames.filter((f) => f.eth.src === macB && (f.kind === 'arp' ? f.arp.tpa === V4 : f.ndp.target === V6));
     expect(fromB).toEqual([]);

@@ -58,6 +58,12 @@ const rows: BenchResult[] = [];
   }
 }
 
+// BENCH_PARTS=codec stops here (no lab): to compare two checkouts' codecs side by side.
+if (process.env['BENCH_PARTS'] === 'codec') {
+  writeResults('bgp-wire', rows);
+  process.exit(0);
+}
+
 // --- 2. 100k + 100k to gobgpd, ours vs BIRD ---------------------------------------------------
 requireNetworkLab(['gobgpd', 'gobgp', 'bird', 'birdc', 'tcpdump']);
 const lab = new Lab('bgpb');

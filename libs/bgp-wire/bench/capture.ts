@@ -109,7 +109,7 @@ function summarizeFlow(flow: string, segments: Segment[]): FlowSummary {
     if (stream[offset + 18] === 2) {
       const message = decode(stream, offset, offset + size);
       const when = timeOf(offset + size - 1);
-      if ('type' in message && message.type === 'update' && endOfRibFamily(message)) {
+      if (message.ok && message.value.type === 'update' && endOfRibFamily(message.value)) {
         endOfRib = true;
         lastNs = when;
       } else {

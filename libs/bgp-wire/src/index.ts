@@ -1,84 +1,50 @@
-// Public API of @lb/bgp-wire: the pure BGP-4 codec and the sans-IO session. The socket adapter is
-// the `@lb/bgp-wire/node` subpath.
+// Public API of @lb/bgp-wire: whole BGP messages and the sans-IO session. The socket adapter is
+// `@lb/bgp-wire/node`; the part-level codec (attribute and capability codes, prefixes,
+// communities, VPN readers, the IANA numbers) is `@lb/bgp-wire/codec`.
 
-// Codec: whole messages.
-export { decode, encode, encodingLength, messageLength, type BgpMessage, type KeepaliveMessage } from './codec/message.js';
-export { BgpError, isBgpError, type ErrorAction, type WithdrawnRoutes } from './codec/errors.js';
+// Messages.
+export {
+  decode,
+  encode,
+  encodingLength,
+  messageLength,
+  type BgpMessage,
+  type DecodeResult,
+  type DecodedMessage,
+  type KeepaliveMessage,
+} from './codec/message.js';
+export { BgpError, type BgpErrorKind, type ErrorAction, type WithdrawnRoutes } from './codec/errors.js';
 export { openCapabilities, type OpenMessage, type OptionalParameter } from './codec/open.js';
 export { endOfRib, endOfRibFamily, type UpdateMessage } from './codec/update.js';
 export { describeNotification, notification, shutdownNotification, type NotificationMessage } from './codec/notification.js';
-export { RouteRefreshSubtype, type RouteRefreshMessage } from './codec/route-refresh.js';
-// Codec: parts.
+export { type RouteRefreshMessage } from './codec/route-refresh.js';
+// What messages are made of (the helpers for these are in @lb/bgp-wire/codec).
 export {
-  attributeCode,
   type AsPathSegment,
   type AsSegmentType,
+  type AttributeValue,
   type DecodeContext,
+  type DecodedPathAttribute,
   type LargeCommunity,
   type Origin,
   type PathAttribute,
 } from './codec/attributes.js';
-export {
-  GracefulRestartFamilyFlag,
-  GracefulRestartFlag,
-  capabilityCode,
-  type AddPathMode,
-  type AfiSafi,
-  type Capability,
-} from './codec/capabilities.js';
-export { parsePrefix, type Nlri, type ParsedPrefix } from './codec/nlri.js';
-export {
-  WellKnownCommunity,
-  formatCommunity,
-  formatExtendedCommunity,
-  formatLargeCommunity,
-  parseCommunity,
-  parseLargeCommunity,
-  routeTarget,
-} from './codec/communities.js';
-export { decodeVpnNextHop, decodeVpnNlri, formatRouteDistinguisher, type VpnRoute } from './codec/vpn.js';
-// Address text and bytes come from @lb/ip; re-exported for users of the codec.
-export { formatIP, ipVersion, parseIP } from '@lb/ip';
-export { fromHex, toHex } from './codec/bytes.js';
-export {
-  AS_TRANS,
-  Afi,
-  AttributeFlag,
-  AttributeType,
-  CapabilityCode,
-  CeaseSubcode,
-  ErrorCode,
-  FsmErrorSubcode,
-  HEADER_LENGTH,
-  HeaderErrorSubcode,
-  MAX_EXTENDED_MESSAGE_LENGTH,
-  MAX_MESSAGE_LENGTH,
-  MessageType,
-  OpenErrorSubcode,
-  RouteRefreshErrorSubcode,
-  Safi,
-  UpdateErrorSubcode,
-  describeError,
-} from './codec/constants.js';
+export { type AddPathMode, type AfiSafi, type Capability } from './codec/capabilities.js';
+export { type Nlri } from './codec/nlri.js';
 
-// Session: the RFC 4271 state machine with Adj-RIB-Out, as a pure object.
-export { Session, type SetRoutesResult } from './session/session.js';
+// The session: the RFC 4271 state machine with Adj-RIB-Out, as a pure object.
+export { Session, type RoutesError, type SetRoutesResult } from './session/session.js';
 export {
   SessionConfigError,
   validateSessionConfig,
   type AddPathConfig,
   type GracefulRestartConfig,
+  type ResolvedSessionConfig,
   type SessionConfig,
+  type SessionConfigResult,
 } from './session/config.js';
 export { type Negotiated } from './session/negotiation.js';
+export { ROUTE_FAMILIES, type RouteFamily } from './session/route-family.js';
 export { type Route } from './session/routes.js';
 export { type MessageCounts, type SessionStats } from './session/stats.js';
-export {
-  FAMILIES,
-  type ConnectionId,
-  type Family,
-  type SessionAction,
-  type SessionEvent,
-  type SessionInput,
-  type SessionState,
-} from './session/types.js';
+export { type ConnectionId, type SessionAction, type SessionEvent, type SessionInput, type SessionState } from './session/types.js';

@@ -16,9 +16,10 @@ export interface IssuedCertificate {
   readonly key: string;
 }
 
-type Pair = { publicKey: KeyObject; privateKey: KeyObject };
+/** A key pair to use instead of generating one (tests pass a fixed one to save the RSA generation). */
+export type KeyPair = { publicKey: KeyObject; privateKey: KeyObject };
 
-function keyPair(pair: Pair = generateKeyPairSync('rsa', { modulusLength: 2048 })): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
+function keyPair(pair: KeyPair = generateKeyPairSync('rsa', { modulusLength: 2048 })): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
   const { publicKey, privateKey } = pair;
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const pubPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -39,7 +40,7 @@ function baseCertificate(publicKey: forge.pki.PublicKey, days: number): forge.pk
   return cert;
 }
 
-export function createCertificateAuthority(commonName = 'lb-ca', pair?: Pair): CertificateAuthority {
+export function createCertificateAuthority(commonName = 'lb-ca', pair?: KeyPair): CertificateAuthority {
   const { publicKey, privateKey, keyPem } = keyPair(pair);
   const cert = baseCertificate(publicKey, 3650);
   const subject = [{ name: 'commonName', value: commonName }];
@@ -55,7 +56,7 @@ export function createCertificateAuthority(commonName = 'lb-ca', pair?: Pair): C
 }
 
 /** A serving certificate for `hosts` (DNS names and IP addresses), signed by `ca`. */
-export function issueCertificate(ca: CertificateAuthority, hosts: readonly string[], commonName = hosts[0] ?? 'localhost', pair?: Pair): IssuedCertificate {
+export function issueCertificate(ca: CertificateAuthority, hosts: readonly string[], commonName = hosts[0] ?? 'localhost', pair?: KeyPair): IssuedCertificate {
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const caKey = forge.pki.privateKeyFromPem(ca.key);
   const { publicKey, keyPem } = keyPair(pair);

@@ -5,4 +5,5 @@ export {
   issueCertificate,
   type CertificateAuthority,
   type IssuedCertificate,
+  type KeyPair,
 } from './certificates.js';

@@ -60,7 +60,7 @@ function configuration(pools: number, advertisements: number, peers: number): un
 function ranges(count: number): OwnedRange<number>[] {
   return Array.from({ length: count }, (_, i) => {
     const parsed = parseAddressRange(poolAddress(i));
-    if (!parsed.ok) throw new Error(parsed.error);
+    if (!parsed.ok) throw new Error(parsed.error.message);
     return { range: parsed.value, owner: i };
   });
 }
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
 
   const full = configuration(10_000, 10_000, 1_000);
   const check = compile(full);
-  if (!check.ok) throw new Error(`the benchmark configuration does not compile:\n${check.errors.slice(0, 5).map(formatIssue).join('\n')}`);
+  if (!check.ok) throw new Error(`the benchmark configuration does not compile:\n${check.error.issues.slice(0, 5).map(formatIssue).join('\n')}`);
   const compileFull = summarize(await sampleMs(() => compile(full), runs));
   rows.push(...spreadRows('compile 10k pools + 10k advertisements + 1k peers (objects)', compileFull, 'ms', 1000));
 
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const lastPool = yaml.lastIndexOf(poolAddress(9_999));
   const yamlWithError = `${yaml.slice(0, lastPool)}10.0.0.300/28${yaml.slice(lastPool + poolAddress(9_999).length)}`;
   const failed = compile(yamlWithError);
-  if (failed.ok || failed.errors[0]?.source === undefined) throw new Error('the broken YAML was accepted or its error has no position');
+  if (failed.ok || failed.error.issues[0]?.source === undefined) throw new Error('the broken YAML was accepted or its error has no position');
   const compileYamlWithError = summarize(await sampleMs(() => compile(yamlWithError), quick ? 1 : 3));
   rows.push(...spreadRows('compile the same YAML text with one bad address (positions read too)', compileYamlWithError, 'ms', null));
   rows.push({ name: 'YAML text compile, with a position to report / clean (median ratio)', value: round(compileYamlWithError.median / compileYaml.median), unit: 'x', limit: null });

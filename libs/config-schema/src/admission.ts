@@ -57,8 +57,8 @@ export function validateAdmission(input: AdmissionInput): AdmissionResult {
 
   const before = compile(input.operation === 'CREATE' ? others : input.existing, input.options ?? {});
   const after = compile(input.operation === 'DELETE' ? others : [...others, input.object], input.options ?? {});
-  const known = new Set((before.ok ? [] : before.errors).map(key));
-  const introduced = (after.ok ? [] : after.errors).filter((issue) => !known.has(key(issue)));
+  const known = new Set((before.ok ? [] : before.error.issues).map(key));
+  const introduced = (after.ok ? [] : after.error.issues).filter((issue) => !known.has(key(issue)));
   const blocking = introduced.filter((i) => !i.transient);
   const knownWarnings = new Set(before.warnings.map(key));
   const warnings = [...introduced.filter((i) => i.transient), ...after.warnings.filter((w) => !knownWarnings.has(key(w)))];

@@ -1,7 +1,8 @@
 // The Service annotations MetalLB reads, under metallb.io/ and (deprecated) metallb.universe.tf/,
 // and the Deckhouse address count, parsed into typed values; and a Service turned into the
 // allocation request @lb/ipam's Allocator takes.
-import { canonicalIp, parseIp, type AllocationRequest, type IpFamily, type IpFamilyPolicy, type ServicePort } from '@lb/ipam';
+import { canonicalIp, ipFamily, type IpFamily } from '@lb/ip';
+import { type AllocationRequest, type IpFamilyPolicy, type ServicePort } from '@lb/ipam';
 import { type Labels } from '@lb/labels';
 import { classReservation } from './compile/pools.js';
 
@@ -115,9 +116,9 @@ export function parseRequestedIPs(text: string): { ok: true; value: string[] } |
   const value: string[] = [];
   const perFamily = new Map<IpFamily, number>();
   for (const entry of entries) {
-    const ip = parseIp(entry);
-    if (!ip) return { ok: false, error: entry === '' ? `empty entry in ${quoted(text, entries.length)}` : `${quoted(entry, 1)} is not an IP address` };
-    perFamily.set(ip.family, (perFamily.get(ip.family) ?? 0) + 1);
+    const family = ipFamily(entry);
+    if (!family) return { ok: false, error: entry === '' ? `empty entry in ${quoted(text, entries.length)}` : `${quoted(entry, 1)} is not an IP address` };
+    perFamily.set(family, (perFamily.get(family) ?? 0) + 1);
     value.push(canonicalIp(entry) ?? entry);
   }
   const crowded = [...perFamily].filter(([, n]) => n > 1);

@@ -33,8 +33,8 @@ describe('parseCommunity', () => {
     const result = parseCommunity(text);
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.error).toMatch(message);
-      expect(result.alias).toBe(alias);
+      expect(result.error.message).toMatch(message);
+      expect(result.error.kind === 'maybe-alias').toBe(alias);
     }
   });
   it('ran every case', () => expect(valid.length + invalid.length).toBeGreaterThan(0));

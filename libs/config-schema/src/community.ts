@@ -5,14 +5,22 @@ export type BgpCommunity =
   | { readonly kind: 'standard'; readonly value: number; readonly text: string }
   | { readonly kind: 'large'; readonly globalAdministrator: number; readonly localData1: number; readonly localData2: number; readonly text: string };
 
-export type CommunityParse =
-  | { readonly ok: true; readonly value: BgpCommunity }
-  /** `alias` is true when the text is shaped like a name rather than a value, so it may be an alias. */
-  | { readonly ok: false; readonly error: string; readonly alias: boolean };
+/**
+ * Why a text is not a community. `maybe-alias`: it is shaped like a name rather than a value, so
+ * it may be an alias defined by a Community resource.
+ */
+export interface CommunityError {
+  readonly kind: 'invalid-community' | 'maybe-alias';
+  readonly message: string;
+}
+
+export type CommunityResult = { readonly ok: true; readonly value: BgpCommunity } | { readonly ok: false; readonly error: CommunityError };
+
+const invalid = (message: string): CommunityResult => ({ ok: false, error: { kind: 'invalid-community', message } });
 
 const DECIMAL = /^\d+$/;
 
-export function parseCommunity(text: string): CommunityParse {
+export function parseCommunity(text: string): CommunityResult {
   const parts = text.split(':');
   if (parts.length === 2) {
     const [high = '', low = ''] = parts;
@@ -21,11 +29,7 @@ export function parseCommunity(text: string): CommunityParse {
       [low, 'second'],
     ] as const) {
       if (!DECIMAL.test(part) || Number(part) > 0xffff) {
-        return {
-          ok: false,
-          alias: false,
-          error: `community '${text}': ${label} part '${part}' must be a number from 0 to 65535`,
-        };
+        return invalid(`community '${text}': ${label} part '${part}' must be a number from 0 to 65535`);
       }
     }
     return { ok: true, value: { kind: 'standard', value: Number(high) * 0x10000 + Number(low), text: `${Number(high)}:${Number(low)}` } };
@@ -33,12 +37,12 @@ export function parseCommunity(text: string): CommunityParse {
   if (parts.length === 4) {
     const [marker, ...numbers] = parts;
     if (marker !== 'large') {
-      return { ok: false, alias: false, error: `community '${text}': a four-part community must start with 'large:' (large:A:B:C)` };
+      return invalid(`community '${text}': a four-part community must start with 'large:' (large:A:B:C)`);
     }
     const values: number[] = [];
     for (const part of numbers) {
       if (!DECIMAL.test(part) || Number(part) > 0xffffffff) {
-        return { ok: false, alias: false, error: `large community '${text}': '${part}' must be a number from 0 to 4294967295` };
+        return invalid(`large community '${text}': '${part}' must be a number from 0 to 4294967295`);
       }
       values.push(Number(part));
     }
@@ -48,7 +52,7 @@ export function parseCommunity(text: string): CommunityParse {
       value: { kind: 'large', globalAdministrator, localData1, localData2, text: `large:${globalAdministrator}:${localData1}:${localData2}` },
     };
   }
-  return { ok: false, alias: true, error: `'${text}' is neither a community (A:B or large:A:B:C) nor a known alias` };
+  return { ok: false, error: { kind: 'maybe-alias', message: `'${text}' is neither a community (A:B or large:A:B:C) nor a known alias` } };
 }
 
 /** A stable key for comparing communities (equal values, equal keys). */

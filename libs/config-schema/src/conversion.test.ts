@@ -147,6 +147,6 @@ describe('convertReview', () => {
       [{ apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool' }, 'metallb.io/v1beta2', 'IPAddressPool has no version metallb.io/v1beta2'],
     ];
     expect(cases.length).toBeGreaterThan(0);
-    for (const [object, version, error] of cases) expect(convertResource(object, version)).toEqual({ ok: false, error });
+    for (const [object, version, error] of cases) expect(convertResource(object, version)).toEqual({ ok: false, error: { kind: 'not-convertible', message: error } });
   });
 });

@@ -117,31 +117,38 @@ function parseStash(text: string): BGPPeerSpec | undefined {
   }
 }
 
-export type ConversionResult = { readonly ok: true; readonly object: Record<string, unknown> } | { readonly ok: false; readonly error: string };
+export interface ConversionError {
+  readonly kind: 'not-convertible';
+  readonly message: string;
+}
+
+export type ConversionResult = { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly error: ConversionError };
+
+const notConvertible = (message: string): ConversionResult => ({ ok: false, error: { kind: 'not-convertible', message } });
 
 /**
  * Converts any of our objects to `desiredAPIVersion`: what a conversion webhook does per object.
  * Only BGPPeer has two versions; other kinds convert only to the version they are in.
  */
 export function convertResource(object: unknown, desiredAPIVersion: string): ConversionResult {
-  if (typeof object !== 'object' || object === null || Array.isArray(object)) return { ok: false, error: 'the object to convert is not an object' };
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return notConvertible('the object to convert is not an object');
   const record = object as Record<string, unknown>;
   const apiVersion = record['apiVersion'];
   const kind = record['kind'];
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return { ok: false, error: 'the object has no apiVersion or kind' };
-  if (!kindFor(apiVersion, kind)) return { ok: false, error: `${apiVersion} ${kind} is not a kind this webhook converts` };
-  if (!kindFor(desiredAPIVersion, kind)) return { ok: false, error: `${kind} has no version ${desiredAPIVersion}` };
-  if (apiVersion === desiredAPIVersion) return { ok: true, object: structuredClone(record) };
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return notConvertible('the object has no apiVersion or kind');
+  if (!kindFor(apiVersion, kind)) return notConvertible(`${apiVersion} ${kind} is not a kind this webhook converts`);
+  if (!kindFor(desiredAPIVersion, kind)) return notConvertible(`${kind} has no version ${desiredAPIVersion}`);
+  if (apiVersion === desiredAPIVersion) return { ok: true, value: structuredClone(record) };
   if (kind === 'BGPPeer') {
     const metadata = record['metadata'];
-    if (typeof metadata !== 'object' || metadata === null) return { ok: false, error: 'the BGPPeer has no metadata' };
+    if (typeof metadata !== 'object' || metadata === null) return notConvertible('the BGPPeer has no metadata');
     const converted =
       desiredAPIVersion === 'metallb.io/v1beta2'
         ? bgpPeerToV1beta2(record as unknown as BGPPeerV1beta1Resource)
         : bgpPeerToV1beta1(record as unknown as BGPPeerResource);
-    return { ok: true, object: converted as unknown as Record<string, unknown> };
+    return { ok: true, value: converted as unknown as Record<string, unknown> };
   }
-  return { ok: false, error: `no conversion from ${apiVersion} to ${desiredAPIVersion} for ${kind}` };
+  return notConvertible(`no conversion from ${apiVersion} to ${desiredAPIVersion} for ${kind}`);
 }
 
 export interface ConversionRequest {
@@ -161,8 +168,8 @@ export function convertReview(request: ConversionRequest): ConversionResponse {
   const convertedObjects: Record<string, unknown>[] = [];
   for (const [i, object] of request.objects.entries()) {
     const result = convertResource(object, request.desiredAPIVersion);
-    if (!result.ok) return { uid: request.uid, convertedObjects: [], result: { status: 'Failure', message: `objects[${i}]: ${result.error}` } };
-    convertedObjects.push(result.object);
+    if (!result.ok) return { uid: request.uid, convertedObjects: [], result: { status: 'Failure', message: `objects[${i}]: ${result.error.message}` } };
+    convertedObjects.push(result.value);
   }
   return { uid: request.uid, convertedObjects, result: { status: 'Success' } };
 }

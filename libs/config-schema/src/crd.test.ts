@@ -3,7 +3,7 @@ import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io
 import { describe, expect, it } from 'vitest';
 import { crdFileName, crdFiles, customResourceDefinition, customResourceDefinitions } from './crd.js';
 import { KINDS } from './kinds.js';
-import { type SchemaNode } from './index.js';
+import { type StructuralSchema as SchemaNode } from '@lb/structural-schema';
 
 interface Version {
   name: string;
@@ -29,7 +29,7 @@ function structuralProblems(node: SchemaNode, path: string, problems: string[]):
     if (checked.pruned.length + checked.violations.length > 0) problems.push(`${path}: default does not fit its schema`);
   }
   for (const rule of node['x-kubernetes-validations'] ?? []) {
-    if (compileRule(rule.rule) instanceof Error) problems.push(`${path}: rule '${rule.rule}' does not compile`);
+    if (!compileRule(rule.rule).ok) problems.push(`${path}: rule '${rule.rule}' does not compile`);
     if (!rule.message) problems.push(`${path}: rule without a message`);
   }
   for (const [name, child] of Object.entries(node.properties ?? {})) structuralProblems(child, `${path}.${name}`, problems);

@@ -15,13 +15,13 @@ describe('parseGoDuration', () => {
     ['+2m', 120_000],
     ['1h2m3s4ms', 3_723_004],
   ];
-  it.each(valid)('%s is %d ms', (text, ms) => expect(parseGoDuration(text)).toEqual({ ok: true, ms }));
+  it.each(valid)('%s is %d ms', (text, ms) => expect(parseGoDuration(text)).toEqual({ ok: true, value: ms }));
 
   const invalid = ['', '90', 's', '1x', '1 s', '1s ', '-', '1..5s', 'ninety seconds', '.s'];
   it.each(invalid)('%j is refused with a hint', (text) => {
     const result = parseGoDuration(text);
     expect(result.ok).toBe(false);
-    expect(result.ok ? '' : result.error).toMatch(/write it like 90s/);
+    expect(result.ok ? '' : result.error.message).toMatch(/write it like 90s/);
   });
   it('ran every case', () => expect(valid.length + invalid.length).toBeGreaterThan(0));
 });

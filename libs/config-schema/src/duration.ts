@@ -14,16 +14,24 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 
 const TERM = /(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)/y;
 
+export interface DurationError {
+  readonly kind: 'invalid-duration';
+  readonly message: string;
+}
+
+/** Milliseconds, or why the text is not a Go duration. */
+export type DurationResult = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly error: DurationError };
+
 /** Milliseconds, or a reason the text is not a Go duration. */
-export function parseGoDuration(text: string): { ok: true; ms: number } | { ok: false; error: string } {
-  const bad = { ok: false as const, error: `'${text}' is not a duration (write it like 90s, 1m30s or 500ms)` };
+export function parseGoDuration(text: string): DurationResult {
+  const bad = { ok: false as const, error: { kind: 'invalid-duration' as const, message: `'${text}' is not a duration (write it like 90s, 1m30s or 500ms)` } };
   let rest = text;
   let sign = 1;
   if (rest.startsWith('-') || rest.startsWith('+')) {
     if (rest.startsWith('-')) sign = -1;
     rest = rest.slice(1);
   }
-  if (rest === '0') return { ok: true, ms: 0 };
+  if (rest === '0') return { ok: true, value: 0 };
   if (rest === '') return bad;
   let total = 0;
   TERM.lastIndex = 0;
@@ -36,7 +44,7 @@ export function parseGoDuration(text: string): { ok: true; ms: number } | { ok: 
     total += Number(number) * (UNIT_MS[unit] ?? Number.NaN);
   }
   if (!Number.isFinite(total)) return bad;
-  return { ok: true, ms: sign * total };
+  return { ok: true, value: sign * total };
 }
 
 /** Go's rendering of whole-second durations, for messages: 90000 → "1m30s". */

@@ -19,11 +19,10 @@ export {
   type ServiceRequestOptions,
   type ServiceRequestResult,
 } from './annotations.js';
-export { communityKey, parseCommunity, type BgpCommunity, type CommunityParse } from './community.js';
-export { compile, type CompileInput, type CompileOptions, type CompileResult, type IgnoredObject } from './compile/compile.js';
+export { communityKey, parseCommunity, type BgpCommunity, type CommunityError, type CommunityResult } from './community.js';
+export { compile, type CompileInput, type CompileOptions, type CompileResult, type ConfigError, type IgnoredObject } from './compile/compile.js';
 export { BFD_DEFAULTS, DEFAULT_BGP_PORT, DEFAULT_HOLD_TIME_SECONDS } from './compile/peers.js';
 export { classPoolName, classReservation, widestPrefixLength } from './compile/pools.js';
-export { satisfiable, selectionsMayOverlap } from './compile/selectors.js';
 export {
   type BgpAnnouncement,
   type CompiledBfdProfile,
@@ -40,6 +39,7 @@ export {
   bgpPeerToV1beta2,
   convertResource,
   convertReview,
+  type ConversionError,
   type ConversionRequest,
   type ConversionResponse,
   type ConversionResult,
@@ -54,7 +54,7 @@ export {
   type ConversionWebhook,
   type CrdOptions,
 } from './crd.js';
-export { formatDuration, parseGoDuration } from './duration.js';
+export { formatDuration, parseGoDuration, type DurationError, type DurationResult } from './duration.js';
 export {
   formatIssue,
   formatPath,
@@ -127,6 +127,7 @@ export {
   type Toleration,
 } from './schema/metalloadbalancerclass.js';
 export {
+  ConditionSchema,
   ConfigurationStateSchema,
   ServiceBGPStatusSchema,
   ServiceL2StatusSchema,
@@ -135,7 +136,5 @@ export {
   type ServiceBGPStatus,
   type ServiceL2Status,
 } from './schema/status-kinds.js';
-// The CRD schema node type: the structural schemas these CRDs carry, as @lb/structural-schema reads them.
-export { type StructuralSchema as SchemaNode } from '@lb/structural-schema';
 export { refOf, validateResource, type ValidateOptions, type ValidationResult } from './validate.js';
 export { parseYaml, type ParseYamlOptions, type ParsedYaml, type SourcedObject } from './yaml.js';

@@ -13,7 +13,7 @@ describe("MetalLB's configsamples", () => {
 
   it.each(files)('%s compiles', (file) => {
     const result = compile(readFileSync(join(dir, file), 'utf8'), { file });
-    expect(result.ok ? [] : result.errors.map(formatIssue)).toEqual([]);
+    expect(result.ok ? [] : result.error.issues.map(formatIssue)).toEqual([]);
   });
 
   it.each(files)('%s passes our CRD schemas object by object', (file) => {

@@ -9,7 +9,8 @@ import { evaluate } from '@marcbachmann/cel-js';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { customResourceDefinitions, validateResource, type SchemaNode } from '../src/index.js';
+import { type StructuralSchema as SchemaNode } from '@lb/structural-schema';
+import { customResourceDefinitions, validateResource } from '../src/index.js';
 import { bfd, bgp, community, l2, NS, peer, peerV1beta1, pool, sharedDir } from './helpers.js';
 
 interface CrdVersion {

@@ -35,20 +35,20 @@ describe('seed examples', () => {
 
   it.each(fixtures.filter((f) => !f.startsWith('001')))('%s compiles', (fixture) => {
     const result = compile(readFileSync(join(fixtureDir, fixture), 'utf8'), { file: fixture });
-    expect(result.ok ? [] : result.errors.map(formatIssue)).toEqual([]);
+    expect(result.ok ? [] : result.error.issues.map(formatIssue)).toEqual([]);
   });
 
   it("refuses seed 001's range typo, saying what is wrong and where", () => {
     const file = '001-cheap-pool-typo.yaml';
     const result = compile(readFileSync(join(fixtureDir, file), 'utf8'), { file });
-    expect(result.ok ? [] : result.errors.map(formatIssue)).toEqual([
+    expect(result.ok ? [] : result.error.issues.map(formatIssue)).toEqual([
       "IPAddressPool metallb-system/cheap: spec.addresses[0]: range '172.16.16.150-172.16.16.20' starts after it ends (172.16.16.150 > 172.16.16.20) (001-cheap-pool-typo.yaml:9:5)",
     ]);
   });
 
   it('accepts the MetalLoadBalancerClass example (seed 003 describes it; fields from Deckhouse docs)', () => {
     const result = compile(readFileSync(join(import.meta.dirname, '..', '..', '..', 'examples', 'classes', 'ingress-class.yaml'), 'utf8'));
-    expect(result.ok ? [] : result.errors.map(formatIssue)).toEqual([]);
-    expect(result.ok && result.config.classes.map((c) => c.name)).toEqual(['ingress']);
+    expect(result.ok ? [] : result.error.issues.map(formatIssue)).toEqual([]);
+    expect(result.ok && result.value.classes.map((c) => c.name)).toEqual(['ingress']);
   });
 });

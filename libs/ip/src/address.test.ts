@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { bigIntToBytes, bytesToBigInt, canonicalIP, formatIP, formatIPv4, formatIPv6, ipVersion, parseIP, writeIPv4 } from './address.js';
+import { bigIntToBytes, bytesToBigInt, canonicalIp, formatIp, formatIPv4, formatIPv6, ipFamily, parseIp, writeIPv4 } from './address.js';
 
-describe('canonicalIP', () => {
+describe('canonicalIp', () => {
   const cases: Array<[string, string | undefined]> = [
     ['10.0.0.1', '10.0.0.1'],
     ['0.0.0.0', '0.0.0.0'],
@@ -40,16 +40,16 @@ describe('canonicalIP', () => {
     ['hello', undefined],
   ];
   it.each(cases)('%j -> %j', (input, canonical) => {
-    expect(canonicalIP(input)).toBe(canonical);
-    expect(ipVersion(input)).toBe(canonical === undefined ? 0 : canonical.includes(':') ? 6 : 4);
+    expect(canonicalIp(input)).toBe(canonical);
+    expect(ipFamily(input)).toBe(canonical === undefined ? undefined : canonical.includes(':') ? 'IPv6' : 'IPv4');
   });
 
   it('formats any 16 bytes to text that parses back to them', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (raw) => {
         const text = formatIPv6(raw);
-        expect(parseIP(text)).toEqual(raw);
-        expect(canonicalIP(text)).toBe(text);
+        expect(parseIp(text)).toEqual(raw);
+        expect(canonicalIp(text)).toBe(text);
       }),
     );
   });
@@ -57,7 +57,7 @@ describe('canonicalIP', () => {
   it('formats any 4 bytes to text that parses back to them', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (raw) => {
-        expect(parseIP(formatIPv4(raw))).toEqual(raw);
+        expect(parseIp(formatIPv4(raw))).toEqual(raw);
       }),
     );
   });
@@ -78,8 +78,8 @@ describe('bigint conversions', () => {
     ['2001:db8::1', 0x20010db8000000000000000000000001n],
     ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 2n ** 128n - 1n],
   ])('%s <-> %d', (text, value) => {
-    const bytes = parseIP(text) as Uint8Array;
+    const bytes = parseIp(text) as Uint8Array;
     expect(bytesToBigInt(bytes)).toBe(value);
-    expect(formatIP(bigIntToBytes(value, bytes.length === 4 ? 4 : 6))).toBe(canonicalIP(text));
+    expect(formatIp(bigIntToBytes(value, bytes.length === 4 ? 'IPv4' : 'IPv6'))).toBe(canonicalIp(text));
   });
 });

@@ -2,8 +2,13 @@
 // allocator. Hand-written rather than node:net because it sits on hot paths (every NLRI, three
 // addresses per frame) and must allocate little and never throw on input.
 
-/** 4 for IPv4, 6 for IPv6. */
-export type IpVersion = 4 | 6;
+/** An address family, spelled as Kubernetes spells it in `spec.ipFamilies`. */
+export type IpFamily = 'IPv4' | 'IPv6';
+
+/** Bits in an address of `family`: 32 or 128. */
+export function addressBits(family: IpFamily): 32 | 128 {
+  return family === 'IPv4' ? 32 : 128;
+}
 
 const DECIMAL = Array.from({ length: 256 }, (_, i) => String(i));
 /** A byte as hex without and with a leading zero: a 16-bit group is one or two lookups. */
@@ -116,7 +121,7 @@ function parseGroups(part: string, allowDottedTail: boolean): number[] | undefin
 }
 
 /** The 4 or 16 bytes of an address, or undefined when `text` is neither an IPv4 nor an IPv6 address. */
-export function parseIP(text: string): Uint8Array | undefined {
+export function parseIp(text: string): Uint8Array | undefined {
   if (text.includes(':')) {
     const out = new Uint8Array(16);
     return writeIPv6(text, out) ? out : undefined;
@@ -126,20 +131,20 @@ export function parseIP(text: string): Uint8Array | undefined {
 }
 
 /** Text of 4 or 16 address bytes. */
-export function formatIP(bytes: Uint8Array): string {
+export function formatIp(bytes: Uint8Array): string {
   return bytes.length === 4 ? formatIPv4(bytes) : formatIPv6(bytes);
 }
 
-/** 4 or 6 for an address, 0 when `text` is neither. */
-export function ipVersion(text: string): 0 | IpVersion {
-  const bytes = parseIP(text);
-  return bytes === undefined ? 0 : bytes.length === 4 ? 4 : 6;
+/** The family of an address, or undefined when `text` is not one. */
+export function ipFamily(text: string): IpFamily | undefined {
+  const bytes = parseIp(text);
+  return bytes === undefined ? undefined : bytes.length === 4 ? 'IPv4' : 'IPv6';
 }
 
 /** The canonical text of an address (dotted quad; RFC 5952), or undefined when it is not one. */
-export function canonicalIP(text: string): string | undefined {
-  const bytes = parseIP(text);
-  return bytes && formatIP(bytes);
+export function canonicalIp(text: string): string | undefined {
+  const bytes = parseIp(text);
+  return bytes && formatIp(bytes);
 }
 
 /** Address bytes as an unsigned integer (32 bits for IPv4, 128 for IPv6). */
@@ -153,9 +158,9 @@ export function bytesToBigInt(bytes: Uint8Array): bigint {
   return value;
 }
 
-/** An unsigned integer as 4 (version 4) or 16 (version 6) address bytes; higher bits are dropped. */
-export function bigIntToBytes(value: bigint, version: IpVersion): Uint8Array {
-  const out = new Uint8Array(version === 4 ? 4 : 16);
+/** An unsigned integer as the 4 (IPv4) or 16 (IPv6) bytes of an address; higher bits are dropped. */
+export function bigIntToBytes(value: bigint, family: IpFamily): Uint8Array {
+  const out = new Uint8Array(family === 'IPv4' ? 4 : 16);
   let rest = value;
   for (let i = out.length - 4; i >= 0; i -= 4) {
     const word = Number(rest & 0xffffffffn);

@@ -1,14 +1,15 @@
-// Public API of @lb/ip.
+// Public API of @lb/ip: the project's one vocabulary for addresses.
 export {
+  addressBits,
   bigIntToBytes,
   bytesToBigInt,
-  canonicalIP,
-  formatIP,
+  canonicalIp,
   formatIPv4,
   formatIPv6,
-  ipVersion,
-  parseIP,
+  formatIp,
+  ipFamily,
+  parseIp,
   writeIPv4,
   writeIPv6,
-  type IpVersion,
+  type IpFamily,
 } from './address.js';

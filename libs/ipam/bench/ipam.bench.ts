@@ -24,7 +24,7 @@ function must<T extends { ok: boolean }>(result: T, what: string): T {
     const start = performance.now();
     for (const service of keys) {
       const result = allocator.allocate({ service });
-      if (!result.ok) throw new Error(`fill stopped at ${service}: ${result.failure.message}`);
+      if (!result.ok) throw new Error(`fill stopped at ${service}: ${result.error.message}`);
     }
     const elapsed = performance.now() - start;
     if (allocator.allocate({ service: 'bench/one-too-many' }).ok) throw new Error('pool should be full');
@@ -58,7 +58,7 @@ function must<T extends { ok: boolean }>(result: T, what: string): T {
     const start = performance.now();
     for (let i = 0; i < COUNT; i++) {
       const result = allocator.allocate({ service: `bench/svc-${i}`, ipFamilies: ['IPv6'] });
-      if (!result.ok) throw new Error(result.failure.message);
+      if (!result.ok) throw new Error(result.error.message);
     }
     fillTimes.push(performance.now() - start);
     heapPerAddress.push((settledHeapBytes() - heapBefore) / COUNT);
@@ -69,7 +69,7 @@ function must<T extends { ok: boolean }>(result: T, what: string): T {
       const t0 = performance.now();
       const result = allocator.allocate({ service, ipFamilies: ['IPv6'] });
       const t1 = performance.now();
-      if (!result.ok) throw new Error(result.failure.message);
+      if (!result.ok) throw new Error(result.error.message);
       nextLatencies.push((t1 - t0) * 1000);
       allocator.release(service);
     }
@@ -124,14 +124,14 @@ function must<T extends { ok: boolean }>(result: T, what: string): T {
       for (let p = 0; p < POOLS; p++) {
         for (let k = 0; k < PER_POOL; k++) {
           const result = allocator.allocate({ service: `ns-${p}/svc-${k}`, requestedPool: `pool-${p}` });
-          if (!result.ok) throw new Error(result.failure.message);
+          if (!result.ok) throw new Error(result.error.message);
         }
       }
       const start = performance.now();
       const result = must(allocator.setPools(scenario.pools), scenario.name);
       samples.push(performance.now() - start);
-      if (result.ok && result.released.length !== scenario.expectReleased) {
-        throw new Error(`${scenario.name}: released ${result.released.length}, expected ${scenario.expectReleased}`);
+      if (result.ok && result.value.released.length !== scenario.expectReleased) {
+        throw new Error(`${scenario.name}: released ${result.value.released.length}, expected ${scenario.expectReleased}`);
       }
     }
     const s = summarize(samples.map((ms) => ms / 1000));

@@ -8,12 +8,12 @@ const pools = allocator.setPools([
   { name: 'ippool-ns-service-alloc-sample', addresses: ['192.168.20.0/24'], serviceAllocation: { priority: 50, namespaces: ['namespace-a'] } },
 ]);
 if (!pools.ok) {
-  for (const e of pools.errors) console.error(`pool ${e.pool}: ${e.path}: ${e.message}`);
+  console.error(pools.error.message);
   process.exit(1);
 }
 
 const show = (what: string, result: ReturnType<Allocator['allocate']>): void => {
-  console.log(result.ok ? `${what.padEnd(34)} → ${result.addresses.join(', ')} (pool ${result.pool})` : `${what.padEnd(34)} ✗ ${result.failure.message}`);
+  console.log(result.ok ? `${what.padEnd(34)} → ${result.value.addresses.join(', ')} (pool ${result.value.pool})` : `${what.padEnd(34)} ✗ ${result.error.message}`);
 };
 show('demo/nginx-service', allocator.allocate({ service: 'demo/nginx-service' }));
 show('namespace-a/web', allocator.allocate({ service: 'namespace-a/web' }));

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, countBuggyIps, formatIp, isBuggyIp, parseAddressRange, parseIp } from './address.js';
+import { countBuggyIps, formatAddress, isBuggyIp, parseAddress, parseAddressRange } from './address.js';
 
-describe('parseIp / formatIp', () => {
+const canonicalIp = (text: string): string | undefined => {
+  const ip = parseAddress(text);
+  return ip && formatAddress(ip.family, ip.value);
+};
+
+describe('parseAddress / formatAddress', () => {
   const cases: Array<[string, string | undefined]> = [
     ['10.0.0.1', '10.0.0.1'],
     ['0.0.0.0', '0.0.0.0'],
@@ -24,9 +29,9 @@ describe('parseIp / formatIp', () => {
     expect(canonicalIp(input)).toBe(expected);
   });
   it('round-trips IPv6 values through bigint', () => {
-    const ip = parseIp('2001:db8:85a3::8a2e:370:7334');
+    const ip = parseAddress('2001:db8:85a3::8a2e:370:7334');
     expect(ip?.value).toBe(0x20010db885a3000000008a2e03707334n);
-    expect(formatIp('IPv6', ip?.value as bigint)).toBe('2001:db8:85a3::8a2e:370:7334');
+    expect(formatAddress('IPv6', ip?.value as bigint)).toBe('2001:db8:85a3::8a2e:370:7334');
   });
 });
 
@@ -48,8 +53,8 @@ describe('parseAddressRange', () => {
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.value.family).toBe(family);
-    expect(formatIp(parsed.value.family, parsed.value.first)).toBe(first);
-    expect(formatIp(parsed.value.family, parsed.value.last)).toBe(last);
+    expect(formatAddress(parsed.value.family, parsed.value.first)).toBe(first);
+    expect(formatAddress(parsed.value.family, parsed.value.last)).toBe(last);
   });
 
   const bad: Array<[string, RegExp]> = [
@@ -66,7 +71,7 @@ describe('parseAddressRange', () => {
   it.each(bad)('%s is refused', (text, message) => {
     const parsed = parseAddressRange(text);
     expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.error).toMatch(message);
+    if (!parsed.ok) expect(parsed.error.message).toMatch(message);
   });
 });
 
@@ -77,7 +82,7 @@ describe('buggy IPs', () => {
     ['10.0.0.1', false],
     ['10.0.1.254', false],
   ])('%s → %s', (text, expected) => {
-    const ip = parseIp(text);
+    const ip = parseAddress(text);
     expect(isBuggyIp('IPv4', ip?.value as bigint)).toBe(expected);
   });
   it('IPv6 has no buggy addresses', () => {
@@ -94,7 +99,7 @@ describe('buggy IPs', () => {
     ['10.0.0.255-10.0.1.0', 2n],
   ])('%s contains %d', (text, expected) => {
     const parsed = parseAddressRange(text);
-    if (!parsed.ok) throw new Error(parsed.error);
+    if (!parsed.ok) throw new Error(parsed.error.message);
     expect(countBuggyIps('IPv4', parsed.value.first, parsed.value.last)).toBe(expected);
   });
 });

@@ -131,7 +131,7 @@ describe('Allocator invariants (property)', () => {
             if (result.ok) {
               seen.allocated++;
               terms.set(op.service, { ...(op.sharingKey ? { key: op.sharingKey } : {}), ports: [...op.ports], backend: op.backendKey });
-              if (result.addresses.some((a) => allocator.holdersOf(a).length > 1)) seen.shared++;
+              if (result.value.addresses.some((a) => allocator.holdersOf(a).length > 1)) seen.shared++;
             } else {
               seen.refused++;
               if (!allocator.get(op.service)) terms.delete(op.service);
@@ -152,7 +152,7 @@ describe('Allocator invariants (property)', () => {
             for (const address of released?.addresses ?? []) {
               if (allocator.holdersOf(address).length > 0) continue;
               const again = allocator.allocate({ service: 'probe/again', requestedIPs: [address], ipFamilies: [address.includes(':') ? 'IPv6' : 'IPv4'] });
-              expect(again.ok, `re-allocating released ${address}: ${again.ok ? '' : again.failure.message}`).toBe(true);
+              expect(again.ok, `re-allocating released ${address}: ${again.ok ? '' : again.error.message}`).toBe(true);
               allocator.release('probe/again');
             }
           } else {
@@ -160,8 +160,8 @@ describe('Allocator invariants (property)', () => {
             expect(result.ok).toBe(true);
             pools = op.pools;
             if (result.ok) {
-              for (const r of result.released) terms.delete(r.service);
-              seen.releasedByConfig += result.released.length;
+              for (const r of result.value.released) terms.delete(r.service);
+              seen.releasedByConfig += result.value.released.length;
             }
           }
           checkInvariants(allocator, pools, terms);
@@ -191,7 +191,7 @@ describe('Allocator invariants (property)', () => {
               avoidBuggyIPs: avoid,
               ranges: specs.map((s) => {
                 const r = parseAddressRange(s);
-                if (!r.ok) throw new Error(r.error);
+                if (!r.ok) throw new Error(r.error.message);
                 return [Number(r.value.first), Number(r.value.last)] as const;
               }),
             },
@@ -201,7 +201,7 @@ describe('Allocator invariants (property)', () => {
             if (allocate) {
               const ours = allocator.allocate({ service });
               const theirs = baseline.allocate(service);
-              expect(ours.ok ? ours.addresses[0] : undefined).toBe(theirs === undefined ? undefined : ipv4Text(theirs));
+              expect(ours.ok ? ours.value.addresses[0] : undefined).toBe(theirs === undefined ? undefined : ipv4Text(theirs));
             } else {
               allocator.release(service);
               baseline.release(service);

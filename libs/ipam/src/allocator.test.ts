@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Allocator } from './allocator.js';
-import { type AllocationFailureReason } from './errors.js';
+import { type AllocationErrorKind } from './errors.js';
 import { type PoolSpec } from './pool.js';
 import { type AllocationRequest } from './request.js';
 
@@ -9,7 +9,7 @@ import { type AllocationRequest } from './request.js';
  * "s1 takes .4, s2 cannot, s1 releases, s2 can".
  */
 type Request = Partial<AllocationRequest> & { service: string };
-type Outcome = { addresses: string[]; pool?: string; changed?: boolean; missing?: number } | { fails: AllocationFailureReason; message?: RegExp };
+type Outcome = { addresses: string[]; pool?: string; changed?: boolean; missing?: number } | { fails: AllocationErrorKind; message?: RegExp };
 type Step =
   | { allocate: Request; expect: Outcome }
   | { assign: Request; addresses: string[]; expect: Outcome }
@@ -577,15 +577,15 @@ describe('Allocator rules, step by step', () => {
         if ('fails' in expected) {
           expect(result.ok, at).toBe(false);
           if (result.ok) return;
-          expect(result.failure.reason, `${at}\n${result.failure.message}`).toBe(expected.fails);
-          if (expected.message) expect(result.failure.message, at).toMatch(expected.message);
+          expect(result.error.kind, `${at}\n${result.error.message}`).toBe(expected.fails);
+          if (expected.message) expect(result.error.message, at).toMatch(expected.message);
         } else {
-          expect(result.ok, `${at}\n${result.ok ? '' : result.failure.message}`).toBe(true);
+          expect(result.ok, `${at}\n${result.ok ? '' : result.error.message}`).toBe(true);
           if (!result.ok) return;
-          expect(result.addresses, at).toEqual(expected.addresses);
-          if (expected.pool !== undefined) expect(result.pool, at).toBe(expected.pool);
-          if (expected.changed !== undefined) expect(result.changed, at).toBe(expected.changed);
-          if (expected.missing !== undefined) expect(result.missing, at).toBe(expected.missing);
+          expect(result.value.addresses, at).toEqual(expected.addresses);
+          if (expected.pool !== undefined) expect(result.value.pool, at).toBe(expected.pool);
+          if (expected.changed !== undefined) expect(result.value.changed, at).toBe(expected.changed);
+          if (expected.missing !== undefined) expect(result.value.missing, at).toBe(expected.missing);
         }
       } else if ('release' in step) {
         const released = allocator.release(step.release);
@@ -595,15 +595,15 @@ describe('Allocator rules, step by step', () => {
         if (step.errors) {
           expect(result.ok, at).toBe(false);
           if (result.ok) return;
-          expect(result.errors.map((e) => [e.pool, e.path]), at).toEqual(step.errors.map(([pool, path]) => [pool, path]));
-          result.errors.forEach((e, i) => expect(e.message, at).toMatch(step.errors?.[i]?.[2] as RegExp));
+          expect(result.error.issues.map((e) => [e.pool, e.path]), at).toEqual(step.errors.map(([pool, path]) => [pool, path]));
+          result.error.issues.forEach((e, i) => expect(e.message, at).toMatch(step.errors?.[i]?.[2] as RegExp));
           return;
         }
         expect(result.ok, `${at}\n${JSON.stringify(result)}`).toBe(true);
         if (!result.ok) return;
-        expect(result.released.map((r) => r.service), at).toEqual((step.released ?? []).map(([s]) => s));
-        result.released.forEach((r, i) => expect(r.reason, at).toMatch(step.released?.[i]?.[1] as RegExp));
-        if (step.moved) expect(result.moved, at).toEqual(step.moved);
+        expect(result.value.released.map((r) => r.service), at).toEqual((step.released ?? []).map(([s]) => s));
+        result.value.released.forEach((r, i) => expect(r.reason, at).toMatch(step.released?.[i]?.[1] as RegExp));
+        if (step.moved) expect(result.value.moved, at).toEqual(step.moved);
       } else if ('stats' in step) {
         const stats = allocator.statistics().find((s) => s.pool === step.stats.pool && s.family === step.stats.family);
         expect(stats, at).toEqual(step.stats);

@@ -1,12 +1,12 @@
-import { formatIp, parseIp, type IpAddress, type IpFamily } from './address.js';
-import { failure, type AllocationFailure } from './errors.js';
+import { formatAddress, parseAddress, type IpAddress, type IpFamily } from './address.js';
+import { allocationError, refused, type AllocationError } from './errors.js';
 import {
   comparePoolsForAutoAssign,
   definePools,
   poolRefusal,
   type PoolDefinition,
-  type PoolError,
   type PoolSpec,
+  type PoolsError,
 } from './pool.js';
 import { RangeState, type Offset } from './range-state.js';
 import { normalizeRequest, type AllocationRequest, type NormalizedRequest, type SharingTerms } from './request.js';
@@ -19,29 +19,29 @@ export interface Allocation {
   readonly addresses: readonly string[];
 }
 
-export type AllocationResult =
-  | (Allocation & {
-      readonly ok: true;
-      /** False when the service already held exactly these addresses. */
-      readonly changed: boolean;
-      /** Addresses asked for (count × families) but not available; 0 when fully served. */
-      readonly missing: number;
-    })
-  | { readonly ok: false; readonly failure: AllocationFailure };
+/** What `allocate` and `assign` hand out. */
+export interface Allocated extends Allocation {
+  /** False when the service already held exactly these addresses. */
+  readonly changed: boolean;
+  /** Addresses asked for (count × families) but not available; 0 when fully served. */
+  readonly missing: number;
+}
+
+export type AllocationResult = { readonly ok: true; readonly value: Allocated } | { readonly ok: false; readonly error: AllocationError };
 
 export interface ReleasedAssignment extends Allocation {
   readonly reason: string;
 }
 
-export type SetPoolsResult =
-  | {
-      readonly ok: true;
-      /** Assignments freed because their addresses left every pool, or became avoided. */
-      readonly released: readonly ReleasedAssignment[];
-      /** Services whose addresses now belong to a differently named pool (a rename). */
-      readonly moved: ReadonlyArray<{ readonly from: string; readonly to: string; readonly services: readonly string[] }>;
-    }
-  | { readonly ok: false; readonly errors: readonly PoolError[] };
+/** What `setPools` changed. */
+export interface PoolsApplied {
+  /** Assignments freed because their addresses left every pool, or became avoided. */
+  readonly released: readonly ReleasedAssignment[];
+  /** Services whose addresses now belong to a differently named pool (a rename). */
+  readonly moved: ReadonlyArray<{ readonly from: string; readonly to: string; readonly services: readonly string[] }>;
+}
+
+export type SetPoolsResult = { readonly ok: true; readonly value: PoolsApplied } | { readonly ok: false; readonly error: PoolsError };
 
 /** Usage of one pool for one family. Totals are exact bigints, even for an IPv6 /64. */
 export interface PoolStatistics {
@@ -130,7 +130,7 @@ export class Allocator {
    */
   setPools(specs: readonly PoolSpec[]): SetPoolsResult {
     const defined = definePools(specs);
-    if (!defined.ok) return { ok: false, errors: defined.errors };
+    if (!defined.ok) return defined;
 
     const rangeKey = (family: IpFamily, first: bigint, last: bigint): string => `${family}|${first}|${last}`;
     const unadopted = new Map<string, Range>();
@@ -153,7 +153,7 @@ export class Allocator {
     };
 
     const pools = new Map<string, PoolState>();
-    for (const definition of defined.pools) {
+    for (const definition of defined.value) {
       const ranges: Range[] = [];
       const pool: PoolState = { definition, ranges };
       definition.ranges.forEach((spec, index) => {
@@ -169,7 +169,7 @@ export class Allocator {
         old.index = index;
         for (const offset of old.setAvoidBuggy(definition.avoidBuggyIPs)) {
           for (const holder of holdersOf(old.holdingAt(offset))) {
-            toRelease.set(holder, nowAvoided(formatIp(old.family, old.addressAt(offset)), definition.name));
+            toRelease.set(holder, nowAvoided(formatAddress(old.family, old.addressAt(offset)), definition.name));
           }
         }
         const from = previousPool.get(old) as string;
@@ -195,8 +195,8 @@ export class Allocator {
         const newOffset = target?.offsetOf(value);
         if (!target || newOffset === undefined || target.isAvoided(newOffset)) {
           const why = target
-            ? nowAvoided(formatIp(orphan.family, value), target.owner.definition.name)
-            : `${formatIp(orphan.family, value)} is no longer in any pool`;
+            ? nowAvoided(formatAddress(orphan.family, value), target.owner.definition.name)
+            : `${formatAddress(orphan.family, value)} is no longer in any pool`;
           for (const holder of holdersOf(holding)) toRelease.set(holder, why);
           continue;
         }
@@ -216,7 +216,7 @@ export class Allocator {
         for (const [offset, holding] of range.held()) {
           for (const holder of holdersOf(holding)) {
             if (holder.reservation === reservedFor || toRelease.has(holder)) continue;
-            toRelease.set(holder, `${formatIp(range.family, range.addressAt(offset))} now belongs to ${reservedFor}`);
+            toRelease.set(holder, `${formatAddress(range.family, range.addressAt(offset))} now belongs to ${reservedFor}`);
           }
         }
       }
@@ -242,7 +242,7 @@ export class Allocator {
       const [from = '', to = ''] = key.split('\u0000');
       return { from, to, services: [...services].filter((s) => !releasedServices.has(s)) };
     });
-    return { ok: true, released, moved: moved.filter((m) => m.services.length > 0) };
+    return { ok: true, value: { released, moved: moved.filter((m) => m.services.length > 0) } };
   }
 
   /**
@@ -253,7 +253,7 @@ export class Allocator {
    */
   allocate(request: AllocationRequest): AllocationResult {
     const normalized = normalizeRequest(request);
-    if (!normalized.ok) return { ok: false, failure: failure('InvalidRequest', normalized.error) };
+    if (!normalized.ok) return refused('InvalidRequest', normalized.error);
     const req = normalized.value;
     const existing = this.byService.get(req.service);
     let before: string[] = [];
@@ -270,7 +270,7 @@ export class Allocator {
         : req.requestedPool !== undefined
           ? this.allocateFromRequestedPool(req, req.requestedPool)
           : this.allocateAutomatically(req);
-    if (result.ok && before.length > 0 && sameAddresses(before, result.addresses)) return { ...result, changed: false };
+    if (result.ok && before.length > 0 && sameAddresses(before, result.value.addresses)) return { ok: true, value: { ...result.value, changed: false } };
     return result;
   }
 
@@ -283,23 +283,17 @@ export class Allocator {
    */
   assign(request: AllocationRequest, addresses: readonly string[]): AllocationResult {
     const normalized = normalizeRequest(request);
-    if (!normalized.ok) return { ok: false, failure: failure('InvalidRequest', normalized.error) };
+    if (!normalized.ok) return refused('InvalidRequest', normalized.error);
     const req = normalized.value;
     const ips: IpAddress[] = [];
     for (const text of addresses) {
-      const ip = parseIp(text.trim());
-      if (!ip) return { ok: false, failure: failure('InvalidRequest', `'${text}' is not an IP address`) };
+      const ip = parseAddress(text.trim());
+      if (!ip) return refused('InvalidRequest', `'${text}' is not an IP address`);
       ips.push(ip);
     }
-    if (ips.length === 0) return { ok: false, failure: failure('InvalidRequest', 'no addresses to assign') };
+    if (ips.length === 0) return refused('InvalidRequest', 'no addresses to assign');
     if (req.requestedIPs.length > 0 && !sameAddresses(ips.map(ipText), req.requestedIPs.map(ipText))) {
-      return {
-        ok: false,
-        failure: failure(
-          'InvalidRequest',
-          `${req.service} asks for ${req.requestedIPs.map(ipText).join(', ')} but holds ${ips.map(ipText).join(', ')}`,
-        ),
-      };
+      return refused('InvalidRequest', `${req.service} asks for ${req.requestedIPs.map(ipText).join(', ')} but holds ${ips.map(ipText).join(', ')}`);
     }
     const existing = this.byService.get(req.service);
     if (existing) {
@@ -331,7 +325,7 @@ export class Allocator {
 
   /** Services holding an address (several when shared). */
   holdersOf(address: string): string[] {
-    const ip = parseIp(address);
+    const ip = parseAddress(address);
     const range = ip && this.rangeContaining(ip.family, ip.value);
     if (!ip || !range) return [];
     return holdersOf(range.holdingAt(range.offsetOf(ip.value))).map((a) => a.service);
@@ -339,7 +333,7 @@ export class Allocator {
 
   /** The pool an address belongs to (avoided .0/.255 addresses belong to none), if any. */
   poolOf(address: string): string | undefined {
-    const ip = parseIp(address);
+    const ip = parseAddress(address);
     const range = ip && this.rangeContaining(ip.family, ip.value);
     if (!ip || !range || range.isAvoided(range.offsetOf(ip.value))) return undefined;
     return range.owner.definition.name;
@@ -391,38 +385,32 @@ export class Allocator {
     for (const ip of ips) {
       const text = ipText(ip);
       const range = this.rangeContaining(ip.family, ip.value);
-      if (!range) return { ok: false, failure: failure('AddressNotInAnyPool', `${text} is not in any pool`) };
+      if (!range) return refused('AddressNotInAnyPool', `${text} is not in any pool`);
       const offset = range.offsetOf(ip.value);
       const owner = range.owner.definition.name;
       if (range.isAvoided(offset)) {
-        return { ok: false, failure: failure('AddressAvoided', `${text} ends in .0 or .255, which pool '${owner}' avoids (avoidBuggyIPs)`) };
+        return refused('AddressAvoided', `${text} ends in .0 or .255, which pool '${owner}' avoids (avoidBuggyIPs)`);
       }
       if (pool && pool !== range.owner) {
-        return {
-          ok: false,
-          failure: failure('AddressesInDifferentPools', `${ipText(ips[0] as IpAddress)} is in pool '${pool.definition.name}' but ${text} is in pool '${owner}'`),
-        };
+        return refused('AddressesInDifferentPools', `${ipText(ips[0] as IpAddress)} is in pool '${pool.definition.name}' but ${text} is in pool '${owner}'`);
       }
       pool = range.owner;
       const reserved = reservationProblem(range.owner.definition, req, text);
-      if (reserved) return { ok: false, failure: reserved };
+      if (reserved) return { ok: false, error: reserved };
       if (req.requestedPool !== undefined && req.requestedPool !== owner) {
-        return {
-          ok: false,
-          failure: failure('AddressNotInRequestedPool', `${text} is in pool '${owner}' but the service asked for pool '${req.requestedPool}'`),
-        };
+        return refused('AddressNotInRequestedPool', `${text} is in pool '${owner}' but the service asked for pool '${req.requestedPool}'`);
       }
       if (!req.families.includes(ip.family)) {
-        return { ok: false, failure: failure('InvalidRequest', `${text} is ${ip.family} but the service uses ${req.families.join(' and ')}`) };
+        return refused('InvalidRequest', `${text} is ${ip.family} but the service uses ${req.families.join(' and ')}`);
       }
       const problem = this.sharingProblem({ range, offset }, req, text);
-      if (problem) return { ok: false, failure: problem };
+      if (problem) return { ok: false, error: problem };
       slots.push({ range, offset });
     }
     const owner = pool as PoolState;
     if (checkPoolAllowed) {
       const refusal = poolRefusal(owner.definition, req.namespace, req.namespaceLabels, req.serviceLabels);
-      if (refusal) return { ok: false, failure: failure('PoolNotAllowed', refusal) };
+      if (refusal) return refused('PoolNotAllowed', refusal);
     }
     const [first, ...rest] = slots as [Slot, ...Slot[]];
     const assignment = new Assignment(req.service, first.range, first.offset, rest.length > 0 ? rest : undefined, req.terms, req.reservation);
@@ -433,16 +421,16 @@ export class Allocator {
 
   private allocateFromRequestedPool(req: NormalizedRequest, name: string): AllocationResult {
     const pool = this.pools.get(name);
-    if (!pool) return { ok: false, failure: failure('UnknownPool', `pool '${name}' does not exist`) };
+    if (!pool) return refused('UnknownPool', `pool '${name}' does not exist`);
     const reserved = reservationProblem(pool.definition, req, `pool '${name}'`);
-    if (reserved) return { ok: false, failure: reserved };
+    if (reserved) return { ok: false, error: reserved };
     const refusal = poolRefusal(pool.definition, req.namespace, req.namespaceLabels, req.serviceLabels);
-    if (refusal) return { ok: false, failure: failure('PoolNotAllowed', refusal) };
+    if (refusal) return refused('PoolNotAllowed', refusal);
     const result = this.allocateInPool(pool, req, req.families);
     if (result) return result;
     const empty = req.families.filter((family) => !this.candidateIn(pool, family, req, undefined));
     const families = (req.requiredFamilies.length > 0 ? req.requiredFamilies.filter((f) => empty.includes(f)) : empty).join(' or ');
-    return { ok: false, failure: failure('PoolExhausted', `pool '${name}' has no free ${families || req.families.join('/')} address`) };
+    return refused('PoolExhausted', `pool '${name}' has no free ${families || req.families.join('/')} address`);
   }
 
   /**
@@ -475,13 +463,10 @@ export class Allocator {
       if (result) return result;
     }
     if (eligible.length === 0) {
-      return { ok: false, failure: failure('NoAddressAvailable', `no pool with autoAssign serves ${req.service}`) };
+      return refused('NoAddressAvailable', `no pool with autoAssign serves ${req.service}`);
     }
     const wanted = req.policy === 'RequireDualStack' ? 'IPv4 and IPv6 addresses' : `${req.families.join(' or ')} address`;
-    return {
-      ok: false,
-      failure: failure('NoAddressAvailable', `no pool that serves ${req.service} has a free ${wanted} (tried ${eligible.map((p) => `'${p.definition.name}'`).join(', ')})`),
-    };
+    return refused('NoAddressAvailable', `no pool that serves ${req.service} has a free ${wanted} (tried ${eligible.map((p) => `'${p.definition.name}'`).join(', ')})`);
   }
 
   /** Takes up to `count` addresses of each family from one pool; undefined if a needed family has none. */
@@ -546,7 +531,7 @@ export class Allocator {
     const pool = assignment.pool;
     const slots = assignment.slots();
     if (req.requestedIPs.length > 0) {
-      const held = slots.map((s) => formatIp(s.range.family, s.range.addressAt(s.offset)));
+      const held = slots.map((s) => formatAddress(s.range.family, s.range.addressAt(s.offset)));
       if (!sameAddresses(held, req.requestedIPs.map(ipText))) return undefined;
     } else if (req.requestedPool !== undefined && req.requestedPool !== pool.definition.name) {
       return undefined;
@@ -595,22 +580,22 @@ export class Allocator {
    * Why the service may not use the address at `slot` given who holds it, or undefined. The sole
    * holder may change its own sharing key in place.
    */
-  private sharingProblem(slot: Slot, req: NormalizedRequest, text: string): AllocationFailure | undefined {
+  private sharingProblem(slot: Slot, req: NormalizedRequest, text: string): AllocationError | undefined {
     const others = holdersOf(slot.range.holdingAt(slot.offset)).filter((a) => a.service !== req.service);
     if (others.length === 0) return undefined;
-    const address = text || formatIp(slot.range.family, slot.range.addressAt(slot.offset));
+    const address = text || formatAddress(slot.range.family, slot.range.addressAt(slot.offset));
     const holders = others.map((a) => a.service);
     const names = namesFor(req, holders);
     const terms = req.terms;
     for (const other of others) {
       if (!other.terms) {
-        return failure('AddressInUse', `${address} is in use by ${names}, which does not allow sharing`, holders);
+        return allocationError('AddressInUse', `${address} is in use by ${names}, which does not allow sharing`, holders);
       }
       if (!terms) {
-        return failure('AddressInUse', `${address} is in use by ${names}; ${req.service} has no allow-shared-ip key to share it`, holders);
+        return allocationError('AddressInUse', `${address} is in use by ${names}; ${req.service} has no allow-shared-ip key to share it`, holders);
       }
       if (other.terms.sharingKey !== terms.sharingKey) {
-        return failure(
+        return allocationError(
           'SharingKeyMismatch',
           `${address} is shared under key '${other.terms.sharingKey}' by ${names}, not '${terms.sharingKey}'`,
           holders,
@@ -618,7 +603,7 @@ export class Allocator {
       }
       const otherName = namesFor(req, [other.service]);
       if (other.terms.backendKey !== terms.backendKey) {
-        return failure(
+        return allocationError(
           'BackendKeyMismatch',
           `${address} is used by ${otherName} with externalTrafficPolicy Local and pod selector '${other.terms.backendKey}', which ${req.service} does not match`,
           [other.service],
@@ -626,7 +611,7 @@ export class Allocator {
       }
       for (const port of terms.ports) {
         if (other.terms.ports.some((p) => p.port === port.port && p.protocol === port.protocol)) {
-          return failure('PortInUse', `port ${port.protocol}/${port.port} is already in use on ${address} by ${otherName}`, [other.service]);
+          return allocationError('PortInUse', `port ${port.protocol}/${port.port} is already in use on ${address} by ${otherName}`, [other.service]);
         }
       }
     }
@@ -740,7 +725,7 @@ export class Allocator {
     return {
       service: assignment.service,
       pool: assignment.pool.definition.name,
-      addresses: assignment.slots().map((s) => formatIp(s.range.family, s.range.addressAt(s.offset))),
+      addresses: assignment.slots().map((s) => formatAddress(s.range.family, s.range.addressAt(s.offset))),
     };
   }
 
@@ -756,19 +741,21 @@ export class Allocator {
     const wanted = req.requestedIPs.length > 0 ? req.requestedIPs.length : req.count * req.families.length;
     return {
       ok: true,
-      service: assignment.service,
-      pool: assignment.pool.definition.name,
-      addresses: ordered.map(({ slot }) => formatIp(slot.range.family, slot.range.addressAt(slot.offset))),
-      changed,
-      missing: Math.max(0, wanted - slots.length),
+      value: {
+        service: assignment.service,
+        pool: assignment.pool.definition.name,
+        addresses: ordered.map(({ slot }) => formatAddress(slot.range.family, slot.range.addressAt(slot.offset))),
+        changed,
+        missing: Math.max(0, wanted - slots.length),
+      },
     };
   }
 }
 
 /** Why a reserved pool refuses the request (`what` names the address or pool asked for), or undefined. */
-function reservationProblem(pool: PoolDefinition, req: NormalizedRequest, what: string): AllocationFailure | undefined {
+function reservationProblem(pool: PoolDefinition, req: NormalizedRequest, what: string): AllocationError | undefined {
   if (pool.reservedFor === undefined || pool.reservedFor === req.reservation) return undefined;
-  return failure('PoolReserved', `${what || `pool '${pool.name}'`} belongs to ${pool.reservedFor}`);
+  return allocationError('PoolReserved', `${what || `pool '${pool.name}'`} belongs to ${pool.reservedFor}`);
 }
 
 /**
@@ -788,7 +775,7 @@ function nowAvoided(address: string, pool: string): string {
 }
 
 function ipText(ip: IpAddress): string {
-  return formatIp(ip.family, ip.value);
+  return formatAddress(ip.family, ip.value);
 }
 
 function sameAddresses(a: readonly string[], b: readonly string[]): boolean {

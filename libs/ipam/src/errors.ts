@@ -1,5 +1,8 @@
-/** Why an allocation was refused; `message` says it in words a person can act on. */
-export type AllocationFailureReason =
+/**
+ * Why an allocation was refused. The names are Kubernetes Event reasons (PascalCase), so a
+ * controller can pass them on as they are; `message` says it in words a person can act on.
+ */
+export type AllocationErrorKind =
   | 'InvalidRequest'
   | 'AddressNotInAnyPool'
   | 'AddressesInDifferentPools'
@@ -15,8 +18,8 @@ export type AllocationFailureReason =
   | 'PoolExhausted'
   | 'NoAddressAvailable';
 
-export interface AllocationFailure {
-  readonly reason: AllocationFailureReason;
+export interface AllocationError {
+  readonly kind: AllocationErrorKind;
   /**
    * Written for the requesting service's owner: other services are named only when they are in
    * its namespace ("another Service" otherwise), so the message can go into an Event.
@@ -26,5 +29,15 @@ export interface AllocationFailure {
   readonly holders?: readonly string[];
 }
 
-export const failure = (reason: AllocationFailureReason, message: string, holders?: readonly string[]): AllocationFailure =>
-  holders && holders.length > 0 ? { reason, message, holders } : { reason, message };
+export const allocationError = (kind: AllocationErrorKind, message: string, holders?: readonly string[]): AllocationError =>
+  holders && holders.length > 0 ? { kind, message, holders } : { kind, message };
+
+/** A refused allocation in the package's result shape. */
+export const refused = (
+  kind: AllocationErrorKind,
+  message: string,
+  holders?: readonly string[],
+): { readonly ok: false; readonly error: AllocationError } => ({
+  ok: false,
+  error: allocationError(kind, message, holders),
+});

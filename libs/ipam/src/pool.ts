@@ -28,7 +28,7 @@ export interface PoolSpec {
 }
 
 /** A problem with one pool, naming the field. */
-export interface PoolError {
+export interface PoolIssue {
   readonly pool: string;
   /** JSON path within the pool spec, e.g. `addresses[1]`. */
   readonly path: string;
@@ -53,11 +53,23 @@ export interface PoolDefinition {
   readonly reservedFor: string | undefined;
 }
 
+/** Pools refused, with every problem found (`issues`), each naming its pool and field. */
+export interface PoolsError {
+  readonly kind: 'InvalidPools';
+  /** All issues, one per line. */
+  readonly message: string;
+  readonly issues: readonly PoolIssue[];
+}
+
+export type DefinePoolsResult = { readonly ok: true; readonly value: PoolDefinition[] } | { readonly ok: false; readonly error: PoolsError };
+
+export function poolsError(issues: readonly PoolIssue[]): PoolsError {
+  return { kind: 'InvalidPools', message: issues.map((i) => `pool ${i.pool}: ${i.path}: ${i.message}`).join('\n'), issues };
+}
+
 /** Validates every pool at once; returns all problems, or the definitions when there are none. */
-export function definePools(
-  specs: readonly PoolSpec[],
-): { ok: true; pools: PoolDefinition[] } | { ok: false; errors: PoolError[] } {
-  const errors: PoolError[] = [];
+export function definePools(specs: readonly PoolSpec[]): DefinePoolsResult {
+  const errors: PoolIssue[] = [];
   const pools: PoolDefinition[] = [];
   const seen = new Set<string>();
   specs.forEach((spec, index) => {
@@ -74,18 +86,18 @@ export function definePools(
     const other = a.owner === b.owner ? 'in the same pool' : `of pool '${a.owner}'`;
     errors.push({ pool: b.owner, path: 'addresses', message: `${b.range.text} overlaps ${a.range.text} ${other}` });
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, pools };
+  return errors.length > 0 ? { ok: false, error: poolsError(errors) } : { ok: true, value: pools };
 }
 
-function definePool(spec: PoolSpec, label: string, errors: PoolError[]): PoolDefinition | undefined {
+function definePool(spec: PoolSpec, label: string, errors: PoolIssue[]): PoolDefinition | undefined {
   const before = errors.length;
   const addresses = Array.isArray(spec.addresses) ? spec.addresses : [];
   if (addresses.length === 0) errors.push({ pool: label, path: 'addresses', message: 'pool has no addresses' });
   const ranges: AddressRange[] = [];
   addresses.forEach((entry, i) => {
-    const parsed = typeof entry === 'string' ? parseAddressRange(entry) : { ok: false as const, error: 'address entry must be a string' };
-    if (parsed.ok) ranges.push(parsed.value);
-    else errors.push({ pool: label, path: `addresses[${i}]`, message: parsed.error });
+    const parsed = typeof entry === 'string' ? parseAddressRange(entry) : undefined;
+    if (parsed?.ok) ranges.push(parsed.value);
+    else errors.push({ pool: label, path: `addresses[${i}]`, message: parsed?.error.message ?? 'address entry must be a string' });
   });
   const servicePolicy = spec.serviceAllocation && defineServicePolicy(spec.serviceAllocation, label, errors);
   if (spec.reservedFor !== undefined && (typeof spec.reservedFor !== 'string' || spec.reservedFor === '')) {
@@ -102,7 +114,7 @@ function definePool(spec: PoolSpec, label: string, errors: PoolError[]): PoolDef
   };
 }
 
-function defineServicePolicy(spec: ServiceAllocationSpec, pool: string, errors: PoolError[]): PoolServicePolicy {
+function defineServicePolicy(spec: ServiceAllocationSpec, pool: string, errors: PoolIssue[]): PoolServicePolicy {
   const at = 'serviceAllocation';
   if (spec.priority !== undefined && (!Number.isInteger(spec.priority) || spec.priority < 0)) {
     errors.push({ pool, path: `${at}.priority`, message: `priority must be a non-negative integer, got ${String(spec.priority)}` });

@@ -1,5 +1,5 @@
 import { type Labels } from '@lb/labels';
-import { parseIp, type IpAddress, type IpFamily } from './address.js';
+import { parseAddress, type IpAddress, type IpFamily } from './address.js';
 
 export type IpFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
 
@@ -80,7 +80,7 @@ export function normalizeRequest(request: AllocationRequest): { ok: true; value:
 
   const requestedIPs: IpAddress[] = [];
   for (const text of request.requestedIPs ?? []) {
-    const ip = typeof text === 'string' ? parseIp(text.trim()) : undefined;
+    const ip = typeof text === 'string' ? parseAddress(text.trim()) : undefined;
     if (!ip) return { ok: false, error: `requested address '${String(text)}' is not an IP address` };
     requestedIPs.push(ip);
   }

@@ -6,7 +6,6 @@ import {
   EventRecorder,
   InformerFactory,
   LeaderElector,
-  registerMetalLBClientMetrics,
   runWorkers,
   type Service,
   Services,
@@ -27,7 +26,6 @@ export interface ControllerOptions {
 export async function runController(options: ControllerOptions): Promise<void> {
   const registry = options.registry ?? new Registry();
   const metrics = WatchMetrics.for(registry);
-  const metallb = registerMetalLBClientMetrics(registry);
   const client = await connect(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}, { observer: metrics.requestObserver() });
 
   // Caches fill while standing by, so that a new leader starts from a warm cache.
@@ -64,14 +62,7 @@ export async function runController(options: ControllerOptions): Promise<void> {
         unsubscribe();
         void queue.shutDownNow();
       });
-      await runWorkers(queue, {
-        workers: 2,
-        handler: async (key) => {
-          await reconcile(key);
-          metallb.updateProcessed(true);
-        },
-        onError: () => metallb.updateProcessed(false),
-      });
+      await runWorkers(queue, { workers: 2, handler: reconcile });
     },
   });
   elector.start();

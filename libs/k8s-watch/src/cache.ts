@@ -135,8 +135,8 @@ export class ObjectCache<T extends KubeObject> implements ReadonlyCache<T> {
     if (isCompiled(selector)) compiled = selector;
     else {
       const result = compileLabelSelector(selector);
-      if (!result.ok) throw new TypeError(`invalid label selector: ${result.errors.join('; ')}`);
-      compiled = result.selector;
+      if (!result.ok) throw new TypeError(`invalid label selector: ${result.error.message}`);
+      compiled = result.value;
     }
     const labelIndex = this.indexes.get(LABEL_INDEX);
     let candidates: Iterable<T> = this.objects.values();

@@ -63,7 +63,6 @@ export { NAMESPACE_INDEX, ObjectCache, type CacheOptions, type ChangeSet, type I
 export {
   httpListWatcher,
   MalformedEventError,
-  parseWatchLine,
   type ListPage,
   type ListWatcher,
   type Selection,
@@ -87,7 +86,7 @@ export {
 
 // Leader election.
 export { DEFAULT_ELECTION_TIMING, LeaderElector, type LeaderElectionObserver, type LeaderElectorOptions } from './leader-elector.js';
-export { ElectionState, microTime, timingErrors, type ElectionAction, type ElectionTiming } from './election.js';
+export { ElectionState, type ElectionAction, type ElectionTiming } from './election.js';
 
 // Writers.
 export {
@@ -103,7 +102,6 @@ export {
 } from './writers.js';
 export { EventRecorder, type EventRecorderObserver, type EventRecorderOptions } from './event-recorder.js';
 export {
-  COMBINED_PREFIX,
   EventAggregator,
   type AggregatorOptions,
   type EventDecision,
@@ -113,9 +111,8 @@ export {
 } from './event-aggregator.js';
 
 // Metrics.
-export { MetalLBClientMetrics, registerMetalLBClientMetrics, WatchMetrics, type WatchMetricsOptions } from './metrics.js';
+export { WatchMetrics, type WatchMetricsOptions } from './metrics.js';
 
 // Time and retry building blocks.
-export { ManualClock, settle, sleep, systemClock, type Clock, type Timer } from './clock.js';
+export { ManualClock, settle, systemClock, type Clock, type Timer } from './clock.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
-export { jsonEqual } from './json-equal.js';

@@ -44,8 +44,8 @@ export class InformerFactory {
     if (typeof selection.labelSelector === 'string') labelSelector = selection.labelSelector;
     else if (selection.labelSelector) {
       const compiled = compileLabelSelector(selection.labelSelector, 'labelSelector');
-      if (!compiled.ok) throw new TypeError(`informer ${resourceName(type)}: ${compiled.errors.join('; ')}`);
-      labelSelector = compiled.selector.toString();
+      if (!compiled.ok) throw new TypeError(`informer ${resourceName(type)}: ${compiled.error.message}`);
+      labelSelector = compiled.value.toString();
     }
     const namespace = type.namespaced ? (selection.namespace ?? '') : '';
     const fieldSelector = selection.fieldSelector ?? '';

@@ -1,7 +1,8 @@
 // Shared by the kube-sim tests: a server and a client, objects, waiting, and the object-by-object
 // comparison of an informer's cache with a fresh list from the server.
 import { start, type KubeSim, type StartOptions } from '@lb/kube-sim';
-import { connect, type Informer, jsonEqual, type KubeClient, type KubeClientOptions, type KubeObject, objectKey, type ResourceType, type Service } from '../src/index.js';
+import { jsonEqual } from '../src/json-equal.js';
+import { connect, type Informer, type KubeClient, type KubeClientOptions, type KubeObject, objectKey, type ResourceType, type Service } from '../src/index.js';
 
 export interface Harness {
   readonly sim: KubeSim;

@@ -1,7 +1,7 @@
 // Metrics as Prometheus scrapes them, from a real informer, queue, client and elector on kube-sim.
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { connect, InformerFactory, LeaderElector, registerMetalLBClientMetrics, runWorkers, Services, WatchMetrics, WorkQueue } from '../src/index.js';
+import { connect, InformerFactory, LeaderElector, runWorkers, Services, WatchMetrics, WorkQueue } from '../src/index.js';
 import { createServices, harness, waitFor } from './helpers.js';
 
 describe('metrics', () => {
@@ -44,20 +44,5 @@ describe('metrics', () => {
       client.close();
       await h.close();
     }
-  });
-
-  it("registers MetalLB's client metrics under their names", async () => {
-    const registry = new Registry();
-    const m = registerMetalLBClientMetrics(registry);
-    m.updateProcessed(true);
-    m.updateProcessed(false);
-    m.configLoadSucceeded();
-    m.configLoadFailed();
-    const text = await registry.metrics();
-    expect(text).toContain('metallb_k8s_client_updates_total 2');
-    expect(text).toContain('metallb_k8s_client_update_errors_total 1');
-    expect(text).toContain('metallb_k8s_client_config_loaded_bool 1');
-    expect(text).toContain('metallb_k8s_client_config_stale_bool 1');
-    expect(() => registerMetalLBClientMetrics(registry)).toThrow(/already been registered/);
   });
 });

@@ -19,7 +19,7 @@ describe('README example', () => {
       const registry = new Registry();
       const a = runController({ kubeconfig: sim.kubeconfigPath, identity: 'a', addresses: ['192.0.2.1'], signal: first.signal, registry });
       await waitFor(() => ingress('web') === '192.0.2.1', 10_000, 'web to get an address');
-      expect(await registry.metrics()).toContain('metallb_k8s_client_updates_total');
+      expect(await registry.metrics()).toContain('lb_k8s_workqueue_adds_total{name="services"}');
       const b = runController({ kubeconfig: sim.kubeconfigPath, identity: 'b', addresses: ['192.0.2.2'], signal: second.signal });
       first.abort();
       await a;

@@ -1,8 +1,8 @@
 // Writers against kube-sim: conflict retries, create-or-update of owned objects, and Events with
 // aggregation of repeats.
 import { afterEach, describe, expect, it } from 'vitest';
+import { COMBINED_PREFIX } from '../src/event-aggregator.js';
 import {
-  COMBINED_PREFIX,
   ConfigMaps,
   createOrUpdate,
   type ConfigMap,

@@ -29,8 +29,8 @@ describe('compileLabelSelector matching', () => {
   it('has cases', () => expect(matchCases.length).toBeGreaterThan(0));
   it.each(matchCases)('$name', ({ selector, labels, matches }) => {
     const r = compileLabelSelector(selector);
-    if (!r.ok) throw new Error(r.errors.join('; '));
-    expect(r.selector.matches(labels)).toBe(matches);
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.matches(labels)).toBe(matches);
   });
 });
 
@@ -50,7 +50,7 @@ describe('compileLabelSelector errors', () => {
     );
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors).toEqual([
+    expect(r.error.issues).toEqual([
       expect.stringMatching(/^spec\.serviceSelectors\[0\]\.matchLabels: key name 'bad key!'/),
       expect.stringMatching(/^spec\.serviceSelectors\[0\]\.matchLabels\.ok: value 'bad value!'/),
       'spec.serviceSelectors[0].matchExpressions[0].values: must be non-empty for operator In',
@@ -62,7 +62,7 @@ describe('compileLabelSelector errors', () => {
 
   it('places plain map problems at the map', () => {
     const r = compileLabelSelector({ 'bad key!': 'x', ok: 'bad!' }, 'nodeSelector');
-    expect(r.ok ? [] : r.errors).toEqual([expect.stringMatching(/^nodeSelector: key name 'bad key!'/), expect.stringMatching(/^nodeSelector\.ok: value 'bad!'/)]);
+    expect(r.ok ? [] : r.error.issues).toEqual([expect.stringMatching(/^nodeSelector: key name 'bad key!'/), expect.stringMatching(/^nodeSelector\.ok: value 'bad!'/)]);
   });
 
   it('accepts prefixed keys', () => {
@@ -70,7 +70,7 @@ describe('compileLabelSelector errors', () => {
   });
 
   it('refuses what is not a selector without throwing', () => {
-    expect(compileLabelSelector(null as never)).toEqual({ ok: false, errors: ['selector: must be a label selector or a map of labels'] });
+    expect(compileLabelSelector(null as never)).toMatchObject({ ok: false, error: { kind: 'invalid-selector', issues: ['selector: must be a label selector or a map of labels'] } });
   });
 });
 
@@ -96,10 +96,10 @@ describe('selector string form', () => {
   ];
   it.each(cases)('$text', ({ selector, text, equalities }) => {
     const r = compileLabelSelector(selector);
-    if (!r.ok) throw new Error(r.errors.join('; '));
-    expect(r.selector.toString()).toBe(text);
-    expect(r.selector.equalities).toEqual(equalities);
-    expect(r.selector.empty).toBe(text === '');
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.toString()).toBe(text);
+    expect(r.value.equalities).toEqual(equalities);
+    expect(r.value.empty).toBe(text === '');
   });
   it('has cases', () => expect(cases.length).toBeGreaterThan(0));
 });

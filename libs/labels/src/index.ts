@@ -1,14 +1,11 @@
 // Public API of @lb/labels.
 export {
-  isSelectorOperator,
-  SELECTOR_OPERATORS,
   type LabelSelector,
   type LabelSelectorRequirement,
   type Labels,
   type SelectorOperator,
 } from './types.js';
 export {
-  formatSelectorPath,
   labelKeyProblems,
   labelMapProblems,
   labelSelectorProblems,
@@ -18,6 +15,6 @@ export {
 } from './validation.js';
 export { matchesAnySelector, matchesLabelSelector } from './match.js';
 export { type CompiledSelector, type Requirement } from './compiled.js';
-export { compileLabelSelector, type SelectorResult } from './compile.js';
-export { parseLabelSelector, type ParseResult } from './parse.js';
+export { compileLabelSelector } from './compile.js';
+export { parseLabelSelector, type SelectorError, type SelectorResult } from './parse.js';
 export { selectorKey } from './key.js';

@@ -25,14 +25,14 @@ describe('parseLabelSelector', () => {
   it.each(cases)('%s → %s', (selector, expected) => {
     const parsed = parseLabelSelector(selector);
     expect(parsed.ok).toBe(true);
-    if (parsed.ok) expect(parsed.selector.matches(labels)).toBe(expected);
+    if (parsed.ok) expect(parsed.value.matches(labels)).toBe(expected);
   });
   it('ran the table', () => expect(cases.length).toBeGreaterThan(0));
 
   it.each(['app=(', 'a b c', 'bad key!=x', 'app=in valid'])('rejects %s with a message', (selector) => {
     const parsed = parseLabelSelector(selector);
     expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.error.length).toBeGreaterThan(0);
+    if (!parsed.ok) expect(parsed.error.message.length).toBeGreaterThan(0);
   });
 
   const errors: Array<[string, string]> = [
@@ -43,19 +43,19 @@ describe('parseLabelSelector', () => {
     [`app=${'x'.repeat(64)}`, `invalid label value: "${'x'.repeat(64)}"`],
     ['!-x', 'invalid label key "-x"'],
   ];
-  it.each(errors)('%s: %s', (selector, error) => expect(parseLabelSelector(selector)).toEqual({ ok: false, error }));
+  it.each(errors)('%s: %s', (selector, error) => expect(parseLabelSelector(selector)).toMatchObject({ ok: false, error: { kind: 'invalid-selector', message: error } }));
 
   it('gives the requirements in the order written, in the API server string form', () => {
     const parsed = parseLabelSelector('b!=2,a==1,c in (y, x),!d,e');
-    if (!parsed.ok) throw new Error(parsed.error);
-    expect(parsed.selector.requirements).toEqual([
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    expect(parsed.value.requirements).toEqual([
       { key: 'b', operator: 'NotIn', values: ['2'] },
       { key: 'a', operator: 'In', values: ['1'] },
       { key: 'c', operator: 'In', values: ['x', 'y'] },
       { key: 'd', operator: 'DoesNotExist', values: [] },
       { key: 'e', operator: 'Exists', values: [] },
     ]);
-    expect(parsed.selector.toString()).toBe('b notin (2),a=1,c in (x,y),!d,e');
-    expect(parsed.selector.equalities).toEqual([['a', '1']]);
+    expect(parsed.value.toString()).toBe('b notin (2),a=1,c in (x,y),!d,e');
+    expect(parsed.value.equalities).toEqual([['a', '1']]);
   });
 });

@@ -4,17 +4,30 @@
 import { compiledSelector, requirement, type CompiledSelector, type Requirement } from './compiled.js';
 import { labelKeyProblems, labelValueProblems } from './validation.js';
 
-export type ParseResult = { readonly ok: true; readonly selector: CompiledSelector } | { readonly ok: false; readonly error: string };
+/** A selector refused; `message` names the term and what is wrong, in kube-apiserver's words. */
+export interface SelectorError {
+  readonly kind: 'invalid-selector';
+  readonly message: string;
+  /** Every problem (a parsed selector stops at its first one). */
+  readonly issues: readonly string[];
+}
+
+export type SelectorResult = { readonly ok: true; readonly value: CompiledSelector } | { readonly ok: false; readonly error: SelectorError };
+
+export const selectorError = (issues: readonly string[]): { readonly ok: false; readonly error: SelectorError } => ({
+  ok: false,
+  error: { kind: 'invalid-selector', message: issues.join('; '), issues },
+});
 
 /** Parses the string form; `''` is the empty selector, which matches everything. */
-export function parseLabelSelector(text: string): ParseResult {
+export function parseLabelSelector(text: string): SelectorResult {
   const requirements: Requirement[] = [];
   for (const term of splitTerms(text)) {
     const parsed = parseTerm(term);
-    if (typeof parsed === 'string') return { ok: false, error: parsed };
+    if (typeof parsed === 'string') return selectorError([parsed]);
     requirements.push(parsed);
   }
-  return { ok: true, selector: compiledSelector(requirements) };
+  return { ok: true, value: compiledSelector(requirements) };
 }
 
 /** Splits on commas outside parentheses: `a in (x,y),b` → [`a in (x,y)`, `b`]. */

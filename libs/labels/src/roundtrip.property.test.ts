@@ -34,8 +34,8 @@ const selectorArb: fc.Arbitrary<LabelSelector> = fc.record(
 
 function parsed(source: string) {
   const r = parseLabelSelector(source);
-  if (!r.ok) throw new Error(`${source}: ${r.error}`);
-  return r.selector;
+  if (!r.ok) throw new Error(`${source}: ${r.error.message}`);
+  return r.value;
 }
 
 describe('string form round trip', () => {
@@ -56,10 +56,10 @@ describe('string form round trip', () => {
     fc.assert(
       fc.property(selectorArb, fc.array(labels, { minLength: 1, maxLength: 8 }), (selector, samples) => {
         const compiled = compileLabelSelector(selector);
-        if (!compiled.ok) throw new Error(compiled.errors.join('; '));
-        const again = parsed(compiled.selector.toString());
-        expect(again.requirements).toEqual(compiled.selector.requirements);
-        for (const l of samples) expect(again.matches(l)).toBe(compiled.selector.matches(l));
+        if (!compiled.ok) throw new Error(compiled.error.message);
+        const again = parsed(compiled.value.toString());
+        expect(again.requirements).toEqual(compiled.value.requirements);
+        for (const l of samples) expect(again.matches(l)).toBe(compiled.value.matches(l));
       }),
       { numRuns: 500 },
     );

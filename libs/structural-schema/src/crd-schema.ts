@@ -142,11 +142,11 @@ class SchemaCheck {
           return;
         }
         const compiled = compileRule(text);
-        if (compiled instanceof Error) this.causes.push(invalidRule(`${at}.rule`, rule, `compilation failed: ${compiled.message.split('\n')[0] ?? ''}`));
+        if (!compiled.ok) this.causes.push(invalidRule(`${at}.rule`, rule, `compilation failed: ${compiled.error.message.split('\n')[0] ?? ''}`));
         const messageExpression = rule['messageExpression'];
         if (typeof messageExpression === 'string' && messageExpression !== '') {
           const m = compileRule(messageExpression);
-          if (m instanceof Error) this.causes.push(invalidRule(`${at}.messageExpression`, rule, `messageExpression compilation failed: ${m.message.split('\n')[0] ?? ''}`));
+          if (!m.ok) this.causes.push(invalidRule(`${at}.messageExpression`, rule, `messageExpression compilation failed: ${m.error.message.split('\n')[0] ?? ''}`));
         }
       });
     }

@@ -6,18 +6,27 @@ import { parse } from '@marcbachmann/cel-js';
 import { fieldSchema, isObject, type JsonObject, ownField, type PathSegment, setField, type StructuralSchema, type ValidationRule } from './schema.js';
 import { type Violation } from './violation.js';
 
-type Program = ReturnType<typeof parse>;
+/** A parsed CEL expression, ready to evaluate. */
+export type CelProgram = ReturnType<typeof parse>;
 
-const programs = new Map<string, Program | Error>();
+/** Why a CEL expression does not parse. */
+export interface RuleError {
+  readonly kind: 'invalid-rule';
+  readonly message: string;
+}
 
-/** Parses a CEL expression once; one that does not parse is an Error, reported at every use. */
-export function compileRule(expression: string): Program | Error {
+export type RuleResult = { readonly ok: true; readonly value: CelProgram } | { readonly ok: false; readonly error: RuleError };
+
+const programs = new Map<string, RuleResult>();
+
+/** Parses a CEL expression once; one that does not parse is reported at every use. */
+export function compileRule(expression: string): RuleResult {
   let program = programs.get(expression);
   if (!program) {
     try {
-      program = parse(expression);
+      program = { ok: true, value: parse(expression) };
     } catch (error) {
-      program = error instanceof Error ? error : new Error(String(error));
+      program = { ok: false, error: { kind: 'invalid-rule', message: error instanceof Error ? error.message : String(error) } };
     }
     programs.set(expression, program);
   }
@@ -97,10 +106,10 @@ class RulePass {
   private evaluate(rule: ValidationRule, value: unknown, schema: StructuralSchema, path: readonly PathSegment[], context: Record<string, unknown>): Violation | undefined {
     const base = { kind: 'rule' as const, rule, schemaType: schema.type, value };
     const program = compileRule(rule.rule);
-    if (program instanceof Error) return { ...base, path, outcome: 'compile-error', detail: firstLine(program.message) };
+    if (!program.ok) return { ...base, path, outcome: 'compile-error', detail: firstLine(program.error.message) };
     let result: unknown;
     try {
-      result = program(context);
+      result = program.value(context);
     } catch (error) {
       return { ...base, path, outcome: 'runtime-error', detail: firstLine(error instanceof Error ? error.message : String(error)) };
     }
@@ -115,9 +124,9 @@ class RulePass {
 function failureMessage(rule: ValidationRule, context: Record<string, unknown>): string {
   if (rule.messageExpression) {
     const program = compileRule(rule.messageExpression);
-    if (!(program instanceof Error)) {
+    if (program.ok) {
       try {
-        const text: unknown = program(context);
+        const text: unknown = program.value(context);
         if (typeof text === 'string' && text.trim() !== '' && !text.includes('\n')) return text.trim();
       } catch {
         // A failing messageExpression falls back to the message, as in the API server.

@@ -2,12 +2,13 @@
 // wordings render it (render.ts): kube-apiserver's, and plain English.
 import { type PathSegment, type ValidationRule } from './schema.js';
 
-interface At {
+/** Where a violation is. */
+export interface ViolationLocation {
   /** Where the offending value is (for `required`, the missing field). */
   readonly path: readonly PathSegment[];
 }
 
-export type Violation = At &
+export type Violation = ViolationLocation &
   (
     | { readonly kind: 'required' }
     /** `expected` is the schema's type (`integer,string` for int-or-string). */

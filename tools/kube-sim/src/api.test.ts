@@ -167,7 +167,7 @@ describe('KubeApi', () => {
     const labelSelector = parseLabelSelector('app in (web)');
     const fieldSelector = parseFieldSelector('spec.nodeName=n1', ['spec.nodeName']);
     if (!labelSelector.ok || !fieldSelector.ok) throw new Error('selector');
-    expect(api.list(t('v1', 'Pod', ''), { labelSelector: labelSelector.selector, fieldSelector: fieldSelector.value }).items.map((s) => s.name)).toEqual(['p1']);
+    expect(api.list(t('v1', 'Pod', ''), { labelSelector: labelSelector.value, fieldSelector: fieldSelector.value }).items.map((s) => s.name)).toEqual(['p1']);
   });
 
   it('serves a CRD at once, validating, defaulting and converting its objects', async () => {

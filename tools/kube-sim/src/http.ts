@@ -94,8 +94,8 @@ function listQuery(t: Target, q: URLSearchParams): ListQuery {
   const ls = q.get('labelSelector');
   if (ls) {
     const r = parseLabelSelector(ls);
-    if (!r.ok) throw badRequest(`unable to parse requirement: ${r.error}`);
-    out.labelSelector = r.selector;
+    if (!r.ok) throw badRequest(`unable to parse requirement: ${r.error.message}`);
+    out.labelSelector = r.value;
   }
   const fs = q.get('fieldSelector');
   if (fs) {

@@ -1,5 +1,5 @@
 import { Layer2Counters } from '../counters.js';
-import { Responder, type AnnounceOptions, type Transmit } from '../responder.js';
+import { Responder, type AnnounceOptions, type ResponderError, type Transmit } from '../responder.js';
 import { ETHERTYPE_ARP, ETHERTYPE_VLAN } from '../ethernet.js';
 import { NDP_ONLY_FILTER, openCapture, type Capture, type CaptureOptions } from './capture.js';
 import { eligibility, listLinks, type Eligibility, type LinkInfo } from './discovery.js';
@@ -25,9 +25,12 @@ export interface AnnouncerOptions {
   readonly listLinks?: () => LinkInfo[];
   readonly openCapture?: (iface: string, options: CaptureOptions) => Capture;
   /** Where the fast path addon comes from; tests pass their own. */
-  readonly loadFastPathAddon?: typeof loadFastPathAddon;
+  readonly loadFastPathAddon?: () => { addon: FastPathAddon } | { error: string };
   readonly now?: () => number;
 }
+
+/** Accepted (nothing to add), or why the address was refused. */
+export type AnnounceResult = { readonly ok: true; readonly value: undefined } | { readonly ok: false; readonly error: ResponderError };
 
 export interface InterfaceStatus extends LinkInfo {
   readonly eligibility: Eligibility;
@@ -93,12 +96,14 @@ export class PcapAnnouncer {
     return this;
   }
 
-  announce(ip: string, options: AnnounceOptions = {}): void {
+  announce(ip: string, options: AnnounceOptions = {}): AnnounceResult {
     const due = this.responder.announce(ip, options, this.now());
+    if (!due.ok) return due;
     // Answer before announcing: a client that hears the announcement may ask at once.
     this.installTables();
-    this.sendAll(due);
+    this.sendAll(due.value);
     this.afterChange();
+    return { ok: true, value: undefined };
   }
 
   withdraw(ip: string): void {
@@ -168,7 +173,8 @@ export class PcapAnnouncer {
     let capture: Capture;
     try {
       const onFrame = (buffer: Buffer, length: number): void => this.onFrame(name, buffer, length);
-      capture = (this.options.openCapture ?? openCapture)(name, fastPath ? { onFrame, filter: NDP_ONLY_FILTER } : { onFrame });
+      const onError = this.onError;
+      capture = (this.options.openCapture ?? openCapture)(name, fastPath ? { onFrame, onError, filter: NDP_ONLY_FILTER } : { onFrame, onError });
     } catch (error) {
       fastPath?.close();
       this.onError(`opening ${name}: ${(error as Error).message} (retried at the next scan)`);
@@ -178,8 +184,13 @@ export class PcapAnnouncer {
     this.open.set(name, fastPath ? { link, capture, groups, arp: usable.arp, fastPath } : { link, capture, groups, arp: usable.arp });
     const config = { name, mac: link.mac, arp: usable.arp, ndp: usable.ndp };
     const due = this.responder.setInterface(config, this.now());
+    if (!due.ok) {
+      this.onError(`${due.error.message} (interface not used)`);
+      this.closeInterface(name);
+      return;
+    }
     this.installTables();
-    this.sendAll(due);
+    this.sendAll(due.value);
   }
 
   private openFastPath(name: string): ArpFastPath | undefined {

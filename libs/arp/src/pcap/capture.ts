@@ -22,6 +22,8 @@ export interface CaptureOptions {
   /** libpcap's kernel ring size; frames arriving while Node is busy wait there. */
   readonly bufferBytes?: number;
   readonly filter?: string;
+  /** Told when `onFrame` threw: the capture keeps running (an exception in cap's callback would end the process). */
+  readonly onError?: (message: string) => void;
 }
 
 /**
@@ -42,7 +44,17 @@ export function openCapture(iface: string, options: CaptureOptions): Capture {
     handle.close();
     throw new Error(`interface ${iface} has link type ${linkType}; only Ethernet carries ARP and NDP here`);
   }
-  handle.on('packet', (bytes, truncated) => options.onFrame(buffer, bytes, truncated));
+  handle.on('packet', (bytes, truncated) => {
+    try {
+      options.onFrame(buffer, Math.min(bytes, buffer.length), truncated);
+    } catch (error) {
+      try {
+        options.onError?.(`handling a frame on ${iface}: ${error instanceof Error ? error.message : String(error)}`);
+      } catch {
+        // Nothing left to tell: the frame is dropped, the capture goes on.
+      }
+    }
+  });
   let open = true;
   return {
     interface: iface,

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ARP_REPLY, ARP_REQUEST } from '../arp.js';
-import { isDecodeError } from '../errors.js';
 import { type VlanTag } from '../ethernet.js';
 import { ethernetFrame, type ArpFrame } from '../frame.js';
 import { BROADCAST_MAC, ZERO_MAC } from '../mac.js';
@@ -120,7 +119,7 @@ const frameBytes = (vlan: number | undefined): fc.Arbitrary<Uint8Array> =>
 
 function isArp(frame: Uint8Array): boolean {
   const decoded = ethernetFrame.decode(frame);
-  return !isDecodeError(decoded) && decoded.kind === 'arp';
+  return decoded.ok && decoded.value.kind === 'arp';
 }
 
 describe('the native fast path agrees with the responder', () => {

@@ -13,7 +13,8 @@ export interface NativeArpTable {
   readonly addresses: Uint8Array;
 }
 
-interface NativeCounts {
+/** What the addon counted since the last call: answers per address, failed sends. */
+export interface NativeCounts {
   readonly answered: ReadonlyArray<{ readonly address: number; readonly requests: number; readonly responses: number }>;
   readonly sendErrors: number;
 }
@@ -31,16 +32,17 @@ export interface FastPathStatus {
   readonly handoffDropped: number;
 }
 
-type Handle = { readonly __brand: 'arp-fastpath' };
+/** An interface the addon has open. */
+export type FastPathHandle = { readonly __brand: 'arp-fastpath' };
 
 /** The part of @lb/arp-fastpath used here, declared locally so that it stays an optional dependency. */
 export interface FastPathAddon {
-  open(iface: string, onEvent: (frame: Buffer | null, error?: { message: string; fatal: boolean }) => void, options?: ArpFastPathOptions): Handle;
-  setTable(handle: Handle, table: NativeArpTable): NativeCounts;
-  takeCounts(handle: Handle): NativeCounts;
-  send(handle: Handle, frame: Uint8Array): void;
-  status(handle: Handle): Omit<FastPathStatus, 'answered'> & { readonly open: boolean; readonly ifindex: number };
-  close(handle: Handle): void;
+  open(iface: string, onEvent: (frame: Buffer | null, error?: { message: string; fatal: boolean }) => void, options?: ArpFastPathOptions): FastPathHandle;
+  setTable(handle: FastPathHandle, table: NativeArpTable): NativeCounts;
+  takeCounts(handle: FastPathHandle): NativeCounts;
+  send(handle: FastPathHandle, frame: Uint8Array): void;
+  status(handle: FastPathHandle): Omit<FastPathStatus, 'answered'> & { readonly open: boolean; readonly ifindex: number };
+  close(handle: FastPathHandle): void;
   decide(table: NativeArpTable, frame: Uint8Array): Buffer | null;
 }
 
@@ -96,7 +98,7 @@ export interface FastPathHandlers {
  * table without waking Node and hand every other ARP frame to `onFrame`.
  */
 export class ArpFastPath {
-  private readonly handle: Handle;
+  private readonly handle: FastPathHandle;
   private installed = '';
   private sendErrors = 0;
   private answered = 0;
@@ -111,9 +113,18 @@ export class ArpFastPath {
     this.handle = addon.open(
       iface,
       (frame, error) => {
-        if (this.closed) return;
-        if (frame) handlers.onFrame(frame);
-        else if (error) handlers.onError(error.message, error.fatal);
+        // Called from the addon's thread-safe function: an exception here would end the process.
+        try {
+          if (this.closed) return;
+          if (frame) handlers.onFrame(frame);
+          else if (error) handlers.onError(String(error.message), error.fatal === true);
+        } catch (thrown) {
+          try {
+            handlers.onError(`handling a fast path event on ${iface}: ${thrown instanceof Error ? thrown.message : String(thrown)}`, false);
+          } catch {
+            // The error handler failed as well: drop the event.
+          }
+        }
       },
       { ...DEFAULT_FAST_PATH_OPTIONS, ...options },
     );

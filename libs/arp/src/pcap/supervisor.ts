@@ -5,10 +5,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type CountersSnapshot, type IpCounters } from '../counters.js';
-import { canonicalIp } from '../ip.js';
-import { type AnnounceOptions } from '../responder.js';
+import { canonicalAddress } from '../ip.js';
+import { checkAnnouncement, type AnnounceOptions } from '../responder.js';
 import { scheduleProblems } from '../schedule.js';
-import { type InterfaceStatus } from './announcer.js';
+import { type AnnounceResult, type InterfaceStatus } from './announcer.js';
 import { type ArpFastPathOptions } from './fastpath.js';
 import { type AnnouncementState, type FromWorker, type ToWorker, type WorkerReport } from './protocol.js';
 
@@ -70,14 +70,21 @@ export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; rest
     return this;
   }
 
-  announce(ip: string, options: AnnounceOptions = {}): void {
-    const announcement = { ip: canonicalIp(ip, 'announce').ip, interfaces: [...(options.interfaces ?? [])] };
+  /** Starts announcing `ip` (every eligible interface, or `options.interfaces`); refuses a non-address. */
+  announce(ip: string, options: AnnounceOptions = {}): AnnounceResult {
+    const checked = checkAnnouncement(ip, options);
+    if (!checked.ok) return checked;
+    const announcement = { ip: checked.value.ip, interfaces: [...checked.value.interfaces] };
     this.announcements.set(announcement.ip, announcement);
     this.post({ type: 'announce', announcement });
+    return { ok: true, value: undefined };
   }
 
+  /** Stops announcing `ip`; anything not announced is ignored. */
   withdraw(ip: string): void {
-    const canonical = canonicalIp(ip, 'withdraw').ip;
+    const address = canonicalAddress(ip);
+    if (!address.ok) return;
+    const canonical = address.value.ip;
     this.announcements.delete(canonical);
     this.post({ type: 'withdraw', ip: canonical });
   }
@@ -127,7 +134,7 @@ export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; rest
     const child = fork(modulePath, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     this.child = child;
     this.lastReport = undefined;
-    child.on('message', (message) => this.onMessage(message as FromWorker));
+    child.on('message', (message) => this.onMessage(message));
     child.once('error', (error) => onStartFailure?.(error));
     child.once('exit', (code, signal) => {
       if (this.child !== child) return;
@@ -151,7 +158,16 @@ export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; rest
     this.post({ type: 'init', settings, announcements: [...this.announcements.values()] });
   }
 
-  private onMessage(message: FromWorker): void {
+  /** The IPC handler: a malformed message is reported, never thrown (that would end the caller's process). */
+  private onMessage(received: unknown): void {
+    try {
+      this.dispatch(received as FromWorker);
+    } catch (error) {
+      if (this.listenerCount('error') > 0) this.emit('error', `a message from the worker: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private dispatch(message: FromWorker): void {
     switch (message.type) {
       case 'ready':
         this.emit('ready');

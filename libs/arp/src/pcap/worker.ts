@@ -1,6 +1,6 @@
 // Entry point of the worker process `startLayer2` forks: the announcer and its libpcap handles live
 // here, so that cap aborting on a vanished interface costs a restart, not the caller's process.
-import { PcapAnnouncer } from './announcer.js';
+import { PcapAnnouncer, type AnnounceResult } from './announcer.js';
 import { type FromWorker, type ToWorker, type WorkerReport } from './protocol.js';
 
 let announcer: PcapAnnouncer | undefined;
@@ -15,6 +15,10 @@ function report(): WorkerReport {
 }
 
 function handle(message: ToWorker): void {
+  if (typeof message !== 'object' || message === null) {
+    post({ type: 'error', message: `ignored a message that is not an object: ${String(message)}` });
+    return;
+  }
   try {
     if (message.type === 'init') {
       const { settings } = message;
@@ -26,20 +30,25 @@ function handle(message: ToWorker): void {
         onError: (text) => post({ type: 'error', message: text }),
         onInfo: (text) => post({ type: 'info', message: text }),
       });
-      for (const a of message.announcements) announcer.announce(a.ip, { interfaces: a.interfaces });
+      for (const a of message.announcements) reportRefusal(announcer.announce(a.ip, { interfaces: a.interfaces }));
       announcer.start();
       setInterval(() => post({ type: 'report', report: report() }), settings.reportIntervalMs).unref();
       post({ type: 'ready' });
       return;
     }
     if (!announcer) throw new Error(`"${message.type}" before init`);
-    if (message.type === 'announce') announcer.announce(message.announcement.ip, { interfaces: message.announcement.interfaces });
+    if (message.type === 'announce') reportRefusal(announcer.announce(message.announcement.ip, { interfaces: message.announcement.interfaces }));
     else if (message.type === 'withdraw') announcer.withdraw(message.ip);
     else if (message.type === 'scan') announcer.scan();
     else if (message.type === 'status') post({ type: 'status', id: message.id, report: report(), interfaces: announcer.interfaces() });
+    else throw new Error(`unknown message type ${JSON.stringify((message as { type?: unknown }).type)}`);
   } catch (error) {
-    post({ type: 'error', message: `${message.type}: ${(error as Error).message}` });
+    post({ type: 'error', message: `${String(message.type)}: ${error instanceof Error ? error.message : String(error)}` });
   }
+}
+
+function reportRefusal(result: AnnounceResult): void {
+  if (!result.ok) post({ type: 'error', message: result.error.message });
 }
 
 process.on('message', (message) => handle(message as ToWorker));

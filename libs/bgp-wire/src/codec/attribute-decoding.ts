@@ -1,10 +1,10 @@
-import { readU16, readU32 } from './bytes.js';
+import { copyBytes, readU16, readU32 } from './bytes.js';
 import {
   type AsPathSegment,
   type DecodeContext,
+  type DecodedPathAttribute,
   type LargeCommunity,
-  type PathAttribute,
-  ipVersionOf,
+  ipFamilyOf,
   isUnicastFamily,
   origins,
   segmentTypes,
@@ -40,7 +40,7 @@ const malformedAction: Record<number, ErrorAction> = {
 
 /** The outcome of decoding one UPDATE's path attribute field. */
 export interface DecodedAttributes {
-  readonly attributes: PathAttribute[];
+  readonly attributes: DecodedPathAttribute[];
   /** Attributes dropped under RFC 7606 attribute-discard (duplicates, malformed optional ones). */
   readonly discarded: BgpError[];
   /** The first error that makes the UPDATE treat-as-withdraw, if any. */
@@ -59,7 +59,7 @@ interface Problem {
  * UPDATE cannot be used at all; otherwise the attributes kept plus any RFC 7606 downgrades.
  */
 export function decodeAttributes(buf: Uint8Array, start: number, end: number, ctx: DecodeContext): DecodedAttributes | BgpError {
-  const attributes: PathAttribute[] = [];
+  const attributes: DecodedPathAttribute[] = [];
   const discarded: BgpError[] = [];
   let withdrawError: BgpError | undefined;
   const seen = new Set<number>();
@@ -93,14 +93,14 @@ export function decodeAttributes(buf: Uint8Array, start: number, end: number, ct
         reason: `attribute ${code} length ${length} runs ${valueEnd - end} byte(s) past the path attributes`,
         offset: attrStart,
         action: reset ? 'session-reset' : 'treat-as-withdraw',
-        data: buf.slice(attrStart, end),
+        data: copyBytes(buf, attrStart, end),
       });
       if (reset) return error;
       withdrawError ??= error;
       break;
     }
     at = valueEnd;
-    const whole = (): Uint8Array => buf.slice(attrStart, valueEnd);
+    const whole = (): Uint8Array => copyBytes(buf, attrStart, valueEnd);
     const isMp = code === AttributeType.MP_REACH_NLRI || code === AttributeType.MP_UNREACH_NLRI;
     if (seen.has(code)) {
       const error = new BgpError({
@@ -126,7 +126,7 @@ export function decodeAttributes(buf: Uint8Array, start: number, end: number, ct
           data: whole(),
         });
       }
-      attributes.push({ type: 'unknown', flags, code, data: buf.slice(valueStart, valueEnd) });
+      attributes.push({ type: 'unknown', flags, code, data: copyBytes(buf, valueStart, valueEnd) });
       continue;
     }
     // External peers have no business sending these (RFC 7606 §7.5, §7.9, §7.10).
@@ -196,65 +196,65 @@ function decodeNextHops(buf: Uint8Array, start: number, length: number): string[
   return undefined;
 }
 
-function decodeValue(code: number, flags: number, buf: Uint8Array, start: number, end: number, ctx: DecodeContext): PathAttribute | Problem {
+function decodeValue(code: number, flags: number, buf: Uint8Array, start: number, end: number, ctx: DecodeContext): DecodedPathAttribute | Problem {
   const length = end - start;
   switch (code) {
     case AttributeType.ORIGIN: {
       if (length !== 1) return lengthProblem('ORIGIN', length, '1');
       const origin = origins[buf[start] as number];
       if (origin === undefined) return { subcode: UpdateErrorSubcode.INVALID_ORIGIN_ATTRIBUTE, reason: `ORIGIN value ${buf[start]} is not 0-2` };
-      return { type: 'origin', flags, origin };
+      return { type: 'origin', flags, code, origin };
     }
     case AttributeType.AS_PATH: {
       const asWidth = ctx.fourOctetAs === false ? 2 : 4;
       const segments = decodeSegments(buf, start, end, asWidth, 'AS_PATH');
-      return Array.isArray(segments) ? { type: 'as-path', flags, asWidth, segments } : segments;
+      return Array.isArray(segments) ? { type: 'as-path', flags, code, asWidth, segments } : segments;
     }
     case AttributeType.AS4_PATH: {
       const segments = decodeSegments(buf, start, end, 4, 'AS4_PATH');
-      return Array.isArray(segments) ? { type: 'as4-path', flags, segments } : segments;
+      return Array.isArray(segments) ? { type: 'as4-path', flags, code, segments } : segments;
     }
     case AttributeType.NEXT_HOP:
       if (length !== 4) return lengthProblem('NEXT_HOP', length, '4');
-      return { type: 'next-hop', flags, nextHop: formatIPv4(buf, start) };
+      return { type: 'next-hop', flags, code, nextHop: formatIPv4(buf, start) };
     case AttributeType.MED:
       if (length !== 4) return lengthProblem('MULTI_EXIT_DISC', length, '4');
-      return { type: 'med', flags, med: readU32(buf, start) };
+      return { type: 'med', flags, code, med: readU32(buf, start) };
     case AttributeType.LOCAL_PREF:
       if (length !== 4) return lengthProblem('LOCAL_PREF', length, '4');
-      return { type: 'local-pref', flags, localPref: readU32(buf, start) };
+      return { type: 'local-pref', flags, code, localPref: readU32(buf, start) };
     case AttributeType.ATOMIC_AGGREGATE:
       if (length !== 0) return lengthProblem('ATOMIC_AGGREGATE', length, '0');
-      return { type: 'atomic-aggregate', flags };
+      return { type: 'atomic-aggregate', flags, code };
     case AttributeType.AGGREGATOR: {
       const asWidth = ctx.fourOctetAs === false ? 2 : 4;
       if (length !== asWidth + 4) return lengthProblem('AGGREGATOR', length, String(asWidth + 4));
       const asn = asWidth === 2 ? readU16(buf, start) : readU32(buf, start);
-      return { type: 'aggregator', flags, asWidth, asn, address: formatIPv4(buf, start + asWidth) };
+      return { type: 'aggregator', flags, code, asWidth, asn, address: formatIPv4(buf, start + asWidth) };
     }
     case AttributeType.AS4_AGGREGATOR:
       if (length !== 8) return lengthProblem('AS4_AGGREGATOR', length, '8');
-      return { type: 'as4-aggregator', flags, asn: readU32(buf, start), address: formatIPv4(buf, start + 4) };
+      return { type: 'as4-aggregator', flags, code, asn: readU32(buf, start), address: formatIPv4(buf, start + 4) };
     case AttributeType.COMMUNITIES: {
       if (length === 0 || length % 4 !== 0) return lengthProblem('COMMUNITIES', length, 'a non-zero multiple of 4');
       const communities: number[] = [];
       for (let at = start; at < end; at += 4) communities.push(readU32(buf, at));
-      return { type: 'communities', flags, communities };
+      return { type: 'communities', flags, code, communities };
     }
     case AttributeType.ORIGINATOR_ID:
       if (length !== 4) return lengthProblem('ORIGINATOR_ID', length, '4');
-      return { type: 'originator-id', flags, originatorId: formatIPv4(buf, start) };
+      return { type: 'originator-id', flags, code, originatorId: formatIPv4(buf, start) };
     case AttributeType.CLUSTER_LIST: {
       if (length === 0 || length % 4 !== 0) return lengthProblem('CLUSTER_LIST', length, 'a non-zero multiple of 4');
       const clusterIds: string[] = [];
       for (let at = start; at < end; at += 4) clusterIds.push(formatIPv4(buf, at));
-      return { type: 'cluster-list', flags, clusterIds };
+      return { type: 'cluster-list', flags, code, clusterIds };
     }
     case AttributeType.EXTENDED_COMMUNITIES: {
       if (length === 0 || length % 8 !== 0) return lengthProblem('EXTENDED_COMMUNITIES', length, 'a non-zero multiple of 8');
       const communities: Uint8Array[] = [];
-      for (let at = start; at < end; at += 8) communities.push(buf.slice(at, at + 8));
-      return { type: 'extended-communities', flags, communities };
+      for (let at = start; at < end; at += 8) communities.push(copyBytes(buf, at, at + 8));
+      return { type: 'extended-communities', flags, code, communities };
     }
     case AttributeType.LARGE_COMMUNITY: {
       if (length === 0 || length % 12 !== 0) return lengthProblem('LARGE_COMMUNITY', length, 'a non-zero multiple of 12');
@@ -262,14 +262,14 @@ function decodeValue(code: number, flags: number, buf: Uint8Array, start: number
       for (let at = start; at < end; at += 12) {
         communities.push({ globalAdmin: readU32(buf, at), localData1: readU32(buf, at + 4), localData2: readU32(buf, at + 8) });
       }
-      return { type: 'large-communities', flags, communities };
+      return { type: 'large-communities', flags, code, communities };
     }
     case AttributeType.MP_REACH_NLRI:
-      return decodeMpReach(flags, buf, start, end, ctx);
+      return decodeMpReach(flags, code, buf, start, end, ctx);
     case AttributeType.MP_UNREACH_NLRI:
-      return decodeMpUnreach(flags, buf, start, end, ctx);
+      return decodeMpUnreach(flags, code, buf, start, end, ctx);
     default:
-      return { type: 'unknown', flags, code, data: buf.slice(start, end) };
+      return { type: 'unknown', flags, code, data: copyBytes(buf, start, end) };
   }
 }
 
@@ -281,7 +281,7 @@ function mpProblem(reason: string): Problem {
   return { subcode: UpdateErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR, reason };
 }
 
-function decodeMpReach(flags: number, buf: Uint8Array, start: number, end: number, ctx: DecodeContext): PathAttribute | Problem {
+function decodeMpReach(flags: number, code: number, buf: Uint8Array, start: number, end: number, ctx: DecodeContext): DecodedPathAttribute | Problem {
   if (end - start < 5) return mpProblem(`MP_REACH_NLRI is ${end - start} bytes, less than 5`);
   const afi = readU16(buf, start);
   const safi = buf[start + 2] as number;
@@ -290,23 +290,23 @@ function decodeMpReach(flags: number, buf: Uint8Array, start: number, end: numbe
   if (reservedAt >= end) return mpProblem(`MP_REACH_NLRI next hop length ${nextHopLength} runs past the attribute`);
   const reserved = buf[reservedAt] as number;
   if (!isUnicastFamily(afi, safi)) {
-    return { type: 'mp-reach-raw', flags, afi, safi, nextHop: buf.slice(start + 4, reservedAt), reserved, nlri: buf.slice(reservedAt + 1, end) };
+    return { type: 'mp-reach-raw', flags, code, afi, safi, nextHop: copyBytes(buf, start + 4, reservedAt), reserved, nlri: copyBytes(buf, reservedAt + 1, end) };
   }
   const nextHops = decodeNextHops(buf, start + 4, nextHopLength);
   if (!nextHops || (afi === Afi.IPV6 && nextHopLength === 4)) {
     return mpProblem(`MP_REACH_NLRI next hop length ${nextHopLength} is not valid for AFI ${afi}`);
   }
-  const nlri = decodeNlriList(buf, reservedAt + 1, end, ipVersionOf(afi), addPathFor(afi, ctx));
+  const nlri = decodeNlriList(buf, reservedAt + 1, end, ipFamilyOf(afi), addPathFor(afi, ctx));
   if (!Array.isArray(nlri)) return mpProblem(`MP_REACH_NLRI ${nlri.reason} (byte ${nlri.offset})`);
-  return { type: 'mp-reach', flags, afi, safi, nextHops, reserved, nlri };
+  return { type: 'mp-reach', flags, code, afi, safi, nextHops, reserved, nlri };
 }
 
-function decodeMpUnreach(flags: number, buf: Uint8Array, start: number, end: number, ctx: DecodeContext): PathAttribute | Problem {
+function decodeMpUnreach(flags: number, code: number, buf: Uint8Array, start: number, end: number, ctx: DecodeContext): DecodedPathAttribute | Problem {
   if (end - start < 3) return mpProblem(`MP_UNREACH_NLRI is ${end - start} bytes, less than 3`);
   const afi = readU16(buf, start);
   const safi = buf[start + 2] as number;
-  if (!isUnicastFamily(afi, safi)) return { type: 'mp-unreach-raw', flags, afi, safi, withdrawn: buf.slice(start + 3, end) };
-  const withdrawn = decodeNlriList(buf, start + 3, end, ipVersionOf(afi), addPathFor(afi, ctx));
+  if (!isUnicastFamily(afi, safi)) return { type: 'mp-unreach-raw', flags, code, afi, safi, withdrawn: copyBytes(buf, start + 3, end) };
+  const withdrawn = decodeNlriList(buf, start + 3, end, ipFamilyOf(afi), addPathFor(afi, ctx));
   if (!Array.isArray(withdrawn)) return mpProblem(`MP_UNREACH_NLRI ${withdrawn.reason} (byte ${withdrawn.offset})`);
-  return { type: 'mp-unreach', flags, afi, safi, withdrawn };
+  return { type: 'mp-unreach', flags, code, afi, safi, withdrawn };
 }

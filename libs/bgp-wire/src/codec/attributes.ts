@@ -1,6 +1,6 @@
 import { writeU16, writeU32 } from './bytes.js';
 import { AS_TRANS, Afi, AttributeFlag, AttributeType, Safi } from './constants.js';
-import { writeIPv4, writeIPv6 } from '@lb/ip';
+import { writeIPv4, writeIPv6, type IpFamily } from '@lb/ip';
 import { type Nlri, encodeNlriList, nlriListEncodingLength } from './nlri.js';
 
 export type Origin = 'igp' | 'egp' | 'incomplete';
@@ -18,25 +18,20 @@ export interface LargeCommunity {
   readonly localData2: number;
 }
 
-/**
- * One path attribute. `flags` is the exact flags octet: decoded attributes always carry it (so
- * re-encoding is byte-identical); when building one, leave it out for the attribute's standard
- * flags. The extended-length bit is added automatically when a value exceeds 255 bytes.
- */
-export type PathAttribute =
-  | { readonly type: 'origin'; readonly flags?: number; readonly origin: Origin }
-  | { readonly type: 'as-path'; readonly flags?: number; readonly asWidth?: 2 | 4; readonly segments: readonly AsPathSegment[] }
-  | { readonly type: 'next-hop'; readonly flags?: number; readonly nextHop: string }
-  | { readonly type: 'med'; readonly flags?: number; readonly med: number }
-  | { readonly type: 'local-pref'; readonly flags?: number; readonly localPref: number }
-  | { readonly type: 'atomic-aggregate'; readonly flags?: number }
-  | { readonly type: 'aggregator'; readonly flags?: number; readonly asWidth?: 2 | 4; readonly asn: number; readonly address: string }
-  | { readonly type: 'communities'; readonly flags?: number; readonly communities: readonly number[] }
-  | { readonly type: 'originator-id'; readonly flags?: number; readonly originatorId: string }
-  | { readonly type: 'cluster-list'; readonly flags?: number; readonly clusterIds: readonly string[] }
+/** What one path attribute says, by type; see PathAttribute for the type code and flags. */
+export type AttributeValue =
+  | { readonly type: 'origin'; readonly origin: Origin }
+  | { readonly type: 'as-path'; readonly asWidth?: 2 | 4; readonly segments: readonly AsPathSegment[] }
+  | { readonly type: 'next-hop'; readonly nextHop: string }
+  | { readonly type: 'med'; readonly med: number }
+  | { readonly type: 'local-pref'; readonly localPref: number }
+  | { readonly type: 'atomic-aggregate' }
+  | { readonly type: 'aggregator'; readonly asWidth?: 2 | 4; readonly asn: number; readonly address: string }
+  | { readonly type: 'communities'; readonly communities: readonly number[] }
+  | { readonly type: 'originator-id'; readonly originatorId: string }
+  | { readonly type: 'cluster-list'; readonly clusterIds: readonly string[] }
   | {
       readonly type: 'mp-reach';
-      readonly flags?: number;
       /** IPv4 or IPv6 unicast; other families decode as `mp-reach-raw`. */
       readonly afi: number;
       readonly safi: number;
@@ -47,20 +42,30 @@ export type PathAttribute =
     }
   | {
       readonly type: 'mp-reach-raw';
-      readonly flags?: number;
       readonly afi: number;
       readonly safi: number;
       readonly nextHop: Uint8Array;
       readonly reserved: number;
       readonly nlri: Uint8Array;
     }
-  | { readonly type: 'mp-unreach'; readonly flags?: number; readonly afi: number; readonly safi: number; readonly withdrawn: readonly Nlri[] }
-  | { readonly type: 'mp-unreach-raw'; readonly flags?: number; readonly afi: number; readonly safi: number; readonly withdrawn: Uint8Array }
-  | { readonly type: 'extended-communities'; readonly flags?: number; readonly communities: readonly Uint8Array[] }
-  | { readonly type: 'as4-path'; readonly flags?: number; readonly segments: readonly AsPathSegment[] }
-  | { readonly type: 'as4-aggregator'; readonly flags?: number; readonly asn: number; readonly address: string }
-  | { readonly type: 'large-communities'; readonly flags?: number; readonly communities: readonly LargeCommunity[] }
-  | { readonly type: 'unknown'; readonly flags: number; readonly code: number; readonly data: Uint8Array };
+  | { readonly type: 'mp-unreach'; readonly afi: number; readonly safi: number; readonly withdrawn: readonly Nlri[] }
+  | { readonly type: 'mp-unreach-raw'; readonly afi: number; readonly safi: number; readonly withdrawn: Uint8Array }
+  | { readonly type: 'extended-communities'; readonly communities: readonly Uint8Array[] }
+  | { readonly type: 'as4-path'; readonly segments: readonly AsPathSegment[] }
+  | { readonly type: 'as4-aggregator'; readonly asn: number; readonly address: string }
+  | { readonly type: 'large-communities'; readonly communities: readonly LargeCommunity[] }
+  | { readonly type: 'unknown'; readonly code: number; readonly data: Uint8Array };
+
+/**
+ * One path attribute. Decoded attributes carry their type `code` and the exact `flags` octet (so
+ * re-encoding is byte-identical); when building one, leave `flags` out for the attribute's
+ * standard flags (the extended-length bit is added when a value exceeds 255 bytes) and `code` out
+ * for a known type, which decides the code written.
+ */
+export type PathAttribute = AttributeValue & { readonly flags?: number; readonly code?: number };
+
+/** A path attribute as `decode` returns it: type code and flags always present. */
+export type DecodedPathAttribute = AttributeValue & { readonly flags: number; readonly code: number };
 
 /** What the bytes cannot say by themselves: the capabilities negotiated on the session. */
 export interface DecodeContext {
@@ -77,7 +82,7 @@ export interface DecodeContext {
   readonly internal?: boolean;
 }
 
-const typeCodes: Record<PathAttribute['type'], number> = {
+const typeCodes: Record<AttributeValue['type'], number> = {
   origin: AttributeType.ORIGIN,
   'as-path': AttributeType.AS_PATH,
   'next-hop': AttributeType.NEXT_HOP,
@@ -136,8 +141,8 @@ export function isUnicastFamily(afi: number, safi: number): boolean {
   return safi === Safi.UNICAST && (afi === Afi.IPV4 || afi === Afi.IPV6);
 }
 
-export function ipVersionOf(afi: number): 4 | 6 {
-  return afi === Afi.IPV4 ? 4 : 6;
+export function ipFamilyOf(afi: number): IpFamily {
+  return afi === Afi.IPV4 ? 'IPv4' : 'IPv6';
 }
 
 function segmentsLength(segments: readonly AsPathSegment[], width: number): number {
@@ -177,11 +182,11 @@ export function attributeValueLength(attr: PathAttribute): number {
     case 'cluster-list':
       return 4 * attr.clusterIds.length;
     case 'mp-reach':
-      return 5 + nextHopLength(attr.nextHops) + nlriListEncodingLength(attr.nlri, ipVersionOf(attr.afi));
+      return 5 + nextHopLength(attr.nextHops) + nlriListEncodingLength(attr.nlri, ipFamilyOf(attr.afi));
     case 'mp-reach-raw':
       return 5 + attr.nextHop.length + attr.nlri.length;
     case 'mp-unreach':
-      return 3 + nlriListEncodingLength(attr.withdrawn, ipVersionOf(attr.afi));
+      return 3 + nlriListEncodingLength(attr.withdrawn, ipFamilyOf(attr.afi));
     case 'mp-unreach-raw':
       return 3 + attr.withdrawn.length;
     case 'extended-communities':
@@ -299,7 +304,7 @@ function writeValue(attr: PathAttribute, buf: Uint8Array, at: number): void {
       at += 4;
       for (const n of attr.nextHops) at = writeAddress(n, buf, at, 'MP_REACH_NLRI next hop');
       buf[at++] = attr.reserved ?? 0;
-      encodeNlriList(attr.nlri, ipVersionOf(attr.afi), buf, at);
+      encodeNlriList(attr.nlri, ipFamilyOf(attr.afi), buf, at);
       return;
     }
     case 'mp-reach-raw':
@@ -314,7 +319,7 @@ function writeValue(attr: PathAttribute, buf: Uint8Array, at: number): void {
     case 'mp-unreach':
       writeU16(buf, at, attr.afi);
       buf[at + 2] = attr.safi;
-      encodeNlriList(attr.withdrawn, ipVersionOf(attr.afi), buf, at + 3);
+      encodeNlriList(attr.withdrawn, ipFamilyOf(attr.afi), buf, at + 3);
       return;
     case 'mp-unreach-raw':
       writeU16(buf, at, attr.afi);

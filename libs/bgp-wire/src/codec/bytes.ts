@@ -35,3 +35,13 @@ export function fromHex(text: string): Uint8Array | undefined {
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
+
+/**
+ * A copy of [start, end) as a plain Uint8Array. Decoders return these, never views: `slice` on a
+ * Node Buffer is a view that would tie a decoded value to the caller's (often reused) buffer.
+ */
+export function copyBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(Math.max(0, end - start));
+  out.set(buf.subarray(start, end));
+  return out;
+}

@@ -1,4 +1,4 @@
-import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
+import { copyBytes, readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import { CapabilityCode } from './constants.js';
 
 export interface AfiSafi {
@@ -150,7 +150,7 @@ export function encodeCapability(cap: Capability, buf: Uint8Array, offset: numbe
  */
 export function decodeCapability(code: number, buf: Uint8Array, start: number, end: number): Capability {
   const length = end - start;
-  const raw = (): Capability => ({ type: 'unknown', code, data: buf.slice(start, end) });
+  const raw = (): Capability => ({ type: 'unknown', code, data: copyBytes(buf, start, end) });
   switch (code) {
     case CapabilityCode.MULTIPROTOCOL:
       if (length !== 4 || buf[start + 2] !== 0) return raw();

@@ -14,6 +14,27 @@ export interface WithdrawnRoutes {
   readonly nlri: readonly Nlri[];
 }
 
+/** What went wrong, named after the RFC 4271 NOTIFICATION error code that reports it. */
+export type BgpErrorKind =
+  | 'message-header-error'
+  | 'open-message-error'
+  | 'update-message-error'
+  | 'hold-timer-expired'
+  | 'fsm-error'
+  | 'cease'
+  | 'route-refresh-message-error'
+  | 'unknown-error-code';
+
+const kinds: Record<number, BgpErrorKind> = {
+  1: 'message-header-error',
+  2: 'open-message-error',
+  3: 'update-message-error',
+  4: 'hold-timer-expired',
+  5: 'fsm-error',
+  6: 'cease',
+  7: 'route-refresh-message-error',
+};
+
 /**
  * A decoding failure, returned (never thrown) by `decode`. It carries what the NOTIFICATION for
  * it would say (code, subcode, data), the RFC 7606 action, and where in the input it was found.
@@ -48,6 +69,11 @@ export class BgpError {
     this.withdrawn = init.withdrawn ?? [];
   }
 
+  /** The error code as a name, so that the error reads like every other error of the project. */
+  get kind(): BgpErrorKind {
+    return kinds[this.code] ?? 'unknown-error-code';
+  }
+
   /** e.g. "UPDATE Message Error / Invalid Network Field: NLRI prefix length 33 > 32 at offset 27". */
   get message(): string {
     return `${describeError(this.code, this.subcode)}: ${this.reason} at offset ${this.offset}`;
@@ -61,8 +87,4 @@ export class BgpError {
   toString(): string {
     return `BgpError(${this.action}): ${this.message}`;
   }
-}
-
-export function isBgpError(value: unknown): value is BgpError {
-  return value instanceof BgpError;
 }

@@ -1,5 +1,5 @@
-import { type DecodeContext } from './attributes.js';
-import { readU16, writeU16 } from './bytes.js';
+import { type DecodeContext, type DecodedPathAttribute } from './attributes.js';
+import { copyBytes, readU16, writeU16 } from './bytes.js';
 import {
   ErrorCode,
   HEADER_LENGTH,
@@ -21,6 +21,12 @@ export interface KeepaliveMessage {
 }
 
 export type BgpMessage = OpenMessage | UpdateMessage | NotificationMessage | KeepaliveMessage | RouteRefreshMessage;
+
+/** A message as `decode` returns it: UPDATE attributes carry their type code and flags. */
+export type DecodedMessage = OpenMessage | UpdateMessage<DecodedPathAttribute> | NotificationMessage | KeepaliveMessage | RouteRefreshMessage;
+
+/** `decode`'s answer: the message and the bytes it took, or what the NOTIFICATION for it would say. */
+export type DecodeResult = { readonly ok: true; readonly value: DecodedMessage; readonly length: number } | { readonly ok: false; readonly error: BgpError };
 
 const typeCodes: Record<BgpMessage['type'], number> = {
   open: MessageType.OPEN,
@@ -51,8 +57,9 @@ export function encodingLength(message: BgpMessage): number {
 }
 
 /**
- * Writes `message` (header included) into `buf` at `offset`, allocating a buffer when none is
- * given; returns the buffer and sets `encode.bytes`. Throws TypeError/RangeError for values that
+ * Writes `message` (header included) into `buf` at `offset`, allocating a buffer of exactly
+ * `encodingLength(message)` bytes when none is given; returns the buffer. The bytes written are
+ * `encodingLength(message)`. Throws TypeError/RangeError for values that
  * cannot be encoded (a malformed address, a message over 65535 bytes): those are caller bugs.
  */
 export function encode(message: BgpMessage, buf?: Uint8Array, offset = 0): Uint8Array {
@@ -80,10 +87,8 @@ export function encode(message: BgpMessage, buf?: Uint8Array, offset = 0): Uint8
     case 'keepalive':
       break;
   }
-  encode.bytes = length;
   return out;
 }
-encode.bytes = 0;
 
 /**
  * Total length of the message starting at `offset` as its header says, or undefined when fewer
@@ -102,12 +107,16 @@ const minimumLength: Record<number, number> = {
 };
 
 /**
- * Decodes one message at `offset` (header included) and sets `decode.bytes` to its length.
- * Returns a BgpError, never throws, for anything malformed: RFC 4271 §6.1 header errors, the
- * per-type checks, and RFC 7606 UPDATE handling.
+ * Decodes one message at `offset` (header included): the message and its length, or a BgpError
+ * for anything malformed (RFC 4271 §6.1 header errors, the per-type checks, RFC 7606 UPDATE
+ * handling). Never throws; what it returns is copied out of `buf`, which the caller may reuse.
  */
-export function decode(buf: Uint8Array, offset = 0, end = buf.length, ctx: DecodeContext = {}): BgpMessage | BgpError {
-  decode.bytes = 0;
+export function decode(buf: Uint8Array, offset = 0, end = buf.length, ctx: DecodeContext = {}): DecodeResult {
+  const message = decodeMessage(buf, offset, end, ctx);
+  return message instanceof BgpError ? { ok: false, error: message } : { ok: true, value: message, length: readU16(buf, offset + 16) };
+}
+
+function decodeMessage(buf: Uint8Array, offset: number, end: number, ctx: DecodeContext): DecodedMessage | BgpError {
   const headerError = (subcode: number, reason: string, at: number, data?: Uint8Array): BgpError =>
     new BgpError({ code: ErrorCode.MESSAGE_HEADER, subcode, reason, offset: at, ...(data ? { data } : {}) });
   const available = Math.min(end, buf.length) - offset;
@@ -119,7 +128,7 @@ export function decode(buf: Uint8Array, offset = 0, end = buf.length, ctx: Decod
   }
   const length = readU16(buf, offset + 16);
   const type = buf[offset + 18] as number;
-  const lengthData = buf.slice(offset + 16, offset + 18);
+  const lengthData = copyBytes(buf, offset + 16, offset + 18);
   const max = ctx.extendedMessage === true && type !== MessageType.OPEN && type !== MessageType.KEEPALIVE ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
   if (length < HEADER_LENGTH || length > max) {
     return headerError(HeaderErrorSubcode.BAD_MESSAGE_LENGTH, `length ${length} outside 19..${max}`, offset + 16, lengthData);
@@ -133,7 +142,7 @@ export function decode(buf: Uint8Array, offset = 0, end = buf.length, ctx: Decod
       subcode: RouteRefreshErrorSubcode.INVALID_MESSAGE_LENGTH,
       reason: `ROUTE-REFRESH length ${length}, must be 23`,
       offset: offset + 16,
-      data: buf.slice(offset, offset + Math.min(length, available)),
+      data: copyBytes(buf, offset, offset + Math.min(length, available)),
     });
   }
   if (length < minimum || (type === MessageType.KEEPALIVE && length !== minimum)) {
@@ -144,7 +153,7 @@ export function decode(buf: Uint8Array, offset = 0, end = buf.length, ctx: Decod
   }
   const body = offset + HEADER_LENGTH;
   const bodyEnd = offset + length;
-  let message: BgpMessage | BgpError;
+  let message: DecodedMessage | BgpError;
   switch (type) {
     case MessageType.OPEN:
       message = decodeOpenBody(buf, body, bodyEnd);
@@ -161,7 +170,5 @@ export function decode(buf: Uint8Array, offset = 0, end = buf.length, ctx: Decod
     default:
       message = { type: 'keepalive' };
   }
-  decode.bytes = length;
   return message;
 }
-decode.bytes = 0;

@@ -1,5 +1,5 @@
 import { readU32, writeU32 } from './bytes.js';
-import { formatIPv4, formatIPv6, writeIPv4, writeIPv6 } from '@lb/ip';
+import { formatIPv4, formatIPv6, writeIPv4, writeIPv6, type IpFamily } from '@lb/ip';
 
 /**
  * One NLRI entry: a prefix in CIDR text ("10.0.0.1/32", "2001:db8::/64") and, on ADD-PATH
@@ -13,7 +13,7 @@ export interface Nlri {
 
 /** A prefix in wire form: address bytes (4 or 16) and length. */
 export interface ParsedPrefix {
-  readonly family: 4 | 6;
+  readonly family: IpFamily;
   readonly length: number;
   readonly address: Uint8Array;
 }
@@ -29,20 +29,20 @@ export function parsePrefix(text: string): ParsedPrefix | undefined {
   if (addressText.includes(':')) {
     const address = new Uint8Array(16);
     if (length > 128 || !writeIPv6(addressText, address)) return undefined;
-    return { family: 6, length, address };
+    return { family: 'IPv6', length, address };
   }
   const address = new Uint8Array(4);
   if (length > 32 || !writeIPv4(addressText, address)) return undefined;
-  return { family: 4, length, address };
+  return { family: 'IPv4', length, address };
 }
 
 /** Wire bytes of one NLRI entry (path id if any, length octet, significant address octets). */
-export function nlriEncodingLength(nlri: Nlri, family: 4 | 6): number {
+export function nlriEncodingLength(nlri: Nlri, family: IpFamily): number {
   const parsed = requirePrefix(nlri.prefix, family);
   return (nlri.pathId === undefined ? 0 : 4) + 1 + ((parsed.length + 7) >> 3);
 }
 
-export function encodeNlri(nlri: Nlri, family: 4 | 6, buf: Uint8Array, offset: number): number {
+export function encodeNlri(nlri: Nlri, family: IpFamily, buf: Uint8Array, offset: number): number {
   const parsed = requirePrefix(nlri.prefix, family);
   let at = offset;
   if (nlri.pathId !== undefined) {
@@ -55,13 +55,13 @@ export function encodeNlri(nlri: Nlri, family: 4 | 6, buf: Uint8Array, offset: n
   return at + octets;
 }
 
-export function encodeNlriList(list: readonly Nlri[], family: 4 | 6, buf: Uint8Array, offset: number): number {
+export function encodeNlriList(list: readonly Nlri[], family: IpFamily, buf: Uint8Array, offset: number): number {
   let at = offset;
   for (const nlri of list) at = encodeNlri(nlri, family, buf, at);
   return at;
 }
 
-export function nlriListEncodingLength(list: readonly Nlri[], family: 4 | 6): number {
+export function nlriListEncodingLength(list: readonly Nlri[], family: IpFamily): number {
   let total = 0;
   for (const nlri of list) total += nlriEncodingLength(nlri, family);
   return total;
@@ -78,12 +78,12 @@ export function decodeNlriList(
   buf: Uint8Array,
   start: number,
   end: number,
-  family: 4 | 6,
+  family: IpFamily,
   addPath: boolean,
 ): Nlri[] | NlriProblem {
   const out: Nlri[] = [];
-  const maxBits = family === 4 ? 32 : 128;
-  const scratch = new Uint8Array(family === 4 ? 4 : 16);
+  const maxBits = family === 'IPv4' ? 32 : 128;
+  const scratch = new Uint8Array(family === 'IPv4' ? 4 : 16);
   let at = start;
   while (at < end) {
     let pathId: number | undefined;
@@ -98,16 +98,16 @@ export function decodeNlriList(
     if (at + 1 + octets > end) return { reason: `prefix /${bits} needs ${octets} bytes, ${end - at - 1} left`, offset: at };
     scratch.fill(0);
     scratch.set(buf.subarray(at + 1, at + 1 + octets));
-    const text = (family === 4 ? formatIPv4(scratch) : formatIPv6(scratch)) + '/' + bits;
+    const text = (family === 'IPv4' ? formatIPv4(scratch) : formatIPv6(scratch)) + '/' + bits;
     out.push(pathId === undefined ? { prefix: text } : { prefix: text, pathId });
     at += 1 + octets;
   }
   return out;
 }
 
-function requirePrefix(text: string, family: 4 | 6): ParsedPrefix {
+function requirePrefix(text: string, family: IpFamily): ParsedPrefix {
   const parsed = parsePrefix(text);
   if (!parsed) throw new TypeError(`not a valid prefix: ${JSON.stringify(text)}`);
-  if (parsed.family !== family) throw new TypeError(`prefix ${text} is not IPv${family}`);
+  if (parsed.family !== family) throw new TypeError(`prefix ${text} is not ${family}`);
   return parsed;
 }

@@ -1,3 +1,4 @@
+import { copyBytes } from './bytes.js';
 import { CeaseSubcode, ErrorCode, describeError } from './constants.js';
 
 export interface NotificationMessage {
@@ -29,7 +30,7 @@ export function encodeNotificationBody(n: NotificationMessage, buf: Uint8Array, 
 export function decodeNotificationBody(buf: Uint8Array, start: number, end: number): NotificationMessage {
   const code = buf[start] as number;
   const subcode = buf[start + 1] as number;
-  const data = buf.slice(start + 2, end);
+  const data = copyBytes(buf, start + 2, end);
   const communication = readShutdownCommunication(code, subcode, data);
   return communication === undefined
     ? { type: 'notification', code, subcode, data }

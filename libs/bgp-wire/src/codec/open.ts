@@ -1,4 +1,4 @@
-import { readU16, writeU16 } from './bytes.js';
+import { copyBytes, readU16, writeU16 } from './bytes.js';
 import { type Capability, capabilityEncodingLength, decodeCapability, encodeCapability } from './capabilities.js';
 import { ErrorCode, OpenErrorSubcode } from './constants.js';
 import { BgpError } from './errors.js';
@@ -139,7 +139,7 @@ export function decodeOpenBody(buf: Uint8Array, start: number, end: number): Ope
       }
       parameters.push({ type: 'capabilities', capabilities });
     } else {
-      parameters.push({ type: 'unknown', code, data: buf.slice(valueStart, valueStart + length) });
+      parameters.push({ type: 'unknown', code, data: copyBytes(buf, valueStart, valueStart + length) });
     }
     at = valueStart + length;
   }

@@ -5,7 +5,7 @@ import { parsePrefix } from './nlri.js';
 // Address text itself is @lb/ip's, tested there.
 describe('prefixes', () => {
   it('parses prefixes and refuses bad lengths', () => {
-    expect(parsePrefix('10.0.0.0/8')).toMatchObject({ family: 4, length: 8 });
+    expect(parsePrefix('10.0.0.0/8')).toMatchObject({ family: 'IPv4', length: 8 });
     expect(parsePrefix('2001:db8::/129')).toBeUndefined();
     expect(parsePrefix('10.0.0.0/33')).toBeUndefined();
     expect(parsePrefix('10.0.0.0')).toBeUndefined();

@@ -1,16 +1,17 @@
 import { readU16, writeU16 } from './bytes.js';
-import { type DecodeContext, type PathAttribute, attributeEncodingLength, encodeAttribute } from './attributes.js';
+import { type DecodeContext, type DecodedPathAttribute, type PathAttribute, attributeEncodingLength, encodeAttribute } from './attributes.js';
 import { decodeAttributes } from './attribute-decoding.js';
 import { Afi, AttributeType, ErrorCode, Safi, UpdateErrorSubcode } from './constants.js';
 import { BgpError, type WithdrawnRoutes } from './errors.js';
 import { type Nlri, decodeNlriList, encodeNlriList, nlriListEncodingLength } from './nlri.js';
 
-export interface UpdateMessage {
+/** An UPDATE. Decoded ones are `UpdateMessage<DecodedPathAttribute>`: every attribute has its code. */
+export interface UpdateMessage<Attribute extends PathAttribute = PathAttribute> {
   readonly type: 'update';
   /** IPv4 unicast prefixes withdrawn in the classic Withdrawn Routes field. */
   readonly withdrawn: readonly Nlri[];
   /** In wire order. */
-  readonly attributes: readonly PathAttribute[];
+  readonly attributes: readonly Attribute[];
   /** IPv4 unicast prefixes announced in the classic NLRI field. */
   readonly nlri: readonly Nlri[];
   /** Attributes dropped on receipt under RFC 7606 attribute-discard; absent when none were. */
@@ -18,23 +19,23 @@ export interface UpdateMessage {
 }
 
 export function updateBodyLength(update: UpdateMessage): number {
-  let total = 4 + nlriListEncodingLength(update.withdrawn, 4) + nlriListEncodingLength(update.nlri, 4);
+  let total = 4 + nlriListEncodingLength(update.withdrawn, 'IPv4') + nlriListEncodingLength(update.nlri, 'IPv4');
   for (const attr of update.attributes) total += attributeEncodingLength(attr);
   return total;
 }
 
 export function encodeUpdateBody(update: UpdateMessage, buf: Uint8Array, offset: number): number {
-  let at = encodeNlriList(update.withdrawn, 4, buf, offset + 2);
+  let at = encodeNlriList(update.withdrawn, 'IPv4', buf, offset + 2);
   writeU16(buf, offset, at - offset - 2);
   const attrStart = at + 2;
   at = attrStart;
   for (const attr of update.attributes) at = encodeAttribute(attr, buf, at);
   writeU16(buf, attrStart - 2, at - attrStart);
-  return encodeNlriList(update.nlri, 4, buf, at);
+  return encodeNlriList(update.nlri, 'IPv4', buf, at);
 }
 
 /** Decodes an UPDATE body in [start, end) under the session's negotiated context. */
-export function decodeUpdateBody(buf: Uint8Array, start: number, end: number, ctx: DecodeContext): UpdateMessage | BgpError {
+export function decodeUpdateBody(buf: Uint8Array, start: number, end: number, ctx: DecodeContext): UpdateMessage<DecodedPathAttribute> | BgpError {
   const malformedList = (reason: string, offset: number): BgpError =>
     new BgpError({ code: ErrorCode.UPDATE_MESSAGE, subcode: UpdateErrorSubcode.MALFORMED_ATTRIBUTE_LIST, reason, offset });
   const invalidNetwork = (field: string, problem: { reason: string; offset: number }): BgpError =>
@@ -50,10 +51,10 @@ export function decodeUpdateBody(buf: Uint8Array, start: number, end: number, ct
     return malformedList(`withdrawn length ${withdrawnLength} + path attribute length ${attrLength} exceed the ${bodyLength}-byte body`, attrLengthAt);
   }
   const ipv4AddPath = ctx.addPath?.ipv4Unicast === true;
-  const withdrawn = decodeNlriList(buf, start + 2, attrLengthAt, 4, ipv4AddPath);
+  const withdrawn = decodeNlriList(buf, start + 2, attrLengthAt, 'IPv4', ipv4AddPath);
   if (!Array.isArray(withdrawn)) return invalidNetwork('withdrawn routes', withdrawn);
   const nlriStart = attrLengthAt + 2 + attrLength;
-  const nlri = decodeNlriList(buf, nlriStart, end, 4, ipv4AddPath);
+  const nlri = decodeNlriList(buf, nlriStart, end, 'IPv4', ipv4AddPath);
   if (!Array.isArray(nlri)) return invalidNetwork('NLRI', nlri);
   const decoded = decodeAttributes(buf, attrLengthAt + 2, nlriStart, ctx);
   if (decoded instanceof BgpError) return decoded;

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type Server, type Socket, createServer, isIPv4 } from 'node:net';
-import { formatIP, parseIP } from '@lb/ip';
+import { formatIp, parseIp } from '@lb/ip';
 import { fdOf, loadSockopt } from './sockopt.js';
 
 /** Something that takes inbound connections for one peer address (a BgpPeer). */
@@ -29,7 +29,7 @@ export interface RejectedConnection {
  * Peers with a password get their TCP MD5 key installed on the listening socket, so the kernel
  * drops unsigned or wrongly signed SYNs before they reach us.
  */
-export class BgpListener extends EventEmitter<{ rejected: [RejectedConnection] }> {
+export class BgpListener extends EventEmitter<{ rejected: [RejectedConnection]; 'server-error': [string] }> {
   private readonly server: Server;
   private readonly targets = new Map<string, InboundTarget>();
   private readonly options: BgpListenerOptions;
@@ -38,6 +38,10 @@ export class BgpListener extends EventEmitter<{ rejected: [RejectedConnection] }
     super();
     this.options = options;
     this.server = createServer({ noDelay: true }, (socket) => this.connection(socket));
+    // Accept failures (EMFILE and the like) after listen() must not end the process.
+    this.server.on('error', (error) => {
+      if (this.server.listening) this.emit('server-error', error.message);
+    });
   }
 
   async listen(): Promise<void> {
@@ -89,15 +93,25 @@ export class BgpListener extends EventEmitter<{ rejected: [RejectedConnection] }
     native.sockopt.setMd5(fd, v6Socket && isIPv4(peer) ? `::ffff:${peer}` : peer, key);
   }
 
+  /** The connection handler: nothing may escape it, or the process ends. */
   private connection(socket: Socket): void {
     const remote = normalize(socket.remoteAddress ?? '');
-    const target = this.targets.get(remote);
-    if (!target) {
-      this.emit('rejected', { remoteAddress: remote, reason: 'no BGP peer is configured for this address' });
+    try {
+      const target = this.targets.get(remote);
+      if (!target) {
+        socket.destroy();
+        this.emit('rejected', { remoteAddress: remote, reason: 'no BGP peer is configured for this address' });
+        return;
+      }
+      target.acceptConnection(socket);
+    } catch (error) {
       socket.destroy();
-      return;
+      try {
+        this.emit('rejected', { remoteAddress: remote, reason: `accepting failed: ${error instanceof Error ? error.message : String(error)}` });
+      } catch {
+        // A 'rejected' listener that throws: the connection is closed all the same.
+      }
     }
-    target.acceptConnection(socket);
   }
 }
 
@@ -105,6 +119,6 @@ export class BgpListener extends EventEmitter<{ rejected: [RejectedConnection] }
 export function normalize(address: string): string {
   const lower = address.toLowerCase();
   if (lower.startsWith('::ffff:') && isIPv4(lower.slice(7))) return lower.slice(7);
-  const bytes = parseIP(lower);
-  return bytes ? formatIP(bytes) : lower;
+  const bytes = parseIp(lower);
+  return bytes ? formatIp(bytes) : lower;
 }

@@ -12,7 +12,7 @@ describe('BgpPeer options', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(BgpPeerConfigError);
-    expect((error as BgpPeerConfigError).problems).toEqual([
+    expect((error as BgpPeerConfigError).issues).toEqual([
       'peerAs: 0 is not an AS number (1..4294967295)',
       'peerAddress: "router" is not an IP address',
       'peerPort: 70000 is not a port number',

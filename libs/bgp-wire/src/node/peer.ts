@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { type Socket, isIP, Socket as NetSocket } from 'node:net';
-import { type SessionConfig, validateSessionConfig } from '../session/config.js';
+import { type SessionConfig, sessionConfigIssues } from '../session/config.js';
 import { type Negotiated } from '../session/negotiation.js';
+import { type RouteFamily } from '../session/route-family.js';
 import { type Route } from '../session/routes.js';
-import { Session } from '../session/session.js';
+import { type RoutesError, Session } from '../session/session.js';
 import { type SessionStats } from '../session/stats.js';
-import { type Family, type SessionAction, type SessionEvent, type SessionState } from '../session/types.js';
+import { type SessionAction, type SessionEvent, type SessionState } from '../session/types.js';
 import { type BgpListener, normalize } from './listener.js';
 import { type Sockopt, fdOf, loadSockopt } from './sockopt.js';
 
@@ -32,21 +33,50 @@ export interface BgpPeerOptions extends SessionConfig {
 export type BgpPeerEvent =
   | SessionEvent
   | { readonly type: 'socket-error'; readonly message: string; readonly code?: string }
-  | { readonly type: 'connecting'; readonly address: string; readonly port: number };
+  | { readonly type: 'connecting'; readonly address: string; readonly port: number }
+  /**
+   * A socket or timer handler failed (a bug, never the peer's input): the connection it served
+   * is dropped and the session carries on, as after any lost connection.
+   */
+  | { readonly type: 'internal-error'; readonly message: string };
 
-/** Thrown by the BgpPeer constructor; lists every problem with the options. */
+/**
+ * Options with problems, listing every one (`issues`). Returned by `validatePeerOptions`; thrown
+ * by the BgpPeer constructor, which cannot return it.
+ */
 export class BgpPeerConfigError extends Error {
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`invalid BGP peer options:\n  - ${problems.join('\n  - ')}`);
+  readonly kind = 'invalid-peer-options';
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[]) {
+    super(`invalid BGP peer options:\n  - ${issues.join('\n  - ')}`);
     this.name = 'BgpPeerConfigError';
-    this.problems = problems;
+    this.issues = issues;
   }
 }
 
-/** Every problem with the options, including the session config and the native addon. */
-export function validatePeerOptions(options: BgpPeerOptions): string[] {
-  const problems = validateSessionConfig(options);
+export type PeerOptionsResult = { readonly ok: true; readonly value: BgpPeerOptions } | { readonly ok: false; readonly error: BgpPeerConfigError };
+
+/** What `BgpPeer.setRoutes` answers: nothing to add when accepted, or why the set was refused. */
+export type PeerRoutesResult = { readonly ok: true; readonly value: undefined } | { readonly ok: false; readonly error: RoutesError };
+
+/** Why `waitForEstablished` gave up. */
+export class EstablishedWaitError extends Error {
+  readonly kind: 'timeout' | 'aborted' | 'stopped';
+  constructor(kind: EstablishedWaitError['kind'], message: string) {
+    super(message);
+    this.name = 'EstablishedWaitError';
+    this.kind = kind;
+  }
+}
+
+/** Checks options as the BgpPeer constructor does (session config, addresses, the native addon), without throwing. */
+export function validatePeerOptions(options: BgpPeerOptions): PeerOptionsResult {
+  const issues = peerOptionIssues(options);
+  return issues.length > 0 ? { ok: false, error: new BgpPeerConfigError(issues) } : { ok: true, value: options };
+}
+
+function peerOptionIssues(options: BgpPeerOptions): string[] {
+  const problems = sessionConfigIssues(options);
   if (isIP(options.peerAddress ?? '') === 0) problems.push(`peerAddress: ${JSON.stringify(options.peerAddress)} is not an IP address`);
   if (options.localAddress !== undefined && isIP(options.localAddress) === 0) problems.push(`localAddress: ${JSON.stringify(options.localAddress)} is not an IP address`);
   if (options.peerPort !== undefined && (!Number.isInteger(options.peerPort) || options.peerPort < 1 || options.peerPort > 65535)) problems.push(`peerPort: ${options.peerPort} is not a port number`);
@@ -78,10 +108,12 @@ export class BgpPeer extends EventEmitter<{ event: [BgpPeerEvent] }> {
   private readonly native: Sockopt | undefined;
   private nextConnection = 1;
   private pendingConnect: Socket | undefined;
+  /** Rejecters of `waitForEstablished` calls still waiting, so that `stop` can end them. */
+  private readonly waiters = new Set<(error: EstablishedWaitError) => void>();
 
   constructor(options: BgpPeerOptions) {
     super();
-    const problems = validatePeerOptions(options);
+    const problems = peerOptionIssues(options);
     if (problems.length > 0) throw new BgpPeerConfigError(problems);
     this.options = options;
     this.session = new Session(options);
@@ -115,11 +147,48 @@ export class BgpPeer extends EventEmitter<{ event: [BgpPeerEvent] }> {
   }
 
   /**
+   * Resolves with what was negotiated once the session is Established (at once if it is);
+   * rejects with an EstablishedWaitError after `timeoutMs`, when `signal` aborts or on `stop()`.
+   */
+  waitForEstablished(options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}): Promise<Negotiated> {
+    const now = this.session.negotiated;
+    if (now) return Promise.resolve(now);
+    return new Promise<Negotiated>((resolve, reject) => {
+      const { timeoutMs, signal } = options;
+      const done = (): void => {
+        clearTimeout(timer);
+        this.off('event', onEvent);
+        signal?.removeEventListener('abort', onAbort);
+        this.waiters.delete(fail);
+      };
+      const fail = (error: EstablishedWaitError): void => {
+        done();
+        reject(error);
+      };
+      const onEvent = (event: BgpPeerEvent): void => {
+        if (event.type !== 'established') return;
+        done();
+        resolve(event.negotiated);
+      };
+      const onAbort = (): void => fail(new EstablishedWaitError('aborted', `waiting for the BGP session with ${this.peerAddress} was aborted`));
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => fail(new EstablishedWaitError('timeout', `BGP session with ${this.peerAddress} not established within ${timeoutMs} ms (state ${this.state})`)), timeoutMs);
+      this.on('event', onEvent);
+      this.waiters.add(fail);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /**
    * Stops the session. `graceful` (with graceful restart negotiated) drops the connection without
    * a NOTIFICATION so the peer keeps our routes until we are back; otherwise the peer gets a
    * Cease with `reason` as the shutdown communication. Resolves when every socket is closed.
    */
   async stop(options: { graceful?: boolean; reason?: string } = {}): Promise<void> {
+    for (const fail of [...this.waiters]) fail(new EstablishedWaitError('stopped', `the BGP peer ${this.peerAddress} was stopped`));
     this.options.listener?.remove(this);
     this.run(this.session.handle({ type: 'stop', ...options }));
     this.pendingConnect?.destroy();
@@ -130,12 +199,12 @@ export class BgpPeer extends EventEmitter<{ event: [BgpPeerEvent] }> {
     await Promise.all(open.map((s) => new Promise<void>((resolve) => s.once('close', () => resolve()))));
   }
 
-  /** Replaces the routes of `family`; see Session.setRoutes. */
-  setRoutes(family: Family, routes: readonly Route[]): { ok: true } | { ok: false; errors: readonly string[] } {
+  /** Replaces the routes of `family`; see Session.setRoutes. Never throws. */
+  setRoutes(family: RouteFamily, routes: readonly Route[]): PeerRoutesResult {
     const result = this.session.setRoutes(family, routes);
     if (!result.ok) return result;
-    this.run(result.actions);
-    return { ok: true };
+    this.guard('sending routes', undefined, () => this.run(result.value));
+    return { ok: true, value: undefined };
   }
 
   /** Called by the listener for a connection from our peer's address. */
@@ -143,7 +212,26 @@ export class BgpPeer extends EventEmitter<{ event: [BgpPeerEvent] }> {
     const id = this.nextConnection++;
     this.applyTtl(socket);
     this.attach(id, socket);
-    this.run(this.session.handle({ type: 'connection-open', connection: id, direction: 'inbound' }));
+    this.guard('an inbound connection', id, () => this.run(this.session.handle({ type: 'connection-open', connection: id, direction: 'inbound' })));
+  }
+
+  /**
+   * Runs a socket or timer handler. Nothing may escape one: an exception there would end the
+   * process. Input from the peer never throws (decode returns errors); this catches bugs, drops
+   * the connection concerned and says so.
+   */
+  private guard(what: string, connection: number | undefined, handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+      try {
+        this.emit('event', { type: 'internal-error', message });
+      } catch {
+        // A listener that throws on the report too: nothing more can be said.
+      }
+      if (connection !== undefined) this.sockets.get(connection)?.destroy();
+    }
   }
 
   private run(actions: SessionAction[]): void {
@@ -177,7 +265,7 @@ export class BgpPeer extends EventEmitter<{ event: [BgpPeerEvent] }> {
       name,
       setTimeout(() => {
         this.timers.delete(name);
-        this.run(this.session.handle({ type: 'timer', timer: name }));
+        this.guard(`timer ${name}`, connectionOfTimer(name), () => this.run(this.session.handle({ type: 'timer', timer: name })));
       }, ms),
     );
   }
@@ -199,7 +287,9 @@ export class BgpPeer extends EventEmitter<{ event: [BgpPeerEvent] }> {
       clearTimeout(timeout);
       if (this.pendingConnect !== socket) return;
       this.pendingConnect = undefined;
-      this.run(this.session.handle({ type: 'connect-failed', reason: (error as NodeJS.ErrnoException).code ?? error.message }));
+      this.guard('a failed connection attempt', undefined, () =>
+        this.run(this.session.handle({ type: 'connect-failed', reason: (error as NodeJS.ErrnoException).code ?? error.message })),
+      );
     };
     socket.once('error', failed);
     socket.once('connect', () => {
@@ -209,7 +299,7 @@ export class BgpPeer extends EventEmitter<{ event: [BgpPeerEvent] }> {
       socket.setNoDelay(true);
       const id = this.nextConnection++;
       this.attach(id, socket);
-      this.run(this.session.handle({ type: 'connection-open', connection: id, direction: 'outbound' }));
+      this.guard('an outbound connection', id, () => this.run(this.session.handle({ type: 'connection-open', connection: id, direction: 'outbound' })));
     });
     const local = this.options.localAddress;
     socket.connect(local === undefined ? { host, port } : { host, port, localAddress: local });
@@ -245,14 +335,14 @@ export class BgpPeer extends EventEmitter<{ event: [BgpPeerEvent] }> {
 
   private attach(id: number, socket: Socket): void {
     this.sockets.set(id, socket);
-    socket.on('data', (bytes: Buffer) => this.run(this.session.handle({ type: 'data', connection: id, bytes })));
+    socket.on('data', (bytes: Buffer) => this.guard('received data', id, () => this.run(this.session.handle({ type: 'data', connection: id, bytes }))));
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      this.emit('event', { type: 'socket-error', message: error.message, ...(error.code ? { code: error.code } : {}) });
+      this.guard('a socket error', undefined, () => this.emit('event', { type: 'socket-error', message: error.message, ...(error.code ? { code: error.code } : {}) }));
     });
     socket.on('close', () => {
       if (this.sockets.get(id) !== socket) return;
       this.sockets.delete(id);
-      this.run(this.session.handle({ type: 'connection-closed', connection: id, reason: 'TCP connection closed' }));
+      this.guard('a closed connection', undefined, () => this.run(this.session.handle({ type: 'connection-closed', connection: id, reason: 'TCP connection closed' })));
     });
   }
 
@@ -269,4 +359,10 @@ export class BgpPeer extends EventEmitter<{ event: [BgpPeerEvent] }> {
       this.closing.delete(socket);
     });
   }
+}
+
+/** The connection a `hold:N` or `keepalive:N` timer belongs to. */
+function connectionOfTimer(name: string): number | undefined {
+  const id = Number(name.split(':')[1]);
+  return Number.isInteger(id) ? id : undefined;
 }

@@ -1,5 +1,5 @@
 import { type CompiledRoute, type RouteAttributes } from './routes.js';
-import { type Family } from './types.js';
+import { type RouteFamily } from './route-family.js';
 
 /** The differences between what the caller wants announced and what the peer was told. */
 export interface RibChanges {
@@ -14,16 +14,16 @@ export interface RibChanges {
  * changes records them as sent, so each call yields only what changed since the last one.
  */
 export class AdjRibOut {
-  private readonly desired = new Map<Family, Map<string, CompiledRoute>>();
+  private readonly desired = new Map<RouteFamily, Map<string, CompiledRoute>>();
   /** Prefix -> attribute key the peer holds, per family. */
-  private readonly advertised = new Map<Family, Map<string, { key: string; nlri: Uint8Array }>>();
+  private readonly advertised = new Map<RouteFamily, Map<string, { key: string; nlri: Uint8Array }>>();
 
-  setRoutes(family: Family, routes: Map<string, CompiledRoute>): void {
+  setRoutes(family: RouteFamily, routes: Map<string, CompiledRoute>): void {
     this.desired.set(family, routes);
   }
 
   /** The peer holds nothing of this family (new session, or a refresh resends everything). */
-  forget(family?: Family): void {
+  forget(family?: RouteFamily): void {
     if (family) this.advertised.delete(family);
     else this.advertised.clear();
   }
@@ -32,7 +32,7 @@ export class AdjRibOut {
    * Changes since the last call, recorded as sent. `sendable` filters routes the session cannot
    * carry; those are neither sent nor recorded, and are returned for reporting.
    */
-  takeChanges(family: Family, sendable: (route: CompiledRoute) => boolean = () => true): RibChanges & { unsendable: CompiledRoute[] } {
+  takeChanges(family: RouteFamily, sendable: (route: CompiledRoute) => boolean = () => true): RibChanges & { unsendable: CompiledRoute[] } {
     const want = this.desired.get(family) ?? new Map<string, CompiledRoute>();
     const have = this.advertised.get(family) ?? new Map<string, { key: string; nlri: Uint8Array }>();
     const next = new Map<string, { key: string; nlri: Uint8Array }>();
@@ -60,14 +60,14 @@ export class AdjRibOut {
   }
 
   /** Prefixes the peer currently holds from us. */
-  announcedCount(family?: Family): number {
+  announcedCount(family?: RouteFamily): number {
     if (family) return this.advertised.get(family)?.size ?? 0;
     let total = 0;
     for (const m of this.advertised.values()) total += m.size;
     return total;
   }
 
-  desiredCount(family?: Family): number {
+  desiredCount(family?: RouteFamily): number {
     if (family) return this.desired.get(family)?.size ?? 0;
     let total = 0;
     for (const m of this.desired.values()) total += m.size;

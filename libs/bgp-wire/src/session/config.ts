@@ -1,5 +1,5 @@
-import { parseIP } from '@lb/ip';
-import { type Family, FAMILIES } from './types.js';
+import { parseIp } from '@lb/ip';
+import { type RouteFamily, ROUTE_FAMILIES } from './route-family.js';
 
 export type AddPathConfig = 'receive' | 'send' | 'both';
 
@@ -30,7 +30,7 @@ export interface SessionConfig {
   /** active: we connect; passive: we only accept; both (default): either, with collision detection. */
   readonly mode?: 'active' | 'passive' | 'both';
   /** Families to offer. Default both unicast families. */
-  readonly families?: readonly Family[];
+  readonly families?: readonly RouteFamily[];
   readonly gracefulRestart?: GracefulRestartConfig;
   readonly addPath?: AddPathConfig;
   /** Offer RFC 8654 messages up to 65535 bytes. Default true. */
@@ -46,7 +46,7 @@ export interface SessionConfig {
   readonly random?: () => number;
 }
 
-export interface ResolvedConfig {
+export interface ResolvedSessionConfig {
   readonly localAs: number;
   readonly peerAs: number;
   readonly routerId: string;
@@ -55,7 +55,7 @@ export interface ResolvedConfig {
   readonly connectRetryTime: number;
   readonly maxConnectRetryTime: number;
   readonly mode: 'active' | 'passive' | 'both';
-  readonly families: readonly Family[];
+  readonly families: readonly RouteFamily[];
   readonly gracefulRestart: GracefulRestartConfig | undefined;
   readonly addPath: AddPathConfig | undefined;
   readonly extendedMessage: boolean;
@@ -71,11 +71,11 @@ const isAsn = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 1
 const isU32 = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 0xffffffff;
 
 /** Every problem with a config, each naming the field; empty when it is usable. */
-export function validateSessionConfig(config: SessionConfig): string[] {
+export function sessionConfigIssues(config: SessionConfig): string[] {
   const problems: string[] = [];
   if (!isAsn(config.localAs)) problems.push(`localAs: ${String(config.localAs)} is not an AS number (1..4294967295)`);
   if (!isAsn(config.peerAs)) problems.push(`peerAs: ${String(config.peerAs)} is not an AS number (1..4294967295)`);
-  const id = typeof config.routerId === 'string' ? parseIP(config.routerId) : undefined;
+  const id = typeof config.routerId === 'string' ? parseIp(config.routerId) : undefined;
   if (!id || id.length !== 4 || id.every((b) => b === 0)) problems.push(`routerId: ${JSON.stringify(config.routerId)} is not a non-zero IPv4 dotted quad`);
   const hold = config.holdTime;
   if (hold !== undefined && (!Number.isInteger(hold) || hold < 0 || hold > 0xffff || hold === 1 || hold === 2)) {
@@ -89,7 +89,7 @@ export function validateSessionConfig(config: SessionConfig): string[] {
   }
   if (config.mode !== undefined && !['active', 'passive', 'both'].includes(config.mode)) problems.push(`mode: ${JSON.stringify(config.mode)} is not active, passive or both`);
   for (const family of config.families ?? []) {
-    if (!FAMILIES.includes(family)) problems.push(`families: ${JSON.stringify(family)} is not ipv4-unicast or ipv6-unicast`);
+    if (!ROUTE_FAMILIES.includes(family)) problems.push(`families: ${JSON.stringify(family)} is not ipv4-unicast or ipv6-unicast`);
   }
   const gr = config.gracefulRestart;
   if (gr !== undefined && (!Number.isInteger(gr.restartTime) || gr.restartTime < 0 || gr.restartTime > 4095)) {
@@ -104,18 +104,30 @@ export function validateSessionConfig(config: SessionConfig): string[] {
   return problems;
 }
 
-/** Thrown by the Session constructor for a config with problems; lists every one. */
+/**
+ * A config with problems, listing every one (`issues`, each naming the field). Returned by
+ * `validateSessionConfig`; thrown by the Session constructor, which cannot return it.
+ */
 export class SessionConfigError extends Error {
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`invalid BGP session config:\n  - ${problems.join('\n  - ')}`);
+  readonly kind = 'invalid-session-config';
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[], what = 'BGP session config') {
+    super(`invalid ${what}:\n  - ${issues.join('\n  - ')}`);
     this.name = 'SessionConfigError';
-    this.problems = problems;
+    this.issues = issues;
   }
 }
 
-export function resolveConfig(config: SessionConfig): ResolvedConfig {
-  const problems = validateSessionConfig(config);
+export type SessionConfigResult = { readonly ok: true; readonly value: SessionConfig } | { readonly ok: false; readonly error: SessionConfigError };
+
+/** Checks a config as the Session constructor does, without throwing. */
+export function validateSessionConfig(config: SessionConfig): SessionConfigResult {
+  const issues = sessionConfigIssues(config);
+  return issues.length > 0 ? { ok: false, error: new SessionConfigError(issues) } : { ok: true, value: config };
+}
+
+export function resolveConfig(config: SessionConfig): ResolvedSessionConfig {
+  const problems = sessionConfigIssues(config);
   if (problems.length > 0) throw new SessionConfigError(problems);
   return {
     localAs: config.localAs,
@@ -126,7 +138,7 @@ export function resolveConfig(config: SessionConfig): ResolvedConfig {
     connectRetryTime: config.connectRetryTime ?? 5,
     maxConnectRetryTime: config.maxConnectRetryTime ?? 120,
     mode: config.mode ?? 'both',
-    families: config.families ?? FAMILIES,
+    families: config.families ?? ROUTE_FAMILIES,
     gracefulRestart: config.gracefulRestart,
     addPath: config.addPath,
     extendedMessage: config.extendedMessage ?? true,

@@ -3,8 +3,8 @@ import { type AddPathMode, type Capability, GracefulRestartFamilyFlag, GracefulR
 import { AS_TRANS, Afi, ErrorCode, OpenErrorSubcode, Safi } from '../codec/constants.js';
 import { BgpError } from '../codec/errors.js';
 import { type OpenMessage, openCapabilities } from '../codec/open.js';
-import { type ResolvedConfig } from './config.js';
-import { type Family } from './types.js';
+import { type ResolvedSessionConfig } from './config.js';
+import { type RouteFamily, familyCodes, familyOf } from './route-family.js';
 
 /** What both OPENs agreed on; fixed for the life of one connection. */
 export interface Negotiated {
@@ -16,16 +16,16 @@ export interface Negotiated {
   readonly keepaliveTime: number;
   readonly fourOctetAs: boolean;
   /** Families both sides offered (IPv4 unicast alone when the peer offered none, RFC 4760 §1). */
-  readonly families: readonly Family[];
+  readonly families: readonly RouteFamily[];
   readonly extendedMessage: boolean;
   /** RFC 8950: the peer takes IPv6 next hops for IPv4 unicast routes. */
   readonly ipv4OverIpv6NextHop: boolean;
   readonly routeRefresh: boolean;
   readonly enhancedRouteRefresh: boolean;
   /** Families where our NLRI carry path ids (ADD-PATH send). */
-  readonly addPathSend: readonly Family[];
+  readonly addPathSend: readonly RouteFamily[];
   /** Families where the peer's NLRI carry path ids (ADD-PATH receive). */
-  readonly addPathReceive: readonly Family[];
+  readonly addPathReceive: readonly RouteFamily[];
   /** Both sides advertised graceful restart (the peer will keep our routes if we restart). */
   readonly gracefulRestart: boolean;
   /** The peer's own graceful restart capability, if any. */
@@ -36,24 +36,10 @@ export interface Negotiated {
   readonly decodeContext: DecodeContext;
 }
 
-const familyCodes: Record<Family, { afi: number; safi: number }> = {
-  'ipv4-unicast': { afi: Afi.IPV4, safi: Safi.UNICAST },
-  'ipv6-unicast': { afi: Afi.IPV6, safi: Safi.UNICAST },
-};
-
-export function familyOf(afi: number, safi: number): Family | undefined {
-  if (safi !== Safi.UNICAST) return undefined;
-  return afi === Afi.IPV4 ? 'ipv4-unicast' : afi === Afi.IPV6 ? 'ipv6-unicast' : undefined;
-}
-
-export function familyCode(family: Family): { afi: number; safi: number } {
-  return familyCodes[family];
-}
-
 const addPathModes: Record<string, AddPathMode> = { receive: 1, send: 2, both: 3 };
 
 /** Our OPEN: every capability in one optional parameter, as FRR and GoBGP send it. */
-export function buildOpen(config: ResolvedConfig): OpenMessage {
+export function buildOpen(config: ResolvedSessionConfig): OpenMessage {
   const capabilities: Capability[] = [];
   for (const family of config.families) capabilities.push({ type: 'multiprotocol', ...familyCodes[family] });
   capabilities.push({ type: 'route-refresh' }, { type: 'enhanced-route-refresh' }, { type: 'four-octet-as', asn: config.localAs });
@@ -92,7 +78,7 @@ function openError(subcode: number, reason: string, data?: Uint8Array): BgpError
 }
 
 /** Checks the peer's OPEN against our config and works out what the session may use. */
-export function negotiate(config: ResolvedConfig, peer: OpenMessage): Negotiated | BgpError {
+export function negotiate(config: ResolvedSessionConfig, peer: OpenMessage): Negotiated | BgpError {
   const unsupported = peer.parameters.find((p) => p.type === 'unknown');
   if (unsupported && unsupported.type === 'unknown') {
     return openError(OpenErrorSubcode.UNSUPPORTED_OPTIONAL_PARAMETER, `optional parameter type ${unsupported.code} is not supported`);
@@ -110,7 +96,7 @@ export function negotiate(config: ResolvedConfig, peer: OpenMessage): Negotiated
   }
   const holdTime = Math.min(config.holdTime, peer.holdTime);
   const keepaliveTime = holdTime === 0 ? 0 : Math.min(config.keepaliveTime ?? holdTime / 3, holdTime / 3);
-  const peerFamilies = new Set<Family>();
+  const peerFamilies = new Set<RouteFamily>();
   let sawMultiprotocol = false;
   for (const c of caps) {
     if (c.type !== 'multiprotocol') continue;
@@ -120,7 +106,7 @@ export function negotiate(config: ResolvedConfig, peer: OpenMessage): Negotiated
   }
   if (!sawMultiprotocol) peerFamilies.add('ipv4-unicast');
   const families = config.families.filter((f) => peerFamilies.has(f));
-  const peerAddPath = new Map<Family, AddPathMode>();
+  const peerAddPath = new Map<RouteFamily, AddPathMode>();
   for (const entry of find('add-path')?.families ?? []) {
     const family = familyOf(entry.afi, entry.safi);
     if (family) peerAddPath.set(family, entry.mode);

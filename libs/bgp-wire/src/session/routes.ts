@@ -1,8 +1,8 @@
 import { type LargeCommunity } from '../codec/attributes.js';
 import { formatLargeCommunity, parseCommunity, parseLargeCommunity } from '../codec/communities.js';
-import { formatIP, parseIP } from '@lb/ip';
+import { formatIp, parseIp } from '@lb/ip';
 import { parsePrefix } from '../codec/nlri.js';
-import { type Family } from './types.js';
+import { type RouteFamily } from './route-family.js';
 
 /** A route the caller wants announced to the peer. */
 export interface Route {
@@ -46,13 +46,18 @@ const isU32 = (n: unknown): n is number => Number.isInteger(n) && (n as number) 
 /**
  * Checks and compiles a route set for one family. Returns every problem (each naming the route
  * and field) when there is any, so a bad set is rejected whole and nothing half-applies.
+ * `tooLarge` says why a route's UPDATE would not fit in a message, if it would not.
  */
-export function compileRoutes(family: Family, routes: readonly Route[]): Map<string, CompiledRoute> | string[] {
+export function compileRoutes(
+  family: RouteFamily,
+  routes: readonly Route[],
+  tooLarge: (attributes: RouteAttributes, nlri: Uint8Array) => string | undefined = () => undefined,
+): Map<string, CompiledRoute> | string[] {
   const problems: string[] = [];
   const out = new Map<string, CompiledRoute>();
   // Routes share attribute objects when their attributes are equal, which keeps 100k-route tables small.
   const attributeCache = new Map<string, RouteAttributes>();
-  const want = family === 'ipv4-unicast' ? 4 : 6;
+  const want = family === 'ipv4-unicast' ? 'IPv4' : 'IPv6';
   routes.forEach((route, index) => {
     const where = `routes[${index}] (${JSON.stringify(route?.prefix)})`;
     const before = problems.length;
@@ -61,10 +66,10 @@ export function compileRoutes(family: Family, routes: readonly Route[]): Map<str
       problems.push(`${where}: prefix is not a valid CIDR prefix`);
       return;
     }
-    if (parsed.family !== want) problems.push(`${where}: prefix is IPv${parsed.family}, family is ${family}`);
+    if (parsed.family !== want) problems.push(`${where}: prefix is ${parsed.family}, family is ${family}`);
     const octets = (parsed.length + 7) >> 3;
     if (hasHostBits(parsed.address, parsed.length)) problems.push(`${where}: prefix has host bits set past /${parsed.length}`);
-    const nextHop = typeof route.nextHop === 'string' ? parseIP(route.nextHop) : undefined;
+    const nextHop = typeof route.nextHop === 'string' ? parseIp(route.nextHop) : undefined;
     if (!nextHop) problems.push(`${where}: nextHop ${JSON.stringify(route.nextHop)} is not an IP address`);
     const communities: number[] = [];
     for (const c of route.communities ?? []) {
@@ -80,10 +85,10 @@ export function compileRoutes(family: Family, routes: readonly Route[]): Map<str
     }
     if (route.localPref !== undefined && !isU32(route.localPref)) problems.push(`${where}: localPref ${route.localPref} is not a 32-bit unsigned integer`);
     if (route.med !== undefined && !isU32(route.med)) problems.push(`${where}: med ${route.med} is not a 32-bit unsigned integer`);
-    const prefix = `${formatIP(parsed.address)}/${parsed.length}`;
+    const prefix = `${formatIp(parsed.address)}/${parsed.length}`;
     if (out.has(prefix)) problems.push(`${where}: prefix ${prefix} appears more than once`);
     if (problems.length > before || !nextHop) return;
-    const key = `${formatIP(nextHop)}|${route.med ?? ''}|${route.localPref ?? ''}|${communities.join(',')}|${large.map(formatLargeCommunity).join(',')}`;
+    const key = `${formatIp(nextHop)}|${route.med ?? ''}|${route.localPref ?? ''}|${communities.join(',')}|${large.map(formatLargeCommunity).join(',')}`;
     let attributes = attributeCache.get(key);
     if (!attributes) {
       attributes = { key, nextHop, communities, largeCommunities: large, localPref: route.localPref, med: route.med };
@@ -92,6 +97,11 @@ export function compileRoutes(family: Family, routes: readonly Route[]): Map<str
     const nlri = new Uint8Array(1 + octets);
     nlri[0] = parsed.length;
     nlri.set(parsed.address.subarray(0, octets), 1);
+    const size = tooLarge(attributes, nlri);
+    if (size !== undefined) {
+      problems.push(`${where}: ${size}`);
+      return;
+    }
     out.set(prefix, { prefix, nlri, attributes });
   });
   return problems.length > 0 ? problems : out;

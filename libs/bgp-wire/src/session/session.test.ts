@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type PathAttribute } from '../codec/attributes.js';
 import { toHex } from '../codec/bytes.js';
-import { BgpError } from '../codec/errors.js';
 import { type BgpMessage, decode, encode } from '../codec/message.js';
 import { openCapabilities } from '../codec/open.js';
 import { type SessionConfig } from './config.js';
@@ -16,9 +15,9 @@ function messages(bytes: Uint8Array, ctx: Parameters<typeof decode>[3] = {}): Bg
   const out: BgpMessage[] = [];
   for (let at = 0; at < bytes.length; ) {
     const m = decode(bytes, at, bytes.length, ctx);
-    if (m instanceof BgpError) throw new Error(m.message);
-    out.push(m);
-    at += decode.bytes;
+    if (!m.ok) throw new Error(m.error.message);
+    out.push(m.value);
+    at += m.length;
   }
   return out;
 }
@@ -124,7 +123,7 @@ describe('Session', () => {
     const routes = Array.from({ length: 2000 }, (_, i) => ({ prefix: `10.${i >> 8}.${i & 255}.1/32`, nextHop: '192.0.2.1', communities: ['65000:1'] }));
     const first = pair.a.setRoutes('ipv4-unicast', routes);
     expect(first.ok).toBe(true);
-    if (first.ok) pair.feed('a', first.actions);
+    if (first.ok) pair.feed('a', first.value);
     let updates = updatesTo(pair.wire.b).filter((u) => u.nlri.length > 0);
     // 4096 - 23 header/lengths - attributes (~29) leaves ~808 five-byte /32s per UPDATE.
     expect(updates.length).toBe(3);
@@ -137,7 +136,7 @@ describe('Session', () => {
     const changed = [...routes.slice(1, 1999), { prefix: '10.200.0.1/32', nextHop: '192.0.2.1' }];
     changed[0] = { ...routes[1]!, communities: ['65000:2'] };
     const second = pair.a.setRoutes('ipv4-unicast', changed);
-    if (second.ok) pair.feed('a', second.actions);
+    if (second.ok) pair.feed('a', second.value);
     updates = updatesTo(pair.wire.b);
     expect(updates.flatMap((u) => u.withdrawn.map((w) => w.prefix)).sort()).toEqual(['10.0.0.1/32', '10.7.207.1/32']);
     expect(updates.flatMap((u) => u.nlri.map((x) => x.prefix)).sort()).toEqual(['10.0.1.1/32', '10.200.0.1/32']);
@@ -149,7 +148,7 @@ describe('Session', () => {
     const route = { nextHop: '192.0.2.1', communities: ['65000:100', 'no-export'], largeCommunities: ['65000:1:2'], med: 5, localPref: 300 };
     const r4 = ibgp.a.setRoutes('ipv4-unicast', [{ prefix: '198.51.100.7/32', ...route }]);
     const r6 = ibgp.a.setRoutes('ipv6-unicast', [{ prefix: '2001:db8::7/128', ...route, nextHop: '2001:db8::1' }]);
-    if (r4.ok && r6.ok) ibgp.feed('a', [...r4.actions, ...r6.actions]);
+    if (r4.ok && r6.ok) ibgp.feed('a', [...r4.value, ...r6.value]);
     const [v4, v6] = updatesTo(ibgp.wire.b).filter((u) => u.nlri.length > 0 || attr(u, 'mp-reach'));
     expect(v4?.nlri).toEqual([{ prefix: '198.51.100.7/32' }]);
     expect(attr(v4!, 'local-pref')?.localPref).toBe(300);
@@ -163,7 +162,7 @@ describe('Session', () => {
 
     const ebgp = new Pair(new Session(A), new Session(B)).establish();
     const e4 = ebgp.a.setRoutes('ipv4-unicast', [{ prefix: '198.51.100.7/32', ...route }]);
-    if (e4.ok) ebgp.feed('a', e4.actions);
+    if (e4.ok) ebgp.feed('a', e4.value);
     const [u] = updatesTo(ebgp.wire.b).filter((x) => x.nlri.length > 0);
     expect(attr(u!, 'local-pref')).toBeUndefined();
     expect(attr(u!, 'as-path')?.segments).toEqual([{ type: 'sequence', asns: [64512] }]);
@@ -172,13 +171,13 @@ describe('Session', () => {
   it('sends IPv4 routes with an IPv6 next hop only when RFC 8950 was negotiated', () => {
     const withEnh = new Pair(new Session(A), new Session(B)).establish();
     const r = withEnh.a.setRoutes('ipv4-unicast', [{ prefix: '198.51.100.7/32', nextHop: '2001:db8::1' }]);
-    if (r.ok) withEnh.feed('a', r.actions);
+    if (r.ok) withEnh.feed('a', r.value);
     const [u] = updatesTo(withEnh.wire.b).filter((x) => attr(x, 'mp-reach'));
     expect(attr(u!, 'mp-reach')).toMatchObject({ afi: 1, safi: 1, nextHops: ['2001:db8::1'], nlri: [{ prefix: '198.51.100.7/32' }] });
 
     const without = new Pair(new Session(A), new Session({ ...B, extendedNextHop: false })).establish();
     const r2 = without.a.setRoutes('ipv4-unicast', [{ prefix: '198.51.100.7/32', nextHop: '2001:db8::1' }]);
-    if (r2.ok) without.feed('a', r2.actions);
+    if (r2.ok) without.feed('a', r2.value);
     expect(without.events.a.find((e) => e.type === 'routes-unsendable')).toMatchObject({ prefixes: ['198.51.100.7/32'] });
     expect(without.a.stats().pendingPrefixes).toBe(1);
   });
@@ -202,8 +201,8 @@ describe('Session', () => {
     expect(s.state).toBe('established');
     expect(s.negotiated).toMatchObject({ fourOctetAs: false, families: ['ipv4-unicast'], holdTime: 30, keepaliveTime: 10 });
     const r = s.setRoutes('ipv4-unicast', [{ prefix: '203.0.113.1/32', nextHop: '192.0.2.1' }]);
-    if (!r.ok) throw new Error(r.errors.join());
-    const bytes = (r.actions.find((x) => x.type === 'send') as { bytes: Uint8Array }).bytes;
+    if (!r.ok) throw new Error(r.error.message);
+    const bytes = (r.value.find((x) => x.type === 'send') as { bytes: Uint8Array }).bytes;
     const [u] = updatesTo(messages(bytes, { fourOctetAs: false }));
     expect(attr(u!, 'as-path')).toMatchObject({ asWidth: 2, segments: [{ type: 'sequence', asns: [23456] }] });
     expect(attr(u!, 'as4-path')?.segments).toEqual([{ type: 'sequence', asns: [4200000001] }]);
@@ -324,7 +323,7 @@ describe('Session', () => {
   it('answers ROUTE-REFRESH by resending the family between BoRR and EoRR', () => {
     const pair = new Pair(new Session(A), new Session(B)).establish();
     const r = pair.a.setRoutes('ipv6-unicast', [{ prefix: '2001:db8::1/128', nextHop: '2001:db8::ff' }]);
-    if (r.ok) pair.feed('a', r.actions);
+    if (r.ok) pair.feed('a', r.value);
     pair.wire.b.length = 0;
     pair.feed('a', pair.a.handle({ type: 'data', connection: 1, bytes: encode({ type: 'route-refresh', afi: 2, safi: 1, subtype: 0 }) }));
     expect(pair.wire.b.map((m) => m.type)).toEqual(['route-refresh', 'update', 'route-refresh']);
@@ -383,7 +382,7 @@ describe('Session', () => {
     const pair = new Pair(new Session({ ...A, addPath: 'send' }), new Session({ ...B, addPath: 'receive' })).establish();
     expect(pair.a.negotiated?.addPathSend).toEqual(['ipv4-unicast', 'ipv6-unicast']);
     const r = pair.a.setRoutes('ipv4-unicast', [{ prefix: '10.1.1.1/32', nextHop: '192.0.2.1' }]);
-    if (r.ok) pair.feed('a', r.actions);
+    if (r.ok) pair.feed('a', r.value);
     const [u] = updatesTo(pair.wire.b).filter((x) => x.nlri.length > 0);
     expect(u?.nlri).toEqual([{ prefix: '10.1.1.1/32', pathId: 1 }]);
     expect(pair.b.stats().receivedPrefixes).toBe(1);
@@ -400,7 +399,7 @@ describe('Session', () => {
     ]);
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.errors).toEqual([
+      expect(result.error.issues).toEqual([
         'routes[0] ("10.0.0.1/24"): prefix has host bits set past /24',
         'routes[1] ("2001:db8::/64"): prefix is IPv6, family is ipv4-unicast',
         'routes[1] ("2001:db8::/64"): nextHop "nope" is not an IP address',
@@ -410,6 +409,45 @@ describe('Session', () => {
       ]);
     }
     expect(s.stats().pendingPrefixes).toBe(0);
+  });
+
+  it('refuses a route whose UPDATE would not fit in 4096 bytes, before and after establishment, without throwing', () => {
+    // 1,100 communities are 4,400 bytes of COMMUNITIES alone: no UPDATE without RFC 8654 holds them.
+    const many = Array.from({ length: 1100 }, (_, i) => `65000:${i}`);
+    const route = { prefix: '198.51.100.7/32', nextHop: '192.0.2.1', communities: many };
+    const before = new Session({ ...A, extendedMessage: false });
+    const refused = before.setRoutes('ipv4-unicast', [route]);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.error.kind).toBe('invalid-routes');
+      expect(refused.error.issues).toHaveLength(1);
+      expect(refused.error.issues[0]).toMatch(/^routes\[0\] \("198\.51\.100\.7\/32"\): an UPDATE announcing it would be \d+ bytes, more than the 4096/);
+    }
+    // Established, with and without extended messages: refused the same way, nothing sent.
+    for (const extendedMessage of [false, true]) {
+      const pair = new Pair(new Session({ ...A, extendedMessage }), new Session(B)).establish();
+      const sentBefore = pair.a.stats().sent.total;
+      let result: ReturnType<Session['setRoutes']> | undefined;
+      expect(() => (result = pair.a.setRoutes('ipv4-unicast', [route]))).not.toThrow();
+      expect(result?.ok).toBe(false);
+      expect(pair.a.stats().sent.total).toBe(sentBefore);
+      expect(pair.a.state).toBe('established');
+    }
+  });
+
+  it('sends the largest route that fits, communities intact', () => {
+    const pair = new Pair(new Session({ ...A, extendedMessage: false }), new Session(B)).establish();
+    const communities = Array.from({ length: 1000 }, (_, i) => ((65000 << 16) | i) >>> 0);
+    const result = pair.a.setRoutes('ipv4-unicast', [{ prefix: '198.51.100.7/32', nextHop: '192.0.2.1', communities }]);
+    expect(result.ok).toBe(true);
+    if (result.ok) pair.feed('a', result.value);
+    const [update] = updatesTo(pair.wire.b).filter((u) => u.nlri.length > 0);
+    expect(attr(update!, 'communities')?.communities).toEqual(communities);
+  });
+
+  it('refuses routes for a family the session does not carry, naming the kind', () => {
+    const result = new Session({ ...A, families: ['ipv4-unicast'] }).setRoutes('ipv6-unicast', [{ prefix: '2001:db8::1/128', nextHop: '2001:db8::a' }]);
+    expect(result).toMatchObject({ ok: false, error: { kind: 'family-not-configured' } });
   });
 
   it('rejects a bad config with every problem at once', () => {

@@ -1,19 +1,20 @@
 import { type DecodeContext } from '../codec/attributes.js';
 import { CeaseSubcode, ErrorCode, FsmErrorSubcode, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../codec/constants.js';
 import { BgpError } from '../codec/errors.js';
-import { type BgpMessage, decode, encode } from '../codec/message.js';
+import { type DecodedMessage, decode, encode } from '../codec/message.js';
 import { type NotificationMessage, notification, shutdownNotification } from '../codec/notification.js';
 import { type OpenMessage } from '../codec/open.js';
 import { RouteRefreshSubtype } from '../codec/route-refresh.js';
 import { type UpdateMessage, endOfRib, endOfRibFamily } from '../codec/update.js';
 import { AdjRibOut } from './adj-rib-out.js';
-import { type ResolvedConfig, type SessionConfig, resolveConfig } from './config.js';
+import { type ResolvedSessionConfig, type SessionConfig, resolveConfig } from './config.js';
 import { Framer } from './framer.js';
-import { type Negotiated, buildOpen, familyCode, familyOf, negotiate } from './negotiation.js';
+import { type Negotiated, buildOpen, negotiate } from './negotiation.js';
+import { type RouteFamily, familyCode, familyOf } from './route-family.js';
 import { type CompiledRoute, type Route, compileRoutes } from './routes.js';
 import { type MessageCounts, type SessionStats, countMessage, emptyCounts } from './stats.js';
-import { type ConnectionId, type Family, type SessionAction, type SessionEvent, type SessionInput, type SessionState } from './types.js';
-import { packAnnouncements, packWithdrawals } from './update-packer.js';
+import { type ConnectionId, type SessionAction, type SessionEvent, type SessionInput, type SessionState } from './types.js';
+import { type PackContext, announcementTooLarge, packAnnouncements, packWithdrawals } from './update-packer.js';
 
 /** RFC 4271 §8: the hold timer while waiting for the peer's OPEN ("a large value", 4 minutes). */
 const OPEN_HOLD_SECONDS = 240;
@@ -30,8 +31,21 @@ interface Connection {
 
 const stateRank: Record<SessionState, number> = { idle: 0, active: 1, connect: 2, 'open-sent': 3, 'open-confirm': 4, established: 5 };
 
+/** Why `setRoutes` refused a route set; nothing of it was applied. */
+export interface RoutesError {
+  readonly kind: 'family-not-configured' | 'invalid-routes';
+  /** Every issue, one per line. */
+  readonly message: string;
+  /** One per problem, each naming the route (`routes[3] ("192.0.2.1/32")`) and the field. */
+  readonly issues: readonly string[];
+}
+
 /** The result of `setRoutes`: the actions to carry out, or every problem with the route set. */
-export type SetRoutesResult = { readonly ok: true; readonly actions: SessionAction[] } | { readonly ok: false; readonly errors: readonly string[] };
+export type SetRoutesResult = { readonly ok: true; readonly value: SessionAction[] } | { readonly ok: false; readonly error: RoutesError };
+
+function routesError(kind: RoutesError['kind'], issues: readonly string[]): { readonly ok: false; readonly error: RoutesError } {
+  return { ok: false, error: { kind, message: issues.join('\n'), issues } };
+}
 
 /**
  * One BGP session with one peer, as a pure state machine (RFC 4271 §8): `handle` takes an input
@@ -40,7 +54,7 @@ export type SetRoutesResult = { readonly ok: true; readonly actions: SessionActi
  * with plain values.
  */
 export class Session {
-  readonly config: ResolvedConfig;
+  readonly config: ResolvedSessionConfig;
   private readonly rib = new AdjRibOut();
   private readonly connections = new Map<ConnectionId, Connection>();
   private readonly sent = emptyCounts();
@@ -123,16 +137,27 @@ export class Session {
   /**
    * Replaces the routes announced in `family`. When the session is established, the difference
    * from what the peer holds goes out at once (as few UPDATEs as fit); otherwise it is sent on
-   * establishment. A set with any invalid route is rejected whole.
+   * establishment. A set with any invalid route is rejected whole, and so is a route whose
+   * UPDATE would exceed 4096 bytes (too many communities): whatever the peer later negotiates,
+   * such a route could not be sent. Never throws.
    */
-  setRoutes(family: Family, routes: readonly Route[]): SetRoutesResult {
-    if (!this.config.families.includes(family)) return { ok: false, errors: [`family ${family} is not configured on this session`] };
-    const compiled = compileRoutes(family, routes);
-    if (Array.isArray(compiled)) return { ok: false, errors: compiled };
+  setRoutes(family: RouteFamily, routes: readonly Route[]): SetRoutesResult {
+    if (!this.config.families.includes(family)) return routesError('family-not-configured', [`family ${family} is not configured on this session`]);
+    const compiled = compileRoutes(family, routes, (attributes, nlri) => this.tooLarge(family, attributes, nlri));
+    if (Array.isArray(compiled)) return routesError('invalid-routes', compiled);
     this.rib.setRoutes(family, compiled);
     const conn = this.established();
     if (conn?.negotiated?.families.includes(family)) this.sendChanges(conn, family);
-    return { ok: true, actions: this.flush() };
+    return { ok: true, value: this.flush() };
+  }
+
+  /**
+   * Why a route would not fit in an UPDATE on any connection of this session: checked against
+   * RFC 4271's 4096 bytes and the largest encoding (2-octet AS with AS4_PATH, ADD-PATH path ids).
+   */
+  private tooLarge(family: RouteFamily, attributes: CompiledRoute['attributes'], nlri: Uint8Array): string | undefined {
+    const base = { family, internal: this.config.internal, localAs: this.config.localAs, maxMessageLength: MAX_MESSAGE_LENGTH, addPath: true, defaultLocalPref: this.config.defaultLocalPref };
+    return announcementTooLarge({ ...base, fourOctetAs: false }, attributes, nlri) ?? announcementTooLarge({ ...base, fourOctetAs: true }, attributes, nlri);
   }
 
   // --- administrative events -------------------------------------------------------------
@@ -219,9 +244,9 @@ export class Session {
       const raw = conn.framer.next(max);
       if (!raw) break;
       countMessage(this.received, raw);
-      const message = decode(raw, 0, raw.length, context);
-      if (message instanceof BgpError) this.badMessage(conn, message);
-      else this.message(conn, message);
+      const decoded = decode(raw, 0, raw.length, context);
+      if (decoded.ok) this.message(conn, decoded.value);
+      else this.badMessage(conn, decoded.error);
     }
   }
 
@@ -237,7 +262,7 @@ export class Session {
     this.armHold(conn);
   }
 
-  private message(conn: Connection, message: BgpMessage): void {
+  private message(conn: Connection, message: DecodedMessage): void {
     if (message.type === 'notification') {
       this.event({ type: 'notification-received', notification: message });
       this.drop(conn, `peer sent NOTIFICATION ${message.code}/${message.subcode}`);
@@ -346,9 +371,9 @@ export class Session {
   }
 
   /** Sends the Adj-RIB-Out differences of one family: withdrawals first, then announcements. */
-  private sendChanges(conn: Connection, family: Family): void {
+  private sendChanges(conn: Connection, family: RouteFamily): void {
     const negotiated = conn.negotiated as Negotiated;
-    const ctx = {
+    const ctx: PackContext = {
       family,
       internal: this.config.internal,
       localAs: this.config.localAs,
@@ -371,12 +396,17 @@ export class Session {
     const messages: Uint8Array[] = [];
     packWithdrawals(ctx, changes.withdraw, messages);
     for (const group of changes.announce.values()) {
-      packAnnouncements(
+      const left = packAnnouncements(
         ctx,
         group.attributes,
         group.routes.map((r) => r.nlri),
         messages,
       );
+      // setRoutes refuses such routes; should one get here, it is reported, never thrown.
+      if (left.length > 0) {
+        const prefixes = group.routes.filter((r) => left.includes(r.nlri)).map((r) => r.prefix);
+        this.event({ type: 'routes-unsendable', family, prefixes, reason: `their path attributes leave no room for NLRI in a ${ctx.maxMessageLength}-byte UPDATE` });
+      }
     }
     if (messages.length === 0) return;
     this.send(conn, concat(messages));

@@ -1,10 +1,7 @@
 import { type BgpError } from '../codec/errors.js';
 import { type NotificationMessage } from '../codec/notification.js';
 import { type Negotiated } from './negotiation.js';
-
-/** The address families a session announces routes in. */
-export type Family = 'ipv4-unicast' | 'ipv6-unicast';
-export const FAMILIES: readonly Family[] = ['ipv4-unicast', 'ipv6-unicast'];
+import { type RouteFamily } from './route-family.js';
 
 /** RFC 4271 §8.2.2 states. */
 export type SessionState = 'idle' | 'connect' | 'active' | 'open-sent' | 'open-confirm' | 'established';
@@ -51,8 +48,8 @@ export type SessionEvent =
   | { readonly type: 'notification-received'; readonly notification: NotificationMessage }
   /** An UPDATE from the peer was malformed but handled without a reset (RFC 7606). */
   | { readonly type: 'malformed-update'; readonly error: BgpError }
-  | { readonly type: 'end-of-rib-received'; readonly family: Family }
-  | { readonly type: 'end-of-rib-sent'; readonly family: Family }
-  | { readonly type: 'route-refresh-received'; readonly family: Family }
+  | { readonly type: 'end-of-rib-received'; readonly family: RouteFamily }
+  | { readonly type: 'end-of-rib-sent'; readonly family: RouteFamily }
+  | { readonly type: 'route-refresh-received'; readonly family: RouteFamily }
   /** Routes that could not be sent on this session (e.g. an IPv6 next hop without RFC 8950). */
-  | { readonly type: 'routes-unsendable'; readonly family: Family; readonly prefixes: readonly string[]; readonly reason: string };
+  | { readonly type: 'routes-unsendable'; readonly family: RouteFamily; readonly prefixes: readonly string[]; readonly reason: string };

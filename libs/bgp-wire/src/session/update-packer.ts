@@ -3,12 +3,11 @@ import { writeU16 } from '../codec/bytes.js';
 import { AttributeFlag, AttributeType, HEADER_LENGTH, MessageType } from '../codec/constants.js';
 import { formatIPv4 } from '@lb/ip';
 import { type RouteAttributes } from './routes.js';
-import { type Family } from './types.js';
-import { familyCode } from './negotiation.js';
+import { type RouteFamily, familyCode } from './route-family.js';
 
 /** What shapes the UPDATEs for one session and family. */
 export interface PackContext {
-  readonly family: Family;
+  readonly family: RouteFamily;
   readonly internal: boolean;
   readonly localAs: number;
   readonly fourOctetAs: boolean;
@@ -27,10 +26,10 @@ const MP_REACH_FIXED = 4 + 5;
 const MP_UNREACH_FIXED = 4 + 3;
 
 /**
- * The path attributes every route in a group shares, encoded once. IPv4 routes with an IPv4 next
- * hop go in the classic NLRI field with NEXT_HOP; all others in MP_REACH_NLRI (RFC 4760, 8950).
+ * The path attributes every route in a group shares. IPv4 routes with an IPv4 next hop go in the
+ * classic NLRI field with NEXT_HOP; all others in MP_REACH_NLRI (RFC 4760, 8950).
  */
-function sharedAttributes(ctx: PackContext, attrs: RouteAttributes, classic: boolean): Uint8Array {
+function sharedAttributes(ctx: PackContext, attrs: RouteAttributes, classic: boolean): PathAttribute[] {
   const list: PathAttribute[] = [{ type: 'origin', origin: 'igp' }];
   const segments = ctx.internal ? [] : [{ type: 'sequence' as const, asns: [ctx.localAs] }];
   list.push({ type: 'as-path', asWidth: ctx.fourOctetAs ? 4 : 2, segments });
@@ -41,8 +40,17 @@ function sharedAttributes(ctx: PackContext, attrs: RouteAttributes, classic: boo
   if (ctx.internal) list.push({ type: 'local-pref', localPref: attrs.localPref ?? ctx.defaultLocalPref });
   if (attrs.communities.length > 0) list.push({ type: 'communities', communities: attrs.communities });
   if (attrs.largeCommunities.length > 0) list.push({ type: 'large-communities', communities: attrs.largeCommunities });
+  return list;
+}
+
+function encodedLength(list: readonly PathAttribute[]): number {
   let length = 0;
   for (const a of list) length += attributeEncodingLength(a);
+  return length;
+}
+
+/** Encodes attributes already known to fit in a message (so none is over 65535 bytes). */
+function encodeAll(list: readonly PathAttribute[], length: number): Uint8Array {
   const out = new Uint8Array(length);
   let at = 0;
   for (const a of list) at = encodeAttribute(a, out, at);
@@ -50,7 +58,7 @@ function sharedAttributes(ctx: PackContext, attrs: RouteAttributes, classic: boo
 }
 
 /** IPv6 next hop bytes for MP_REACH: IPv4 next hops of IPv6 routes become IPv4-mapped. */
-function mpNextHop(family: Family, nextHop: Uint8Array): Uint8Array {
+function mpNextHop(family: RouteFamily, nextHop: Uint8Array): Uint8Array {
   if (family === 'ipv6-unicast' && nextHop.length === 4) {
     const mapped = new Uint8Array(16);
     mapped[10] = 0xff;
@@ -96,17 +104,46 @@ function fit(ctx: PackContext, list: readonly Uint8Array[], from: number, room: 
   return [i, used];
 }
 
-/** UPDATEs announcing `nlri` (all with attributes `attrs`), each as full as the size limit allows. */
-export function packAnnouncements(ctx: PackContext, attrs: RouteAttributes, nlri: readonly Uint8Array[], out: Uint8Array[]): void {
+interface Announcement {
+  readonly classic: boolean;
+  readonly shared: readonly PathAttribute[];
+  readonly sharedLength: number;
+  readonly nextHop: Uint8Array | undefined;
+  /** Bytes of an UPDATE announcing routes with these attributes, without their NLRI. */
+  readonly overhead: number;
+}
+
+function announcement(ctx: PackContext, attrs: RouteAttributes): Announcement {
   const classic = ctx.family === 'ipv4-unicast' && attrs.nextHop.length === 4;
   const shared = sharedAttributes(ctx, attrs, classic);
+  const sharedLength = encodedLength(shared);
   const nextHop = classic ? undefined : mpNextHop(ctx.family, attrs.nextHop);
-  const overhead = UPDATE_FIXED + shared.length + (nextHop ? MP_REACH_FIXED + nextHop.length : 0);
+  return { classic, shared, sharedLength, nextHop, overhead: UPDATE_FIXED + sharedLength + (nextHop ? MP_REACH_FIXED + nextHop.length : 0) };
+}
+
+/**
+ * Why a route with `attrs` and `nlri` cannot be announced in `ctx`'s UPDATEs, or undefined when
+ * it can: its path attributes (communities, mostly) and the NLRI would not fit in one message.
+ */
+export function announcementTooLarge(ctx: PackContext, attrs: RouteAttributes, nlri: Uint8Array): string | undefined {
+  const size = announcement(ctx, attrs).overhead + nlriLength(ctx, nlri);
+  if (size <= ctx.maxMessageLength) return undefined;
+  return `an UPDATE announcing it would be ${size} bytes, more than the ${ctx.maxMessageLength} a BGP message may have; give it fewer communities`;
+}
+
+/**
+ * UPDATEs announcing `nlri` (all with attributes `attrs`), each as full as the size limit allows.
+ * Returns the NLRI that fit in no UPDATE (none once `announcementTooLarge` passed them).
+ */
+export function packAnnouncements(ctx: PackContext, attrs: RouteAttributes, nlri: readonly Uint8Array[], out: Uint8Array[]): Uint8Array[] {
+  const { classic, shared: list, sharedLength, nextHop, overhead } = announcement(ctx, attrs);
   const room = ctx.maxMessageLength - overhead;
   const { afi, safi } = familyCode(ctx.family);
+  if (room < nlriLength(ctx, nlri[0] ?? new Uint8Array(0))) return [...nlri];
+  const shared = encodeAll(list, sharedLength);
   for (let from = 0; from < nlri.length; ) {
     const [to, used] = fit(ctx, nlri, from, room);
-    if (to === from) throw new RangeError(`path attributes of ${shared.length} bytes leave no room for NLRI in a ${ctx.maxMessageLength}-byte UPDATE`);
+    if (to === from) return nlri.slice(from);
     const length = overhead + used;
     const buf = new Uint8Array(length);
     writeHeader(buf, length);
@@ -134,6 +171,7 @@ export function packAnnouncements(ctx: PackContext, attrs: RouteAttributes, nlri
     out.push(buf);
     from = to;
   }
+  return [];
 }
 
 /** UPDATEs withdrawing `nlri`, batched as densely as the size limit allows. */

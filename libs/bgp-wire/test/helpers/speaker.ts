@@ -1,5 +1,5 @@
 import { type Lab, type SpawnedProcess } from '@lb/netlab';
-import { type Family, type Route, type SessionStats, type SessionState } from '@lb/bgp-wire';
+import { type RouteFamily, type Route, type SessionStats, type SessionState } from '@lb/bgp-wire';
 import { type BgpPeerEvent, type BgpPeerOptions } from '@lb/bgp-wire/node';
 import { type SpeakerCommand, type SpeakerMessage } from '../fixtures/speaker-process.js';
 
@@ -40,7 +40,7 @@ export class SpeakerProcess {
     await this.call({ cmd: 'begin' });
   }
 
-  async generateRoutes(peer: number, family: Family, count: number, nextHop: string): Promise<void> {
+  async generateRoutes(peer: number, family: RouteFamily, count: number, nextHop: string): Promise<void> {
     await this.call({ cmd: 'generate-routes', peer, family, count, nextHop }, 120_000);
   }
 
@@ -60,7 +60,7 @@ export class SpeakerProcess {
     return message.value;
   }
 
-  async setRoutes(family: Family, routes: readonly Route[], peer = 0): Promise<void> {
+  async setRoutes(family: RouteFamily, routes: readonly Route[], peer = 0): Promise<void> {
     await this.call({ cmd: 'set-routes', peer, family, routes });
   }
 

@@ -125,8 +125,8 @@ export function compileBgpAdvertisement(
     }
     const parsed = parseCommunity(text);
     if (parsed.ok) communities.push(parsed.value);
-    else if (parsed.alias) sink.error(origin, ['spec', 'communities', i], `'${text}' is not a community value nor an alias defined by a Community resource`, { transient: true });
-    else sink.error(origin, ['spec', 'communities', i], parsed.error);
+    else if (parsed.error.kind === 'maybe-alias') sink.error(origin, ['spec', 'communities', i], `'${text}' is not a community value nor an alias defined by a Community resource`, { transient: true });
+    else sink.error(origin, ['spec', 'communities', i], parsed.error.message);
   });
   (spec.peers ?? []).forEach((peer, i) => {
     if (!inputs.peerNames.has(peer)) sink.warning(origin, ['spec', 'peers', i], `BGPPeer '${peer}' does not exist; nothing is announced to it`);

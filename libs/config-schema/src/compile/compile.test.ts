@@ -370,10 +370,10 @@ describe('compile() rules: each accepted and rejected', () => {
 
   it.each(rules)('$rule', ({ accepted, rejected, error }) => {
     const ok = compile(accepted);
-    expect(ok.ok ? [] : ok.errors.map(formatIssue)).toEqual([]);
+    expect(ok.ok ? [] : ok.error.issues.map(formatIssue)).toEqual([]);
     const bad = compile(rejected);
     expect(bad.ok).toBe(false);
-    const errors = bad.ok ? [] : bad.errors;
+    const errors = bad.ok ? [] : bad.error.issues;
     expect(errors.some((issue) => matches(issue, error)), errors.map(formatIssue).join('\n')).toBe(true);
   });
 });
@@ -388,7 +388,7 @@ describe('compile() reports every error at once', () => {
       bfd('f', { detectMultiplier: 300 }),
     ]);
     expect(result.ok).toBe(false);
-    const lines = result.ok ? [] : result.errors.map(formatIssue);
+    const lines = result.ok ? [] : result.error.issues.map(formatIssue);
     const expected = [
       "IPAddressPool metallb-system/a: spec.addresses[0]: range '10.0.0.9-10.0.0.1' starts after it ends (10.0.0.9 > 10.0.0.1)",
       'IPAddressPool metallb-system/b: spec.addresses[1]: 10.0.1.0/25 overlaps 10.0.1.0/24 of entry [0] of the same pool',
@@ -407,7 +407,7 @@ describe('compile() reports every error at once', () => {
     const junk: unknown[] = [null, 3, 'text', [], {}, { kind: 'IPAddressPool' }, { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: 'x' }, { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'p' }, spec: { addresses: 'x' } }];
     const result = compile(junk);
     expect(result.ok).toBe(false);
-    expect(result.ok ? 0 : result.errors.length).toBeGreaterThanOrEqual(junk.length - 1);
+    expect(result.ok ? 0 : result.error.issues.length).toBeGreaterThanOrEqual(junk.length - 1);
   });
 });
 
@@ -440,8 +440,8 @@ describe('compile() output', () => {
     { ...peer('legacy', { peerAddress: '172.30.0.6', nodeSelectors: [{ matchLabels: { rack: 'a' } }] }), apiVersion: 'metallb.io/v1beta1' },
     lbClass('ingress', { isDefault: true, addressPool: ['192.168.2.100-192.168.2.150'], nodeSelector: { lb: '' }, l2: { interfaces: ['eth1'] } }),
   ]);
-  if (!result.ok) throw new Error(result.errors.map(formatIssue).join('\n'));
-  const { config } = result;
+  if (!result.ok) throw new Error(result.error.issues.map(formatIssue).join('\n'));
+  const config = result.value;
   const poolNamed = (name: string) => config.pools.find((p) => p.name === name);
   const peerNamed = (name: string) => config.peers.find((p) => p.name === name);
 
@@ -534,21 +534,21 @@ describe('compile() inputs', () => {
   it('resolves a peer password from a basic-auth Secret', () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'metallb-system' }, type: 'kubernetes.io/basic-auth', data: { password: Buffer.from('hunter2').toString('base64') } };
     const result = compile([peer('r', { passwordSecret: { name: 's' } }), secret]);
-    expect(result.ok && result.config.peers[0]?.secretPassword).toBe('hunter2');
+    expect(result.ok && result.value.peers[0]?.secretPassword).toBe('hunter2');
     const wrongType = compile([peer('r', { passwordSecret: { name: 's' } }), { ...secret, type: 'Opaque' }]);
-    expect(wrongType.ok ? [] : wrongType.errors.map((e) => e.message)).toEqual(["Secret metallb-system/s has type 'Opaque'; it must be kubernetes.io/basic-auth"]);
+    expect(wrongType.ok ? [] : wrongType.error.issues.map((e) => e.message)).toEqual(["Secret metallb-system/s has type 'Opaque'; it must be kubernetes.io/basic-auth"]);
   });
 
   it('points at the line and column of a problem in YAML', () => {
     const text = ['apiVersion: metallb.io/v1beta1', 'kind: IPAddressPool', 'metadata:', '  name: p', 'spec:', '  addresses:', '  - 10.0.0.0/24', '  - 10.0.0.300'].join('\n');
     const result = compile(text, { file: 'pools.yaml' });
-    expect(result.ok ? [] : result.errors.map(formatIssue)).toEqual(["IPAddressPool p: spec.addresses[1]: '10.0.0.300' is not an IP address, CIDR or range (pools.yaml:8:5)"]);
+    expect(result.ok ? [] : result.error.issues.map(formatIssue)).toEqual(["IPAddressPool p: spec.addresses[1]: '10.0.0.300' is not an IP address, CIDR or range (pools.yaml:8:5)"]);
   });
 
   it('reports malformed YAML with line and column and still reads the other documents', () => {
     const text = ['apiVersion: metallb.io/v1beta1', 'kind: IPAddressPool', 'metadata: {name: a}', 'spec: {addresses: [10.0.0.1]}', '---', 'kind: [unclosed', '---', 'apiVersion: metallb.io/v1beta1', 'kind: IPAddressPool', 'metadata: {name: b}', 'spec: {addresses: [10.0.0.9-10.0.0.1]}'].join('\n');
     const result = compile(text, { file: 'x.yaml' });
-    const lines = result.ok ? [] : result.errors.map(formatIssue);
+    const lines = result.ok ? [] : result.error.issues.map(formatIssue);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^malformed YAML in document 2: .* \(x\.yaml:\d+:\d+\)$/);
     expect(lines[1]).toMatch(/^IPAddressPool b: spec.addresses\[0\]: .*starts after it ends.*\(x\.yaml:11:20\)$/);

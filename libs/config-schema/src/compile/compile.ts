@@ -3,7 +3,7 @@
 // defaults, CEL), then against the others as MetalLB's webhook would, and more.
 import { type Labels } from '@lb/labels';
 import { bgpPeerToV1beta2 } from '../conversion.js';
-import { type ConfigIssue, formatResource, type ResourceRef } from '../issues.js';
+import { type ConfigIssue, formatIssue, formatResource, type ResourceRef } from '../issues.js';
 import {
   type BFDProfileResource,
   type BGPAdvertisementResource,
@@ -58,19 +58,21 @@ export interface IgnoredObject {
   readonly reason: string;
 }
 
+/** A configuration refused: every error at once, each naming the resource and field. */
+export interface ConfigError {
+  readonly kind: 'invalid-config';
+  /** Every error, one per line, as `formatIssue` writes them. */
+  readonly message: string;
+  readonly issues: readonly ConfigIssue[];
+}
+
+/**
+ * The compiled configuration or why it was refused; either way the warnings and the objects that
+ * were not ours, which a caller reports whatever the outcome.
+ */
 export type CompileResult =
-  | {
-      readonly ok: true;
-      readonly config: CompiledConfig;
-      readonly warnings: readonly ConfigIssue[];
-      readonly ignored: readonly IgnoredObject[];
-    }
-  | {
-      readonly ok: false;
-      readonly errors: readonly ConfigIssue[];
-      readonly warnings: readonly ConfigIssue[];
-      readonly ignored: readonly IgnoredObject[];
-    };
+  | { readonly ok: true; readonly value: CompiledConfig; readonly warnings: readonly ConfigIssue[]; readonly ignored: readonly IgnoredObject[] }
+  | { readonly ok: false; readonly error: ConfigError; readonly warnings: readonly ConfigIssue[]; readonly ignored: readonly IgnoredObject[] };
 
 interface Entry<T> {
   readonly resource: T;
@@ -143,7 +145,9 @@ export function compile(input: CompileInput, options: CompileOptions = {}): Comp
     checkBfdEchoWithIPv6(sink, pool, list, peers);
   }
 
-  if (sink.errors.length > 0) return { ok: false, errors: sink.errors, warnings: sink.warnings, ignored };
+  if (sink.errors.length > 0) {
+    return { ok: false, error: { kind: 'invalid-config', message: sink.errors.map(formatIssue).join('\n'), issues: sink.errors }, warnings: sink.warnings, ignored };
+  }
 
   const classByPool = new Map(classDrafts.map((c) => [c.pool.name, c]));
   const pools: CompiledPool[] = [...draftsByName.values()]
@@ -172,7 +176,7 @@ export function compile(input: CompileInput, options: CompileOptions = {}): Comp
     classes: classDrafts.map((c) => c.compiled).sort((a, b) => compareText(a.name, b.name)),
     defaultClass,
   };
-  return { ok: true, config, warnings: sink.warnings, ignored };
+  return { ok: true, value: config, warnings: sink.warnings, ignored };
 }
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,6 +1,6 @@
 // BFDProfiles, Community aliases and BGPPeers: defaults applied, timers worked out as MetalLB does,
 // references resolved.
-import { canonicalIp, parseIp } from '@lb/ipam';
+import { canonicalIp, ipFamily } from '@lb/ip';
 import { parseCommunity, type BgpCommunity } from '../community.js';
 import { formatDuration, parseGoDuration } from '../duration.js';
 import { formatResource, type PathSegment } from '../issues.js';
@@ -56,7 +56,7 @@ export function compileCommunities(sink: IssueSink, resources: ReadonlyArray<{ r
       const name = alias.name ?? '';
       if (name === '') sink.error(origin, [...at, 'name'], 'an alias needs a name');
       const parsed = parseCommunity(alias.value ?? '');
-      if (!parsed.ok) sink.error(origin, [...at, 'value'], alias.value ? parsed.error : 'an alias needs a value (A:B or large:A:B:C)');
+      if (!parsed.ok) sink.error(origin, [...at, 'value'], alias.value ? parsed.error.message : 'an alias needs a value (A:B or large:A:B:C)');
       if (name === '') return;
       const first = definedBy.get(name);
       if (first) {
@@ -123,8 +123,7 @@ function compilePeer(sink: IssueSink, origin: Origin, resource: BGPPeerResource,
   const sourceAddress = spec.sourceAddress ? addressOf(sink, origin, at('sourceAddress'), spec.sourceAddress, 'sourceAddress') : undefined;
   let routerID: string | undefined;
   if (spec.routerID) {
-    const ip = parseIp(spec.routerID);
-    if (!ip || ip.family !== 'IPv4') sink.error(origin, at('routerID'), `router ID '${spec.routerID}' must be an IPv4 address (a BGP identifier is 32 bits)`);
+    if (ipFamily(spec.routerID) !== 'IPv4') sink.error(origin, at('routerID'), `router ID '${spec.routerID}' must be an IPv4 address (a BGP identifier is 32 bits)`);
     else routerID = canonicalIp(spec.routerID);
   }
 
@@ -132,8 +131,8 @@ function compilePeer(sink: IssueSink, origin: Origin, resource: BGPPeerResource,
   let connectTime: number | undefined;
   if (spec.connectTime !== undefined) {
     const parsed = parseGoDuration(spec.connectTime);
-    if (!parsed.ok) sink.error(origin, at('connectTime'), parsed.error);
-    else connectTime = parsed.ms / 1000;
+    if (!parsed.ok) sink.error(origin, at('connectTime'), parsed.error.message);
+    else connectTime = parsed.value / 1000;
   }
 
   const nodeSelectors = checkSelectors(sink, origin, at('nodeSelectors'), spec.nodeSelectors);
@@ -200,11 +199,11 @@ export function peerTimers(
 ): { holdTime: number; keepaliveTime: number } | undefined {
   const hold = holdText === undefined ? undefined : parseGoDuration(holdText);
   const keepalive = keepaliveText === undefined ? undefined : parseGoDuration(keepaliveText);
-  if (hold && !hold.ok) sink.error(origin, ['spec', 'holdTime'], hold.error);
-  if (keepalive && !keepalive.ok) sink.error(origin, ['spec', 'keepaliveTime'], keepalive.error);
+  if (hold && !hold.ok) sink.error(origin, ['spec', 'holdTime'], hold.error.message);
+  if (keepalive && !keepalive.ok) sink.error(origin, ['spec', 'keepaliveTime'], keepalive.error.message);
   if ((hold && !hold.ok) || (keepalive && !keepalive.ok)) return undefined;
-  let holdMs = hold?.ok ? hold.ms : undefined;
-  let keepaliveMs = keepalive?.ok ? keepalive.ms : undefined;
+  let holdMs = hold?.ok ? hold.value : undefined;
+  let keepaliveMs = keepalive?.ok ? keepalive.value : undefined;
   if (holdMs === undefined && keepaliveMs === undefined) {
     holdMs = DEFAULT_HOLD_TIME_SECONDS * 1000;
     keepaliveMs = holdMs / 3;

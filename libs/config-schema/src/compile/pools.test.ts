@@ -5,7 +5,7 @@ import { widestPrefixLength } from './pools.js';
 
 const range = (text: string): AddressRange => {
   const parsed = parseAddressRange(text);
-  if (!parsed.ok) throw new Error(parsed.error);
+  if (!parsed.ok) throw new Error(parsed.error.message);
   return parsed.value;
 };
 

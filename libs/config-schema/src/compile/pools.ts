@@ -1,14 +1,7 @@
 // IPAddressPools and the pools of MetalLoadBalancerClasses: addresses parsed, checked against each
 // other for overlaps (sorted sweep, O(n log n)), and put in @lb/ipam's PoolSpec shape.
-import {
-  familyBits,
-  findOverlaps,
-  parseAddressRange,
-  type AddressRange,
-  type IpFamily,
-  type PoolSpec,
-  type ServiceAllocationSpec,
-} from '@lb/ipam';
+import { addressBits, type IpFamily } from '@lb/ip';
+import { findOverlaps, parseAddressRange, type AddressRange, type PoolSpec, type ServiceAllocationSpec } from '@lb/ipam';
 import { type Labels } from '@lb/labels';
 import { formatResource, type PathSegment } from '../issues.js';
 import { type IPAddressPoolResource } from '../resources.js';
@@ -84,7 +77,7 @@ function parseEntries(sink: IssueSink, origin: Origin, path: readonly PathSegmen
   addresses.forEach((entry, index) => {
     const parsed = parseAddressRange(entry);
     if (parsed.ok) entries.push({ index, range: parsed.value, widestPrefix: widestPrefixLength(parsed.value) });
-    else sink.error(origin, [...path, index], parsed.error);
+    else sink.error(origin, [...path, index], parsed.error.message);
   });
   return entries;
 }
@@ -100,8 +93,8 @@ function familiesOf(entries: PoolDraft['entries']): IpFamily[] {
  * without announcing addresses outside it.
  */
 export function widestPrefixLength(range: AddressRange): number {
-  const bits = familyBits(range.family);
-  let widest = bits;
+  const bits = addressBits(range.family);
+  let widest: number = bits;
   let start = range.first;
   while (start <= range.last) {
     let size = 0;

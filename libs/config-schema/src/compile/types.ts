@@ -1,6 +1,7 @@
 // What compile() hands the controller and the speakers: every default applied, every reference
 // resolved, pools already in the shape @lb/ipam's Allocator takes.
-import { type AddressRange, type IpFamily, type PoolSpec } from '@lb/ipam';
+import { type IpFamily } from '@lb/ip';
+import { type AddressRange, type PoolSpec } from '@lb/ipam';
 import { type LabelSelector, type Labels } from '@lb/labels';
 import { type BgpCommunity } from '../community.js';
 import { type ResourceRef } from '../issues.js';

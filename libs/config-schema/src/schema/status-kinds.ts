@@ -46,7 +46,7 @@ export const ServiceBGPStatusSchema = ResourceSchema('The BGP peers a node is se
   ),
 });
 
-const ConditionSchema = Type.Object(
+export const ConditionSchema = Type.Object(
   {
     type: Type.String({
       maxLength: 316,

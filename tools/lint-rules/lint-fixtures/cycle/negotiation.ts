@@ -1,0 +1,5 @@
+import { type Family } from './types.js';
+
+export interface Negotiated {
+  readonly families: readonly Family[];
+}
