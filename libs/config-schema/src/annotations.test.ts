@@ -35,14 +35,14 @@ describe('parseRequestedIPs', () => {
     const text = Array.from({ length: 1000 }, (_, i) => `10.0.${Math.floor(i / 256)}.${i % 256}`).join(',');
     const result = parseRequestedIPs(text);
     expect(result.ok).toBe(false);
-    const error = result.ok ? '' : result.error;
+    const error = result.ok ? '' : result.error.message;
     expect(error).toMatch(/^'10\.0\.0\.0,10\.0\.0\.1,.*\.\.\.' \(1,000 entries\) has 1,000 IPv4 addresses; give at most one per family$/);
     expect(error.length).toBeLessThan(200);
   });
 
   it('counts each crowded family', () => {
     const result = parseRequestedIPs('10.0.0.1,10.0.0.2,10.0.0.3,fc00::1,fc00::2');
-    expect(result.ok ? '' : result.error).toBe("'10.0.0.1,10.0.0.2,10.0.0.3,fc00::1,fc00::2' has three IPv4 addresses and two IPv6 addresses; give at most one per family");
+    expect(result.ok ? '' : result.error.message).toBe("'10.0.0.1,10.0.0.2,10.0.0.3,fc00::1,fc00::2' has three IPv4 addresses and two IPv6 addresses; give at most one per family");
   });
 });
 
@@ -63,52 +63,54 @@ describe('serviceAllocationRequest', () => {
   it('asks the IPAddressPools for a plain Service', () => {
     const result = serviceAllocationRequest(service({}, { 'metallb.io/address-pool': 'gold', 'metallb.io/allow-shared-ip': 'k' }), classes, { namespaceLabels: { team: 'a' } });
     expect(result).toEqual({
-      handled: true,
-      className: undefined,
-      issues: [],
-      request: { service: 'shop/web', serviceLabels: { app: 'web' }, namespaceLabels: { team: 'a' }, requestedPool: 'gold', sharingKey: 'k', ports: [{ protocol: 'TCP', port: 443 }] },
+      ok: true,
+      value: {
+        className: undefined,
+        issues: [],
+        request: { service: 'shop/web', serviceLabels: { app: 'web' }, namespaceLabels: { team: 'a' }, requestedPool: 'gold', sharingKey: 'k', ports: [{ protocol: 'TCP', port: 443 }] },
+      },
     });
   });
 
   it('asks the class pool for N addresses for a Service of a class', () => {
     const result = serviceAllocationRequest(service({ loadBalancerClass: 'ingress' }, { 'network.deckhouse.io/l2-load-balancer-external-ips-count': '3' }), classes);
-    expect(result.handled && result.request).toEqual(expect.objectContaining({ requestedPool: 'class:ingress', count: 3 }));
-    expect(result.handled && result.className).toBe('ingress');
+    expect(result.ok && result.value.request).toEqual(expect.objectContaining({ requestedPool: 'class:ingress', count: 3 }));
+    expect(result.ok && result.value.className).toBe('ingress');
   });
 
   it('sends Services without a class to the default class, unless they ask for a pool', () => {
     const withDefault: ClassLookup = { ...classes, defaultClass: 'ingress' };
     const plain = serviceAllocationRequest(service({}), withDefault);
-    expect(plain.handled && plain.request?.requestedPool).toBe('class:ingress');
+    expect(plain.ok && plain.value.request.requestedPool).toBe('class:ingress');
     const pinned = serviceAllocationRequest(service({}, { 'metallb.io/address-pool': 'gold' }), withDefault);
-    expect(pinned.handled && pinned.request?.requestedPool).toBe('gold');
+    expect(pinned.ok && pinned.value.request.requestedPool).toBe('gold');
   });
 
   it('keeps a backend key for externalTrafficPolicy Local', () => {
     const result = serviceAllocationRequest(service({ externalTrafficPolicy: 'Local', selector: { tier: 'fe', app: 'web' } }), classes);
-    expect(result.handled && result.request?.backendKey).toBe('app=web,tier=fe');
+    expect(result.ok && result.value.request.backendKey).toBe('app=web,tier=fe');
   });
 
   const refused: Array<[string, ServiceObject, string]> = [
     ['not a LoadBalancer', service({ type: 'ClusterIP' }), 'type is ClusterIP, not LoadBalancer'],
     ["another load balancer's class", service({ loadBalancerClass: 'cloud' }), "loadBalancerClass 'cloud' belongs to another load balancer"],
   ];
-  it.each(refused)('leaves alone: %s', (_what, svc, reason) => expect(serviceAllocationRequest(svc, classes)).toEqual({ handled: false, reason }));
+  it.each(refused)('leaves alone: %s', (_what, svc, reason) => expect(serviceAllocationRequest(svc, classes)).toEqual({ ok: false, error: { kind: 'not-ours', message: reason } }));
 
   it('refuses loadBalancerIP together with the annotation', () => {
     const result = serviceAllocationRequest(service({ loadBalancerIP: '10.0.0.1' }, { 'metallb.io/loadBalancerIPs': '10.0.0.2' }), classes);
-    expect(result.handled && result.request).toBeUndefined();
-    expect(result.handled && result.issues.map((i) => i.message)).toEqual(['cannot be used together with spec.loadBalancerIP; keep one of them']);
+    expect(result).toMatchObject({ ok: false, error: { kind: 'invalid-service', className: undefined, message: 'metallb.io/loadBalancerIPs: cannot be used together with spec.loadBalancerIP; keep one of them' } });
+    expect(!result.ok && result.error.kind === 'invalid-service' && result.error.issues.map((i) => i.message)).toEqual(['cannot be used together with spec.loadBalancerIP; keep one of them']);
   });
 
   it('takes spec.loadBalancerIP', () => {
     const result = serviceAllocationRequest(service({ loadBalancerIP: '10.0.0.1', ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] }), classes);
-    expect(result.handled && result.request).toEqual(expect.objectContaining({ requestedIPs: ['10.0.0.1'], ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] }));
+    expect(result.ok && result.value.request).toEqual(expect.objectContaining({ requestedIPs: ['10.0.0.1'], ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] }));
   });
 
   it('gives a class Service the reservation of its class, and the same key as serviceKey', () => {
     const result = serviceAllocationRequest(service({ loadBalancerClass: 'ingress' }), classes);
-    expect(result.handled && result.request).toEqual(expect.objectContaining({ service: 'shop/web', reservation: "MetalLoadBalancerClass 'ingress'" }));
+    expect(result.ok && result.value.request).toEqual(expect.objectContaining({ service: 'shop/web', reservation: "MetalLoadBalancerClass 'ingress'" }));
   });
 
   const dualStack: Array<[string, ServiceObject['spec'], string | undefined]> = [
@@ -120,19 +122,21 @@ describe('serviceAllocationRequest', () => {
   ];
   it.each(dualStack)('RequireDualStack with %s', (_what, spec, problem) => {
     const result = serviceAllocationRequest(service({ ipFamilyPolicy: 'RequireDualStack', ...spec }), classes);
-    expect(result.handled).toBe(true);
-    if (!result.handled) return;
     if (problem === undefined) {
-      expect(result.request).toEqual(expect.objectContaining({ ipFamilyPolicy: 'RequireDualStack' }));
+      expect(result.ok && result.value.request).toEqual(expect.objectContaining({ ipFamilyPolicy: 'RequireDualStack' }));
       return;
     }
-    expect(result.request).toBeUndefined();
-    expect(result.issues).toEqual([{ severity: 'error', annotation: 'spec.ipFamilyPolicy', message: `requires dual stack but not enough clusterips: ${problem}` }]);
+    expect(result).toMatchObject({ ok: false, error: { kind: 'invalid-service', message: `spec.ipFamilyPolicy: requires dual stack but not enough clusterips: ${problem}` } });
+    if (result.ok || result.error.kind !== 'invalid-service') return;
+    expect(result.error.issues).toEqual([{ severity: 'error', annotation: 'spec.ipFamilyPolicy', message: `requires dual stack but not enough clusterips: ${problem}` }]);
   });
   it('ran every dual-stack case', () => expect(dualStack.length).toBeGreaterThan(0));
 
   it('serves only its own class when told to', () => {
-    expect(serviceAllocationRequest(service({}), classes, { loadBalancerClass: 'metallb' })).toEqual({ handled: false, reason: "no loadBalancerClass, and this load balancer only serves 'metallb'" });
-    expect(serviceAllocationRequest(service({ loadBalancerClass: 'metallb' }), classes, { loadBalancerClass: 'metallb' }).handled).toBe(true);
+    expect(serviceAllocationRequest(service({}), classes, { loadBalancerClass: 'metallb' })).toEqual({
+      ok: false,
+      error: { kind: 'not-ours', message: "no loadBalancerClass, and this load balancer only serves 'metallb'" },
+    });
+    expect(serviceAllocationRequest(service({ loadBalancerClass: 'metallb' }), classes, { loadBalancerClass: 'metallb' }).ok).toBe(true);
   });
 });

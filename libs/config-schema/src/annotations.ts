@@ -81,7 +81,7 @@ export function parseServiceAnnotations(annotations: Readonly<Record<string, str
   if (ips) {
     const parsed = parseRequestedIPs(ips.value);
     if (parsed.ok) value.loadBalancerIPs = parsed.value;
-    else issues.push({ severity: 'error', annotation: ips.annotation, message: parsed.error });
+    else issues.push({ severity: 'error', annotation: ips.annotation, message: parsed.error.message });
   }
   const pool = read(SERVICE_ANNOTATIONS.addressPool);
   if (pool) {
@@ -110,21 +110,32 @@ export function parseServiceAnnotations(annotations: Readonly<Record<string, str
   return { value, issues };
 }
 
-/** `10.0.0.5` or `10.0.0.5,fc00::5`: at most one address per family. */
-export function parseRequestedIPs(text: string): { ok: true; value: string[] } | { ok: false; error: string } {
+/** Why an address list (`loadBalancerIPs`, `spec.loadBalancerIP`) cannot be asked for. */
+export interface RequestedIPsError {
+  readonly kind: 'invalid-requested-ips';
+  /** Names the entry at fault, or counts the addresses of each crowded family. */
+  readonly message: string;
+}
+
+export type RequestedIPsResult = { readonly ok: true; readonly value: string[] } | { readonly ok: false; readonly error: RequestedIPsError };
+
+const invalidIPs = (message: string): RequestedIPsResult => ({ ok: false, error: { kind: 'invalid-requested-ips', message } });
+
+/** `10.0.0.5` or `10.0.0.5,fc00::5`: at most one address per family, canonical. */
+export function parseRequestedIPs(text: string): RequestedIPsResult {
   const entries = text.split(',').map((e) => e.trim());
   const value: string[] = [];
   const perFamily = new Map<IpFamily, number>();
   for (const entry of entries) {
     const family = ipFamily(entry);
-    if (!family) return { ok: false, error: entry === '' ? `empty entry in ${quoted(text, entries.length)}` : `${quoted(entry, 1)} is not an IP address` };
+    if (!family) return invalidIPs(entry === '' ? `empty entry in ${quoted(text, entries.length)}` : `${quoted(entry, 1)} is not an IP address`);
     perFamily.set(family, (perFamily.get(family) ?? 0) + 1);
     value.push(canonicalIp(entry) ?? entry);
   }
   const crowded = [...perFamily].filter(([, n]) => n > 1);
   if (crowded.length > 0) {
     const counts = crowded.map(([family, n]) => `${countWord(n)} ${family} addresses`).join(' and ');
-    return { ok: false, error: `${quoted(text, entries.length)} has ${counts}; give at most one per family` };
+    return invalidIPs(`${quoted(text, entries.length)} has ${counts}; give at most one per family`);
   }
   return { ok: true, value };
 }
@@ -178,16 +189,33 @@ export interface ServiceRequestOptions {
   readonly loadBalancerClass?: string;
 }
 
-export type ServiceRequestResult =
-  | { readonly handled: false; readonly reason: string }
+/** A Service of this load balancer, and what to ask the allocator for it. */
+export interface ServiceRequest {
+  readonly request: AllocationRequest;
+  /** The MetalLoadBalancerClass serving the Service, if any. */
+  readonly className: string | undefined;
+  /** Warnings only (deprecated or ignored annotations): an error makes the result an `invalid-service`. */
+  readonly issues: readonly AnnotationIssue[];
+}
+
+/**
+ * Why a Service gets no allocation request: it is not this load balancer's (`not-ours`: leave it
+ * alone), or it is but an annotation or field is wrong (`invalid-service`: `issues` names each,
+ * warnings included, and `message` lists the errors).
+ */
+export type ServiceRequestError =
+  | { readonly kind: 'not-ours'; readonly message: string }
   | {
-      readonly handled: true;
-      /** Undefined when an annotation or field is wrong; `issues` says why. */
-      readonly request: AllocationRequest | undefined;
-      /** The MetalLoadBalancerClass serving the Service, if any. */
+      readonly kind: 'invalid-service';
+      readonly message: string;
+      /** The MetalLoadBalancerClass the Service belongs to, if any, though it cannot be served. */
       readonly className: string | undefined;
       readonly issues: readonly AnnotationIssue[];
     };
+
+export type ServiceRequestResult = { readonly ok: true; readonly value: ServiceRequest } | { readonly ok: false; readonly error: ServiceRequestError };
+
+const notOurs = (message: string): ServiceRequestResult => ({ ok: false, error: { kind: 'not-ours', message } });
 
 const POLICIES: readonly IpFamilyPolicy[] = ['SingleStack', 'PreferDualStack', 'RequireDualStack'];
 
@@ -198,7 +226,7 @@ const POLICIES: readonly IpFamilyPolicy[] = ['SingleStack', 'PreferDualStack', '
  */
 export function serviceAllocationRequest(service: ServiceObject, classes: ClassLookup, options: ServiceRequestOptions = {}): ServiceRequestResult {
   const spec = service.spec ?? {};
-  if (spec.type !== 'LoadBalancer') return { handled: false, reason: `type is ${spec.type ?? 'ClusterIP'}, not LoadBalancer` };
+  if (spec.type !== 'LoadBalancer') return notOurs(`type is ${spec.type ?? 'ClusterIP'}, not LoadBalancer`);
   const { value: annotations, issues: parsedIssues } = parseServiceAnnotations(service.metadata?.annotations);
   const issues = [...parsedIssues];
 
@@ -206,12 +234,12 @@ export function serviceAllocationRequest(service: ServiceObject, classes: ClassL
   if (spec.loadBalancerClass !== undefined && spec.loadBalancerClass !== '') {
     if (classes.classPools.has(spec.loadBalancerClass)) className = spec.loadBalancerClass;
     else if (spec.loadBalancerClass !== options.loadBalancerClass) {
-      return { handled: false, reason: `loadBalancerClass '${spec.loadBalancerClass}' belongs to another load balancer` };
+      return notOurs(`loadBalancerClass '${spec.loadBalancerClass}' belongs to another load balancer`);
     }
   } else if (annotations.addressPool === undefined && classes.defaultClass !== undefined) {
     className = classes.defaultClass;
   } else if (options.loadBalancerClass !== undefined && annotations.addressPool === undefined) {
-    return { handled: false, reason: `no loadBalancerClass, and this load balancer only serves '${options.loadBalancerClass}'` };
+    return notOurs(`no loadBalancerClass, and this load balancer only serves '${options.loadBalancerClass}'`);
   }
 
   let requestedPool = annotations.addressPool;
@@ -250,7 +278,11 @@ export function serviceAllocationRequest(service: ServiceObject, classes: ClassL
   const families = (spec.ipFamilies ?? []).filter((f): f is IpFamily => f === 'IPv4' || f === 'IPv6');
   const dualStackProblem = policy === 'RequireDualStack' ? notDualStack(spec, families) : undefined;
   if (dualStackProblem) issues.push({ severity: 'error', annotation: 'spec.ipFamilyPolicy', message: dualStackProblem });
-  if (issues.some((i) => i.severity === 'error')) return { handled: true, request: undefined, className, issues };
+  const errors = issues.filter((i) => i.severity === 'error');
+  if (errors.length > 0) {
+    const message = errors.map((i) => `${i.annotation}: ${i.message}`).join('; ');
+    return { ok: false, error: { kind: 'invalid-service', message, className, issues } };
+  }
 
   const ports: ServicePort[] = (spec.ports ?? []).map((p) => ({ protocol: p.protocol ?? 'TCP', port: p.port ?? 0 }));
   const request: AllocationRequest = {
@@ -268,7 +300,7 @@ export function serviceAllocationRequest(service: ServiceObject, classes: ClassL
     ...(spec.externalTrafficPolicy === 'Local' ? { backendKey: selectorText(spec.selector) } : {}),
     ...(className !== undefined ? { count: annotations.addressCount ?? 1, reservation: classReservation(className) } : {}),
   };
-  return { handled: true, request, className, issues };
+  return { ok: true, value: { request, className, issues } };
 }
 
 /**

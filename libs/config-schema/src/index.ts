@@ -14,8 +14,12 @@ export {
   serviceKey,
   type AnnotationIssue,
   type ClassLookup,
+  type RequestedIPsError,
+  type RequestedIPsResult,
   type ServiceAnnotations,
   type ServiceObject,
+  type ServiceRequest,
+  type ServiceRequestError,
   type ServiceRequestOptions,
   type ServiceRequestResult,
 } from './annotations.js';

@@ -632,11 +632,11 @@ describe('Allocator queries', () => {
     expect(allocator.servicesPerPool()).toEqual(new Map([['a', 2]]));
   });
 
-  it('names every holder in the failure, whatever its namespace, for logs', () => {
+  it('names every holder in the error, whatever its namespace, for logs', () => {
     const allocator = new Allocator();
     allocator.setPools([{ name: 'a', addresses: ['10.0.0.0/30'] }]);
     allocator.allocate({ service: 'bulk2/s000', requestedIPs: ['10.0.0.1'] });
     const result = allocator.allocate({ service: 'faults/x', requestedIPs: ['10.0.0.1'] });
-    expect(result.ok ? undefined : result.failure).toEqual({ reason: 'AddressInUse', message: '10.0.0.1 is in use by another Service, which does not allow sharing', holders: ['bulk2/s000'] });
+    expect(result.ok ? undefined : result.error).toEqual({ kind: 'AddressInUse', message: '10.0.0.1 is in use by another Service, which does not allow sharing', holders: ['bulk2/s000'] });
   });
 });

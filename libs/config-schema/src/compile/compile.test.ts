@@ -421,7 +421,7 @@ describe('compile() blames the later of two colliding pools', () => {
   it.each(cases)('%s', (_what, input, blamed) => {
     const result = compile(input);
     expect(result.ok).toBe(false);
-    expect(result.ok ? [] : result.errors.map((e) => e.resource?.name)).toEqual([blamed]);
+    expect(result.ok ? [] : result.error.issues.map((e) => e.resource?.name)).toEqual([blamed]);
   });
   it('ran every case', () => expect(cases.length).toBeGreaterThan(0));
 });
