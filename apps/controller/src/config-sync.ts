@@ -2,7 +2,8 @@
 // once; hands a valid result to the service loop; reports an invalid one on the ConfigurationState
 // `controller` and, as a Warning Event, on each object at fault, while the last valid one runs on.
 import { compile, formatIssue, type CompiledConfig, type ConfigIssue } from '@lb/config-schema';
-import { isNotFound, type EventRecorder, type KubeClient, type KubeObject, type MetalLBClientMetrics } from '@lb/k8s-watch';
+import { isNotFound, type EventRecorder, type KubeClient, type KubeObject } from '@lb/k8s-watch';
+import { type MetalLBClientMetrics } from './client-metrics.js';
 import { clampEventMessage } from './event-text.js';
 import { type Logger } from './log.js';
 import { ConfigurationStates, type ConfigurationStateStatus } from './resources.js';
@@ -64,13 +65,14 @@ export class ConfigSync {
     const result = compile(objects, { nodes: this.deps.nodes() });
     if (!result.ok) {
       this.deps.clientMetrics.configLoadFailed();
-      this.deps.log.error('configuration invalid, keeping the last valid one', { errors: result.errors.map(formatIssue) });
-      await this.writeState(result.errors);
-      this.reportInvalid(objects, result.errors);
+      const errors = result.error.issues;
+      this.deps.log.error('configuration invalid, keeping the last valid one', { errors: errors.map(formatIssue) });
+      await this.writeState(errors);
+      this.reportInvalid(objects, errors);
       return;
     }
     for (const warning of result.warnings) this.deps.log.warn('configuration warning', { warning: formatIssue(warning) });
-    this.deps.onValid(result.config);
+    this.deps.onValid(result.value);
     this.deps.clientMetrics.configLoadSucceeded();
     await this.writeState([]);
   }

@@ -24,7 +24,8 @@ import { type Logger } from './log.js';
 import { type ApiHealthMetrics, type AllocatorMetrics } from './metrics.js';
 import { PoolStatusWriter } from './pool-status.js';
 import { CONFIG_TYPES } from './resources.js';
-import { type ServiceContext, type ServiceState } from './service-loop.js';
+import { type ServiceContext } from './service-loop.js';
+import { type ServiceState } from './service-outcome.js';
 import { ServiceSync } from './service-sync.js';
 
 export interface ControllerDeps {

@@ -4,14 +4,8 @@ export { ConfigSync, configSignature, configurationStatus, invalidMessage, oldes
 export { clampEventMessage, EVENT_MESSAGE_LIMIT } from './event-text.js';
 export { AllocatorMetrics, ApiHealthMetrics } from './metrics.js';
 export { PoolStatusWriter, poolStatus, type PoolStatusDeps } from './pool-status.js';
-export {
-  ServiceLoop,
-  type ServiceContext,
-  type ServiceLoopOptions,
-  type ServiceOutcome,
-  type ServiceState,
-  type ServiceStep,
-} from './service-loop.js';
+export { ServiceLoop, type ServiceContext, type ServiceLoopOptions, type ServiceStep } from './service-loop.js';
+export { type ServiceOutcome, type ServiceState } from './service-outcome.js';
 export { ServiceSync, type ServiceSyncDeps } from './service-sync.js';
 export {
   ALL_ASSIGNED_CONDITION,

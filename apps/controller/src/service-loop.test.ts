@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compile, type CompiledConfig } from '@lb/config-schema';
-import { ServiceLoop, type ServiceContext, type ServiceState } from './service-loop.js';
+import { ServiceLoop, type ServiceContext } from './service-loop.js';
+import { type ServiceState } from './service-outcome.js';
 
 function config(yaml: string): CompiledConfig {
   const result = compile(yaml);
-  if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('\n'));
-  return result.config;
+  if (!result.ok) throw new Error(result.error.issues.map((e) => e.message).join('\n'));
+  return result.value;
 }
 
 const POOLS = `

@@ -2,57 +2,19 @@
 // the Events to record and the other Services to look at again out. It owns the allocator and the
 // last valid configuration; informers, the work queue, the API writes and the clock stay outside
 // (controller.ts and services.ts), as a BGP Session stays apart from the sockets of its peer.
+import { isDeepStrictEqual } from 'node:util';
 import {
   serviceAllocationRequest,
   serviceKey,
-  type AnnotationIssue,
   type ClassLookup,
   type CompiledConfig,
-  type ServiceObject,
+  type ServiceRequest,
+  type ServiceRequestError,
 } from '@lb/config-schema';
-import { Allocator, type AllocationRequest, type Labels, type PoolStatistics, type ReleasedAssignment } from '@lb/ipam';
-import { jsonEqual } from '@lb/k8s-watch';
-import { matchesLabelSelector } from '@lb/labels';
+import { Allocator, type AllocationRequest, type PoolStatistics, type ReleasedAssignment } from '@lb/ipam';
+import { matchesLabelSelector, type Labels } from '@lb/labels';
+import { type ServiceOutcome, type ServiceState } from './service-outcome.js';
 import { serviceWrites, type ServiceEvent, type ServiceWrites } from './service-status.js';
-
-/** A Service as the controller reads it: what config-schema needs, plus the status it holds. */
-export interface ServiceState extends ServiceObject {
-  readonly status?: {
-    readonly loadBalancer?: { readonly ingress?: ReadonlyArray<{ readonly ip?: string; readonly hostname?: string }> };
-    readonly conditions?: readonly unknown[];
-  };
-}
-
-/** What the loop made of one Service. */
-export type ServiceOutcome =
-  | {
-      readonly kind: 'not-ours';
-      readonly reason: string;
-      /** True when the Service is no LoadBalancer any more: addresses we gave it must be cleared. */
-      readonly clear: boolean;
-    }
-  | {
-      readonly kind: 'assigned';
-      readonly pool: string;
-      readonly addresses: readonly string[];
-      /** False when the Service already held exactly these addresses. */
-      readonly changed: boolean;
-      /** Addresses the Service should have (count × families); more than `addresses` when short. */
-      readonly wanted: number;
-      readonly className: string | undefined;
-      readonly issues: readonly AnnotationIssue[];
-    }
-  | {
-      readonly kind: 'failed';
-      readonly message: string;
-      readonly wanted: number;
-      readonly className: string | undefined;
-      readonly issues: readonly AnnotationIssue[];
-      /** Services in the way, by key and whatever their namespace: for the log, never for Events. */
-      readonly holders?: readonly string[];
-    }
-  | { readonly kind: 'waiting'; readonly reason: string }
-  | { readonly kind: 'deleted' };
 
 /** What the loop needs to know of a Service's surroundings. */
 export interface ServiceContext {
@@ -131,14 +93,14 @@ export class ServiceLoop {
     if (!result.ok) {
       // compile() already validated the pools with the same rules, so this means a bug: keep the
       // previous configuration rather than run on a half-applied one.
-      throw new Error(`compiled configuration refused by the allocator: ${result.errors.map((e) => e.message).join('; ')}`);
+      throw new Error(`compiled configuration refused by the allocator: ${result.error.issues.map((e) => e.message).join('; ')}`);
     }
     this.config = config;
     this.lookup = {
       classPools: new Map(config.classes.map((c) => [c.name, c.pool])),
       ...(config.defaultClass !== undefined ? { defaultClass: config.defaultClass } : {}),
     };
-    return { released: result.released, moved: result.moved.flatMap((m) => m.services) };
+    return { released: result.value.released, moved: result.value.moved.flatMap((m) => m.services) };
   }
 
   /**
@@ -149,8 +111,8 @@ export class ServiceLoop {
     const addresses = (service.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
     if (addresses.length === 0 || !this.config) return false;
     const route = this.route(service, context);
-    if (!route.handled || !route.request) return false;
-    const restored = this.allocator.assign(route.request, addresses).ok;
+    if (!route.ok) return false;
+    const restored = this.allocator.assign(route.value.request, addresses).ok;
     if (restored) this.remember(serviceKey(service)).request = requestOf(route);
     return restored;
   }
@@ -175,19 +137,19 @@ export class ServiceLoop {
     let outcome: ServiceOutcome;
     let short = false;
     let requestChanged = false;
-    if (!route.handled) {
+    if (!isOurs(route)) {
       this.allocator.release(key);
-      outcome = { kind: 'not-ours', reason: route.reason, clear: service.spec?.type !== 'LoadBalancer' };
+      outcome = { kind: 'not-ours', reason: route.error.message, clear: service.spec?.type !== 'LoadBalancer' };
       requestChanged = memory.request !== undefined;
       delete memory.request;
     } else {
       const request = requestOf(route);
       // Only a holder's change can make room; comparing a newcomer's request would be wasted.
-      requestChanged = before.length > 0 && (memory.request === undefined || !jsonEqual(request, memory.request));
+      requestChanged = before.length > 0 && (memory.request === undefined || !isDeepStrictEqual(request, memory.request));
       memory.request = request;
       ({ outcome, short } = this.allocate(key, route));
     }
-    if ((outcome.kind === 'failed' && route.handled && route.request !== undefined) || short) this.waitingKeys.add(key);
+    if ((outcome.kind === 'failed' && route.ok) || short) this.waitingKeys.add(key);
     else this.waitingKeys.delete(key);
     const writes = serviceWrites(service, outcome, now);
     return this.step(key, outcome, writes, before, requestChanged);
@@ -212,30 +174,29 @@ export class ServiceLoop {
     return this.allocator.servicesPerPool();
   }
 
-  private allocate(key: string, route: HandledRoute): { outcome: ServiceOutcome; short: boolean } {
-    const { request, className, issues, asked } = route;
+  private allocate(key: string, route: OursRoute): { outcome: ServiceOutcome; short: boolean } {
+    if (!route.ok) {
+      // An annotation or field is wrong: the message lists every error.
+      this.allocator.release(key);
+      const { message, className, issues } = route.error;
+      return { outcome: { kind: 'failed', message, wanted: 1, className, issues }, short: false };
+    }
+    const { request, className, issues } = route.value;
     // For a class Service, `asked` is the address count before capping it to the class's nodes, so
     // that the condition reads "2 of 3 public IPs were assigned" when only two nodes can announce.
-    const wanted = request ? wantedCount({ ...request, count: asked }) : 1;
-    if (!request) {
-      this.allocator.release(key);
-      const errors = issues.filter((i) => i.severity === 'error').map((i) => `${i.annotation}: ${i.message}`);
-      return { outcome: { kind: 'failed', message: errors.join('; '), wanted, className, issues }, short: false };
-    }
+    const wanted = wantedCount({ ...request, count: route.asked });
     const result = this.allocator.allocate(request);
     if (!result.ok) {
-      const { message, reason, holders } = result.failure;
+      const { message, kind, holders } = result.error;
       // A class's pool is reserved for its Services: say how to become one.
-      const hint = reason === 'PoolReserved' && className === undefined ? '; set spec.loadBalancerClass to use it' : '';
+      const hint = kind === 'PoolReserved' && className === undefined ? '; set spec.loadBalancerClass to use it' : '';
       return {
         outcome: { kind: 'failed', message: `${message}${hint}`, wanted, className, issues, ...(holders ? { holders } : {}) },
         short: false,
       };
     }
-    return {
-      outcome: { kind: 'assigned', pool: result.pool, addresses: result.addresses, changed: result.changed, wanted, className, issues },
-      short: result.missing > 0,
-    };
+    const { pool, addresses, changed, missing } = result.value;
+    return { outcome: { kind: 'assigned', pool, addresses, changed, wanted, className, issues }, short: missing > 0 };
   }
 
   /** Turns an outcome into the step: Events reported once per change, and whom to look at again. */
@@ -292,13 +253,14 @@ export class ServiceLoop {
       ...(context.namespaceLabels ? { namespaceLabels: context.namespaceLabels } : {}),
       ...(this.options.loadBalancerClass !== undefined ? { loadBalancerClass: this.options.loadBalancerClass } : {}),
     });
-    if (!route.handled) return route;
-    const asked = route.request?.count ?? 1;
-    if (!route.request || route.className === undefined) return { ...route, asked };
+    if (!route.ok) return route;
+    const { request, className } = route.value;
+    const asked = request.count ?? 1;
+    if (className === undefined) return { ...route, asked };
     // Each address of a class Service is announced from its own node: no more addresses than nodes.
-    const nodes = this.classNodeCount(route.className, context.nodes);
+    const nodes = this.classNodeCount(className, context.nodes);
     if (nodes === undefined || nodes <= 0 || nodes >= asked) return { ...route, asked };
-    return { ...route, asked, request: { ...route.request, count: nodes } };
+    return { ok: true, value: { ...route.value, request: { ...request, count: nodes } }, asked };
   }
 
   private classNodeCount(className: string, nodes: Iterable<Labels | undefined>): number | undefined {
@@ -310,17 +272,21 @@ export class ServiceLoop {
   }
 }
 
-type NotHandled = Extract<ReturnType<typeof serviceAllocationRequest>, { handled: false }>;
-type HandledRoute = Extract<ReturnType<typeof serviceAllocationRequest>, { handled: true }> & { readonly asked: number };
-type Route = NotHandled | HandledRoute;
+/** A Service's request; `asked` is the address count it asked for, before capping to the class's nodes. */
+type Route = { readonly ok: true; readonly value: ServiceRequest; readonly asked: number } | { readonly ok: false; readonly error: ServiceRequestError };
+/** A Service of ours: a request, or the annotations and fields at fault. */
+type OursRoute = Extract<Route, { readonly ok: true }> | { readonly ok: false; readonly error: Extract<ServiceRequestError, { readonly kind: 'invalid-service' }> };
+
+const isOurs = (route: Route): route is OursRoute => route.ok || route.error.kind !== 'not-ours';
 
 interface Request {
   readonly request: AllocationRequest | null;
   readonly className: string | null;
 }
 
-function requestOf(route: HandledRoute): Request {
-  return { request: route.request ?? null, className: route.className ?? null };
+function requestOf(route: OursRoute): Request {
+  if (!route.ok) return { request: null, className: route.error.className ?? null };
+  return { request: route.value.request, className: route.value.className ?? null };
 }
 
 function wantedCount(request: AllocationRequest): number {

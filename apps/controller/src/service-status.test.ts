@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ServiceOutcome, type ServiceState } from './service-loop.js';
+import { type ServiceOutcome, type ServiceState } from './service-outcome.js';
 import { POOL_ANNOTATION, serviceWrites } from './service-status.js';
 
 const NOW = '2026-11-22T10:00:00Z';

@@ -1,6 +1,6 @@
 import { ANNOTATION_PREFIX, DEPRECATED_ANNOTATION_PREFIX, SERVICE_ANNOTATIONS, serviceKey } from '@lb/config-schema';
 import { clampEventMessage } from './event-text.js';
-import { type ServiceOutcome, type ServiceState } from './service-loop.js';
+import { type ServiceOutcome, type ServiceState } from './service-outcome.js';
 
 /** The annotation MetalLB writes with the pool a Service's addresses came from. */
 export const POOL_ANNOTATION = `${ANNOTATION_PREFIX}${SERVICE_ANNOTATIONS.ipAllocatedFromPool}`;

@@ -10,13 +10,14 @@ import {
   type Informer,
   type KubeClient,
   type KubeObject,
-  type MetalLBClientMetrics,
   type Service,
   type WorkQueueObserver,
 } from '@lb/k8s-watch';
 import { serviceKey } from '@lb/config-schema';
+import { type MetalLBClientMetrics } from './client-metrics.js';
 import { type Logger } from './log.js';
-import { ServiceLoop, type ServiceContext, type ServiceLoopOptions, type ServiceState, type ServiceStep } from './service-loop.js';
+import { ServiceLoop, type ServiceContext, type ServiceLoopOptions, type ServiceStep } from './service-loop.js';
+import { type ServiceState } from './service-outcome.js';
 
 export interface ServiceSyncDeps {
   readonly client: KubeClient;

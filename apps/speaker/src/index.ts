@@ -16,7 +16,7 @@ export {
 } from './membership/types.js';
 export { DEFAULT_TIMING, timingProblems, type Timing } from './membership/timing.js';
 export { membershipMessage, MAX_NAME_LENGTH, MAX_UPDATES, updateEncodingLength } from './membership/codec.js';
-export { DecodeError, isDecodeError, type DecodeFailure } from './membership/errors.js';
+export { DecodeError, type DecodeErrorKind, type DecodeResult } from './membership/errors.js';
 export {
   BODY_CODES,
   PROTOCOL_VERSION,
@@ -37,7 +37,7 @@ export {
   type UnknownBody,
   type Update,
 } from './membership/messages.js';
-export { AuthError, deriveKey, Keyring, open, seal, TAG_LENGTH } from './membership/auth.js';
+export { AuthError, deriveKey, Keyring, open, seal, TAG_LENGTH, type OpenResult } from './membership/auth.js';
 export { REPLAY_WINDOW, ReplayGuard, type ReplayVerdict } from './membership/replay.js';
 
 // Election: which addresses this node announces, on which interfaces.
@@ -48,7 +48,7 @@ export { assignOwners, DEFAULT_LOAD_FACTOR, placeHomes, type Ball, type Candidat
 export { type NotAnnouncedReason } from './election/services.js';
 export { endpointCanServe, SERVICE_NAME_LABEL } from './election/endpoints.js';
 export { EXCLUDE_FROM_LB_LABEL, nodeExclusion, tolerates, type NodeOptions } from './election/nodes.js';
-export { serviceKey, type EndpointSliceResource, type NodeResource, type ServiceResource, type Taint } from './election/resources.js';
+export { type EndpointSliceResource, type NodeResource, type ServiceResource, type Taint } from './election/resources.js';
 export {
   announcementEvents,
   desiredL2Statuses,

@@ -6,8 +6,8 @@ import { type MembershipView } from '../src/membership/types.js';
 
 export function config(yaml: string): CompiledConfig {
   const result = compile(yaml);
-  if (!result.ok) throw new Error(`test configuration refused: ${result.errors.map((e) => e.message).join('; ')}`);
-  return result.config;
+  if (!result.ok) throw new Error(`test configuration refused: ${result.error.issues.map((e) => e.message).join('; ')}`);
+  return result.value;
 }
 
 export interface ServiceOptions {

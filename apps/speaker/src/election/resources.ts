@@ -31,8 +31,3 @@ export interface NodeResource {
   readonly spec?: { readonly taints?: readonly Taint[] };
   readonly status?: { readonly conditions?: ReadonlyArray<{ readonly type: string; readonly status: string }> };
 }
-
-/** `namespace/name`, the key MetalLB and client-go use for a Service. */
-export function serviceKey(service: { readonly metadata?: { readonly namespace?: string; readonly name?: string } }): string {
-  return `${service.metadata?.namespace || 'default'}/${service.metadata?.name ?? ''}`;
-}

@@ -1,9 +1,9 @@
 // Whether a Service is ours to announce in layer 2, with which addresses, from which pool and under
 // which announcements; or why not, in MetalLB's words where it has them.
-import { serviceAllocationRequest, type ClassLookup, type CompiledConfig, type CompiledPool, type L2Announcement } from '@lb/config-schema';
-import { canonicalIp, parseIp, type IpAddress } from '@lb/ipam';
+import { serviceAllocationRequest, serviceKey, type ClassLookup, type CompiledConfig, type CompiledPool, type L2Announcement } from '@lb/config-schema';
+import { bytesToBigInt, canonicalIp, parseIp, type IpFamily } from '@lb/ip';
 import { matchesAnySelector } from '@lb/labels';
-import { serviceKey, type ServiceResource } from './resources.js';
+import { type ServiceResource } from './resources.js';
 
 export type NotAnnouncedReason =
   /** Not type LoadBalancer. */
@@ -51,6 +51,16 @@ export function classLookup(config: CompiledConfig): ClassLookup {
   };
 }
 
+interface IpAddress {
+  readonly family: IpFamily;
+  readonly value: bigint;
+}
+
+function ipAddress(text: string): IpAddress | undefined {
+  const bytes = parseIp(text);
+  return bytes && { family: bytes.length === 4 ? 'IPv4' : 'IPv6', value: bytesToBigInt(bytes) };
+}
+
 function contains(pool: CompiledPool, ip: IpAddress): boolean {
   return pool.ranges.some((r) => r.family === ip.family && r.first <= ip.value && ip.value <= r.last);
 }
@@ -62,14 +72,18 @@ export function serviceVerdict(service: ServiceResource, config: CompiledConfig,
   const refuse = (reason: NotAnnouncedReason): ServiceVerdict => ({ ok: false, key, addresses, reason });
   if (service.spec?.type !== 'LoadBalancer') return refuse('notLoadBalancer');
   const routing = serviceAllocationRequest(service, classes, options.lbClass !== undefined ? { loadBalancerClass: options.lbClass } : {});
-  if (!routing.handled) return refuse('otherClass');
+  // A Service of ours with a wrong annotation still has its class; its addresses decide the rest.
+  let className: string | undefined;
+  if (routing.ok) className = routing.value.className;
+  else if (routing.error.kind === 'invalid-service') className = routing.error.className;
+  else return refuse('otherClass');
   if (addresses.length === 0) return refuse('noIPAllocated');
-  const parsed = ingress.map(parseIp);
+  const parsed = ingress.map(ipAddress);
   if (parsed.some((ip) => ip === undefined)) return refuse('invalidIP');
   const ips = parsed as IpAddress[];
   const pool =
-    routing.className !== undefined
-      ? config.pools.find((p) => p.className === routing.className && ips.every((ip) => contains(p, ip)))
+    className !== undefined
+      ? config.pools.find((p) => p.className === className && ips.every((ip) => contains(p, ip)))
       : config.pools.find((p) => p.className === undefined && ips.every((ip) => contains(p, ip)));
   if (!pool) return refuse('ipNotAllowed');
   const labels = service.metadata?.labels ?? {};

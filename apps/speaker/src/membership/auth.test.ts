@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, Keyring, open, seal, TAG_LENGTH } from './auth.js';
+import { AuthError, Keyring, open, seal, TAG_LENGTH, type OpenResult } from './auth.js';
 import { DecodeError } from './errors.js';
 import { type Message } from './messages.js';
 
 const secret = (text: string) => new TextEncoder().encode(text);
+const refusal = (result: OpenResult): unknown => (result.ok ? undefined : result.error);
 const message: Message = {
   header: { sender: 'a', recipient: 'b', epoch: 1, sequence: 1, timestamp: 2, incarnation: 0, holdDownMs: 0 },
   body: { type: 'heartbeat', digest: 5 },
@@ -15,7 +16,7 @@ describe('seal and open', () => {
 
   it('opens what it sealed', () => {
     const bytes = seal(message, keyring);
-    expect(open(bytes, keyring)).toEqual(message);
+    expect(open(bytes, keyring)).toEqual({ ok: true, value: message });
   });
 
   it('refuses every single-bit flip, in the message and in the tag', () => {
@@ -25,7 +26,7 @@ describe('seal and open', () => {
       for (let bit = 0; bit < 8; bit++) {
         const forged = bytes.slice();
         forged[i] = (forged[i] as number) ^ (1 << bit);
-        expect(open(forged, keyring)).toBeInstanceOf(AuthError);
+        expect(refusal(open(forged, keyring))).toBeInstanceOf(AuthError);
         flips += 1;
       }
     }
@@ -38,14 +39,14 @@ describe('seal and open', () => {
     ['too short to hold a tag', new Uint8Array(TAG_LENGTH)],
   ];
   it.each(cases)('refuses a datagram sealed with %s', (_name, bytes) => {
-    expect(open(bytes, keyring)).toBeInstanceOf(AuthError);
+    expect(refusal(open(bytes, keyring))).toBeInstanceOf(AuthError);
   });
 
   it('accepts any key of the ring and signs with the first (key rotation)', () => {
     const rotated = new Keyring([secret('next'), secret('current')]);
-    expect(open(seal(message, keyring), rotated)).toEqual(message);
-    expect(open(seal(message, rotated), new Keyring([secret('next')]))).toEqual(message);
-    expect(open(seal(message, rotated), keyring)).toBeInstanceOf(AuthError);
+    expect(open(seal(message, keyring), rotated)).toEqual({ ok: true, value: message });
+    expect(open(seal(message, rotated), new Keyring([secret('next')]))).toEqual({ ok: true, value: message });
+    expect(refusal(open(seal(message, rotated), keyring))).toBeInstanceOf(AuthError);
   });
 
   it('reports a malformed but authentic message as a decode error', () => {
@@ -53,7 +54,7 @@ describe('seal and open', () => {
     const tagged = new Uint8Array(body.length + TAG_LENGTH);
     tagged.set(body);
     tagged.set(keyring.sign(tagged, 0, body.length), body.length);
-    expect(open(tagged, keyring)).toBeInstanceOf(DecodeError);
+    expect(refusal(open(tagged, keyring))).toBeInstanceOf(DecodeError);
   });
 
   it('refuses to run without a key', () => {

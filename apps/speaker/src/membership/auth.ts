@@ -55,20 +55,24 @@ export function seal(message: Message, keyring: Keyring): Uint8Array {
 }
 
 export class AuthError {
-  readonly reason = 'bad-tag' as const;
+  readonly kind = 'bad-tag' as const;
   constructor(readonly message: string) {}
   toString(): string {
-    return `${this.reason}: ${this.message}`;
+    return `${this.kind}: ${this.message}`;
   }
 }
+
+/** An authentic, well-formed message, or why the datagram was refused. */
+export type OpenResult = { readonly ok: true; readonly value: Message } | { readonly ok: false; readonly error: AuthError | DecodeError };
 
 /**
  * Checks the tag, then decodes. Nothing of an unauthenticated datagram is parsed beyond its length,
  * so a forger learns nothing and costs one HMAC.
  */
-export function open(bytes: Uint8Array, keyring: Keyring): Message | AuthError | DecodeError {
-  if (bytes.length < TAG_LENGTH + 1) return new AuthError(`${bytes.length} bytes cannot hold a message and its ${TAG_LENGTH}-byte tag`);
+export function open(bytes: Uint8Array, keyring: Keyring): OpenResult {
+  if (bytes.length < TAG_LENGTH + 1) return { ok: false, error: new AuthError(`${bytes.length} bytes cannot hold a message and its ${TAG_LENGTH}-byte tag`) };
   const end = bytes.length - TAG_LENGTH;
-  if (!keyring.verify(bytes, 0, end, bytes.subarray(end))) return new AuthError('the HMAC does not match any configured key');
-  return membershipMessage.decode(bytes, 0, end);
+  if (!keyring.verify(bytes, 0, end, bytes.subarray(end))) return { ok: false, error: new AuthError('the HMAC does not match any configured key') };
+  const decoded = membershipMessage.decode(bytes, 0, end);
+  return decoded.ok ? { ok: true, value: decoded.value } : decoded;
 }

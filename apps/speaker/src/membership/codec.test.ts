@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { membershipMessage } from './codec.js';
-import { DecodeError, isDecodeError } from './errors.js';
+import { type DecodeError } from './errors.js';
 import { BODY_CODES, type Body, type Header, type Message } from './messages.js';
 
 const header: Header = {
@@ -32,7 +32,7 @@ describe('membershipMessage round trip', () => {
     const message: Message = { header, body, updates: [{ member: 'node-d', epoch: 5, incarnation: 1, status: 2, holdDownMs: 0 }] };
     const bytes = membershipMessage.encode(message);
     expect(bytes.length).toBe(membershipMessage.encodingLength(message));
-    expect(membershipMessage.decode(bytes)).toEqual(message);
+    expect(membershipMessage.decode(bytes)).toEqual({ ok: true, value: message, length: bytes.length });
   });
 
   it('encodes at an offset into a caller buffer and decodes between offsets', () => {
@@ -42,12 +42,20 @@ describe('membershipMessage round trip', () => {
     membershipMessage.encode(message, buf, 4);
     expect(buf[3]).toBe(0xee);
     expect(buf[4 + length]).toBe(0xee);
-    expect(membershipMessage.decode(buf, 4, 4 + length)).toEqual(message);
+    expect(membershipMessage.decode(buf, 4, 4 + length)).toEqual({ ok: true, value: message, length });
+  });
+
+  it('copies what it returns: zeroing a Buffer after decode leaves an unknown body intact', () => {
+    const message: Message = { header, body: { type: 'unknown', code: 200, payload: new Uint8Array([1, 2, 3]) }, updates: [] };
+    const datagram = Buffer.from(membershipMessage.encode(message));
+    const result = membershipMessage.decode(datagram);
+    datagram.fill(0);
+    expect(result).toEqual({ ok: true, value: message, length: datagram.length });
   });
 
   it('keeps an unknown update status as its number', () => {
     const message: Message = { header, body: { type: 'news' }, updates: [{ member: 'x', epoch: 1, incarnation: 1, status: 99, holdDownMs: 0 }] };
-    expect(membershipMessage.decode(membershipMessage.encode(message))).toEqual(message);
+    expect(membershipMessage.decode(membershipMessage.encode(message))).toMatchObject({ ok: true, value: message });
   });
 
   const name = fc.stringMatching(/^[\x21-\x7e]{1,40}$/);
@@ -79,7 +87,7 @@ describe('membershipMessage round trip', () => {
       fc.property(arbitraryMessage, (message) => {
         const bytes = membershipMessage.encode(message);
         expect(bytes.length).toBe(membershipMessage.encodingLength(message));
-        expect(membershipMessage.decode(bytes)).toEqual(message);
+        expect(membershipMessage.decode(bytes)).toEqual({ ok: true, value: message, length: bytes.length });
       }),
     );
   });
@@ -88,14 +96,14 @@ describe('membershipMessage round trip', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const result = membershipMessage.decode(bytes);
-        expect(isDecodeError(result) || typeof result === 'object').toBe(true);
+        expect(result.ok ? typeof result.value === 'object' : result.error.kind !== undefined).toBe(true);
       }),
     );
     fc.assert(
       fc.property(arbitraryMessage, fc.nat(), (message, cut) => {
         const bytes = membershipMessage.encode(message);
         const end = cut % bytes.length;
-        expect(isDecodeError(membershipMessage.decode(bytes, 0, end))).toBe(true);
+        expect(membershipMessage.decode(bytes, 0, end).ok).toBe(false);
       }),
     );
   });
@@ -104,7 +112,7 @@ describe('membershipMessage round trip', () => {
 describe('membershipMessage refusals', () => {
   const valid = membershipMessage.encode({ header, body: { type: 'heartbeat', digest: 1 }, updates: [] });
   const mutate = (edit: (bytes: Uint8Array) => Uint8Array): Uint8Array => edit(valid.slice());
-  const cases: Array<{ name: string; bytes: Uint8Array; reason: DecodeError['reason'] }> = [
+  const cases: Array<{ name: string; bytes: Uint8Array; reason: DecodeError['kind'] }> = [
     { name: 'empty', bytes: new Uint8Array(0), reason: 'truncated' },
     { name: 'version 2', bytes: mutate((b) => ((b[0] = 2), b)), reason: 'unsupported-version' },
     { name: 'empty sender name', bytes: mutate((b) => ((b[4] = 0), b)), reason: 'bad-name' },
@@ -116,9 +124,10 @@ describe('membershipMessage refusals', () => {
   ];
   it.each(cases)('$name → $reason', ({ bytes, reason }) => {
     const result = membershipMessage.decode(bytes);
-    expect(result).toBeInstanceOf(DecodeError);
-    expect((result as DecodeError).reason).toBe(reason);
-    expect(String(result)).toContain(reason);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.kind).toBe(reason);
+    expect(String(result.error)).toContain(reason);
   });
   it('covers the cases', () => expect(cases.length).toBeGreaterThan(0));
 });

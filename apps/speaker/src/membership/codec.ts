@@ -7,7 +7,7 @@
 //   u8 update count | updates: name member, u64 epoch, u32 incarnation, u8 status, u32 hold-down ms
 //
 // The body length lets a receiver skip (and keep) a body type it does not know.
-import { DecodeError } from './errors.js';
+import { DecodeError, type DecodeResult } from './errors.js';
 import { BODY_CODES, PROTOCOL_VERSION, type Body, type Header, type KnownBodyType, type Message, type Update } from './messages.js';
 
 const FIXED_HEADER = 4 + 8 + 4 + 8 + 4 + 4;
@@ -250,15 +250,23 @@ class Reader {
     return text;
   }
 
+  /** A copy: a Buffer's `slice` is a view, and a decoded payload must outlive the datagram's buffer. */
   bytes(length: number, what: string): Uint8Array {
     if (!this.need(length, what)) return new Uint8Array(0);
-    const out = this.buf.slice(this.at, this.at + length);
+    const out = new Uint8Array(length);
+    out.set(this.buf.subarray(this.at, this.at + length));
     this.at += length;
     return out;
   }
 }
 
-function decode(buf: Uint8Array, offset = 0, end = buf.length): Message | DecodeError {
+/** The whole of `buf[offset, end)` is one message: bytes after the last update are refused. */
+function decode(buf: Uint8Array, offset = 0, end = buf.length): DecodeResult<Message> {
+  const message = read(buf, offset, end);
+  return message instanceof DecodeError ? { ok: false, error: message } : { ok: true, value: message, length: end - offset };
+}
+
+function read(buf: Uint8Array, offset: number, end: number): Message | DecodeError {
   const r = new Reader(buf, offset, end);
   const version = r.u8('version');
   if (r.failed) return r.failed;
@@ -327,7 +335,7 @@ function decodeBody(r: Reader, code: number, length: number): Body | DecodeError
   }
   if (r.failed) {
     const failed = r.failed;
-    return failed.reason === 'truncated' ? new DecodeError('bad-body-length', failed.offset, `${type} body of ${length} bytes is too short: ${failed.message}`) : failed;
+    return failed.kind === 'truncated' ? new DecodeError('bad-body-length', failed.offset, `${type} body of ${length} bytes is too short: ${failed.message}`) : failed;
   }
   if (r.at !== r.end) return new DecodeError('bad-body-length', r.at, `${type} body of ${length} bytes has ${r.end - r.at} extra`);
   return body;

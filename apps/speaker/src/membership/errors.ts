@@ -1,5 +1,5 @@
 /** Why the codec refused a datagram. */
-export type DecodeFailure =
+export type DecodeErrorKind =
   /** The datagram ends before a field it announces. */
   | 'truncated'
   /** A protocol version this code does not speak. */
@@ -19,16 +19,15 @@ export type DecodeFailure =
  */
 export class DecodeError {
   constructor(
-    readonly reason: DecodeFailure,
+    readonly kind: DecodeErrorKind,
     readonly offset: number,
     readonly message: string,
   ) {}
 
   toString(): string {
-    return `${this.reason} at byte ${this.offset}: ${this.message}`;
+    return `${this.kind} at byte ${this.offset}: ${this.message}`;
   }
 }
 
-export function isDecodeError(value: unknown): value is DecodeError {
-  return value instanceof DecodeError;
-}
+/** What the codec's `decode` answers: the message and the bytes it took, or why it refused them. */
+export type DecodeResult<T> = { readonly ok: true; readonly value: T; readonly length: number } | { readonly ok: false; readonly error: DecodeError };

@@ -11,11 +11,10 @@
 //   - a member that stalled, was cut off, or was declared dead takes a new incarnation and holds
 //     itself down; others give it no address until the hold-down ends (no flapping);
 //   - a member that hears nobody while most of its view is silent announces nothing (isolation).
-import { open, seal, AuthError, Keyring, TAG_LENGTH } from './auth.js';
+import { open, seal, Keyring, TAG_LENGTH } from './auth.js';
 import { membershipMessage, updateEncodingLength } from './codec.js';
 import { Cooldowns } from './cooldowns.js';
 import { DigestWatch } from './digest-watch.js';
-import { DecodeError } from './errors.js';
 import { LocalHealth } from './local-health.js';
 import { compareBeliefs, MemberTable, statusCode, type MemberRecord, type MemberStatus } from './member-table.js';
 import { type Body, type Message, type Update } from './messages.js';
@@ -496,9 +495,9 @@ export class Membership {
   private receive(now: Now, from: string, bytes: Uint8Array): void {
     this.counters.received += 1;
     this.counters.receivedBytes += bytes.length;
-    const message = open(bytes, this.keyring);
-    if (message instanceof AuthError) return this.drop('bad-tag');
-    if (message instanceof DecodeError) return this.drop(message.reason);
+    const opened = open(bytes, this.keyring);
+    if (!opened.ok) return this.drop(opened.error.kind);
+    const message = opened.value;
     const { header } = message;
     if (header.recipient !== this.name) return this.drop('wrong-recipient');
     if (header.sender === this.name) return this.drop('from-self');

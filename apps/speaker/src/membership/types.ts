@@ -1,5 +1,5 @@
 // What goes in and out of the membership core.
-import { type DecodeFailure } from './errors.js';
+import { type DecodeErrorKind } from './errors.js';
 import { type ReplayVerdict } from './replay.js';
 
 /**
@@ -78,7 +78,7 @@ export interface MembershipView {
 
 /** Why a received datagram was dropped. */
 export type DropReason =
-  | DecodeFailure
+  | DecodeErrorKind
   | 'bad-tag'
   | Exclude<ReplayVerdict, 'fresh'>
   /** Authentic, but for another member (a capture replayed to the wrong one). */

@@ -121,7 +121,7 @@ const firstNodeHost = 11;
 const clientHost = 100;
 const maxNodes = clientHost - firstNodeHost;
 
-const hostIndex = (subnet: Subnet, n: number): bigint => (subnet.version === 4 ? BigInt(n) : BigInt(`0x${n}`));
+const hostIndex = (subnet: Subnet, n: number): bigint => (subnet.family === 'IPv4' ? BigInt(n) : BigInt(`0x${n}`));
 const dual = (s: { ipv4: Subnet; ipv6: Subnet }, n: number): DualAddress => ({ ipv4: hostAddress(s.ipv4, hostIndex(s.ipv4, n)), ipv6: hostAddress(s.ipv6, hostIndex(s.ipv6, n)) });
 
 /**
@@ -133,12 +133,12 @@ export function planCluster(options: ClusterOptions, management: DualSubnets): C
   const subnetPair = (what: string, given: Partial<DualSubnets> | undefined, defaults: DualSubnets): { ipv4: Subnet; ipv6: Subnet } | undefined => {
     const ipv4 = parseSubnet(given?.ipv4 ?? defaults.ipv4);
     const ipv6 = parseSubnet(given?.ipv6 ?? defaults.ipv6);
-    if (ipv4?.version !== 4) problems.push(`${what}.ipv4: "${given?.ipv4 ?? defaults.ipv4}" is not an IPv4 subnet`);
-    if (ipv6?.version !== 6) problems.push(`${what}.ipv6: "${given?.ipv6 ?? defaults.ipv6}" is not an IPv6 subnet`);
+    if (ipv4?.family !== 'IPv4') problems.push(`${what}.ipv4: "${given?.ipv4 ?? defaults.ipv4}" is not an IPv4 subnet`);
+    if (ipv6?.family !== 'IPv6') problems.push(`${what}.ipv6: "${given?.ipv6 ?? defaults.ipv6}" is not an IPv6 subnet`);
     for (const s of [ipv4, ipv6]) {
-      if (s && s.length > (s.version === 4 ? 24 : 120)) problems.push(`${what}: ${s.text} is too small (at most /${s.version === 4 ? 24 : 120})`);
+      if (s && s.length > (s.family === 'IPv4' ? 24 : 120)) problems.push(`${what}: ${s.text} is too small (at most /${s.family === 'IPv4' ? 24 : 120})`);
     }
-    return ipv4?.version === 4 && ipv6?.version === 6 ? { ipv4, ipv6 } : undefined;
+    return ipv4?.family === 'IPv4' && ipv6?.family === 'IPv6' ? { ipv4, ipv6 } : undefined;
   };
   const lan = subnetPair('lan', options.lan, { ipv4: '172.30.0.0/24', ipv6: 'fd30::/64' });
   const mgmt = subnetPair('management', options.management, management);
