@@ -210,6 +210,7 @@ export class Session {
 
   /** Begins the session: an active session sends its first packet at once. */
   start(now: number): SessionAction[] {
+    if (this.mayTransmitPeriodically()) this.sendNow = true;
     this.rescheduleTx(now);
     return this.finish(now);
   }
