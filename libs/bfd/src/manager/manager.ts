@@ -274,8 +274,14 @@ export class SessionManager {
    */
   remove(session: string, now: number, options: { immediately?: boolean } = {}): Result<ManagerAction[], string[]> {
     const entry = this.byKey.get(session);
-    if (!entry || entry.removeAt !== NONE) return err([`no session ${session}`]);
+    if (!entry || (entry.removeAt !== NONE && !options.immediately)) return err([`no session ${session}`]);
     const actions: ManagerAction[] = [];
+    if (entry.removeAt !== NONE) {
+      // Already saying AdminDown; only the waiting is cut short.
+      this.forget(entry);
+      actions.push({ type: 'event', event: { type: 'removed', ...identity(entry) } });
+      return ok(actions);
+    }
     const detection = entry.core.negotiated().detectionTime;
     this.apply(entry, entry.core.adminDown(now), actions);
     if (options.immediately) {
