@@ -7,5 +7,6 @@ export { readPcap, type PcapRecord } from './l2/pcap-file.js';
 export { waitForNeighbor, normalizeCommunity } from './daemons/common.js';
 export { gobgpConfig, startGobgpd } from './daemons/gobgpd.js';
 export { frrConfig, startFrr } from './daemons/frr.js';
+export { bfddConfig, startBfdd, type BfdDaemon, type BfddCounters, type BfddPeerConfig, type BfddPeerStatus, type BfddStateChange } from './daemons/bfdd.js';
 export { birdConfig, parseRoutes, startBird, type BirdConfig } from './daemons/bird.js';
 export { type BgpDaemon, type BgpDaemonConfig, type BgpFamily, type BgpNeighborConfig, type NeighborState, type RibRoute } from './daemons/types.js';

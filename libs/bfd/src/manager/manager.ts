@@ -102,6 +102,8 @@ export type BfdEvent =
       readonly remoteDiagnostic: number;
       /** One line for logs: the cause and both diagnostics in words. */
       readonly reason: string;
+      /** When the last control packet of the peer arrived (the manager's clock), if one did. */
+      readonly lastReceivedAt: number | undefined;
     } & SessionIdentity)
   | ({
       readonly type: 'state';
@@ -138,6 +140,9 @@ export interface SessionInfo extends SessionIdentity {
   readonly profile: ResolvedProfile;
   readonly timers: NegotiatedTimers;
   readonly stats: Readonly<SessionStats> & { readonly droppedTtl: number };
+  readonly pollInProgress: boolean;
+  /** When the last control packet of the peer arrived (the manager's clock), if one did. */
+  readonly lastReceivedAt: number | undefined;
   /** Being removed: sending AdminDown until the peer has surely noticed. */
   readonly removing: boolean;
 }
@@ -157,6 +162,7 @@ interface Entry extends HeapEntry, SessionIdentity {
   profile: ResolvedProfile;
   removeAt: number;
   droppedTtl: number;
+  lastReceivedAt: number | undefined;
 }
 
 const NONE = Number.POSITIVE_INFINITY;
@@ -232,7 +238,7 @@ export class SessionManager {
       ...(spec.adminDown ? { adminDown: true } : {}),
       random: this.random,
     });
-    const entry: Entry = { session: key, peerAddress: peer.address, localAddress: local.address, family: peer.family, multihop, core, profile, removeAt: NONE, droppedTtl: 0, at: NONE, index: -1 };
+    const entry: Entry = { session: key, peerAddress: peer.address, localAddress: local.address, family: peer.family, multihop, core, profile, removeAt: NONE, droppedTtl: 0, lastReceivedAt: undefined, at: NONE, index: -1 };
     this.byKey.set(key, entry);
     this.byDiscriminator.set(core.localDiscriminator, entry);
     const actions: ManagerAction[] = [];
@@ -329,6 +335,7 @@ export class SessionManager {
       return actions;
     }
     if (datagram.ttl === undefined) this.counters.ttlUnchecked += 1;
+    if (!packet.authentication) entry.lastReceivedAt = now;
     this.apply(entry, entry.core.receive(packet, now), actions);
     return actions;
   }
@@ -432,7 +439,7 @@ export class SessionManager {
             out.push({ type: 'event', event: { type: 'up', ...id, timers: entry.core.negotiated() } });
           } else if (action.from === 'Up') {
             this.counters.down += 1;
-            out.push({ type: 'event', event: { type: 'down', ...id, ...change, reason: downReason(action.cause, action.diagnostic, action.remoteDiagnostic) } });
+            out.push({ type: 'event', event: { type: 'down', ...id, ...change, reason: downReason(action.cause, action.diagnostic, action.remoteDiagnostic), lastReceivedAt: entry.lastReceivedAt } });
           }
           break;
         }
@@ -486,6 +493,8 @@ function info(entry: Entry): SessionInfo {
     timers: core.negotiated(),
     stats: { ...core.stats, dropped: { ...core.stats.dropped }, droppedTtl: entry.droppedTtl },
     removing: entry.removeAt !== NONE,
+    pollInProgress: core.pollInProgress,
+    lastReceivedAt: entry.lastReceivedAt,
   };
 }
 
