@@ -38,6 +38,24 @@ typedef struct bfd_socket {
 
 static bfd_socket *sockets = NULL;
 static int next_id = 1;
+/* Indexed by id, so that each send finds its socket in O(1) among thousands. */
+static bfd_socket **by_id = NULL;
+static size_t by_id_size = 0;
+
+static void index_socket(bfd_socket *s) {
+  if ((size_t)s->id >= by_id_size) {
+    size_t size = by_id_size ? by_id_size * 2 : 256;
+    while (size <= (size_t)s->id) size *= 2;
+    bfd_socket **grown = realloc(by_id, size * sizeof *grown);
+    if (!grown) abort();
+    memset(grown + by_id_size, 0, (size - by_id_size) * sizeof *grown);
+    by_id = grown;
+    by_id_size = size;
+  }
+  by_id[s->id] = s;
+  s->next = sockets;
+  sockets = s;
+}
 
 static napi_value throw_errno(napi_env env, const char *what, int err) {
   char message[200];
@@ -58,9 +76,9 @@ static napi_value int_value(napi_env env, int32_t value) {
 }
 
 static bfd_socket *find(int id) {
-  for (bfd_socket *s = sockets; s; s = s->next)
-    if (s->id == id && !s->closing) return s;
-  return NULL;
+  if (id <= 0 || (size_t)id >= by_id_size) return NULL;
+  bfd_socket *s = by_id[id];
+  return s && !s->closing ? s : NULL;
 }
 
 static int get_property(napi_env env, napi_value object, const char *name, napi_value *out) {
@@ -120,6 +138,7 @@ static void on_close(uv_handle_t *handle) {
 static void close_socket(bfd_socket *s) {
   if (s->closing) return;
   s->closing = 1;
+  by_id[s->id] = NULL;
   for (bfd_socket **p = &sockets; *p; p = &(*p)->next) {
     if (*p == s) {
       *p = s->next;
@@ -285,8 +304,7 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
   uv_poll_init(loop, &s->poll, fd);
   s->poll.data = s;
   uv_poll_start(&s->poll, UV_READABLE, on_readable);
-  s->next = sockets;
-  sockets = s;
+  index_socket(s);
 
   napi_value result;
   napi_create_object(env, &result);
@@ -427,8 +445,7 @@ static napi_value open_packet(napi_env env, napi_callback_info info) {
     s->poll.data = s;
     uv_poll_start(&s->poll, UV_READABLE, on_packet_readable);
   }
-  s->next = sockets;
-  sockets = s;
+  index_socket(s);
   return int_value(env, s->id);
 }
 

@@ -163,6 +163,8 @@ interface Entry extends HeapEntry, SessionIdentity {
   removeAt: number;
   droppedTtl: number;
   lastReceivedAt: number | undefined;
+  /** Still in the maps (false once forgotten). */
+  live: boolean;
 }
 
 const NONE = Number.POSITIVE_INFINITY;
@@ -238,7 +240,7 @@ export class SessionManager {
       ...(spec.adminDown ? { adminDown: true } : {}),
       random: this.random,
     });
-    const entry: Entry = { session: key, peerAddress: peer.address, localAddress: local.address, family: peer.family, multihop, core, profile, removeAt: NONE, droppedTtl: 0, lastReceivedAt: undefined, at: NONE, index: -1 };
+    const entry: Entry = { session: key, peerAddress: peer.address, localAddress: local.address, family: peer.family, multihop, core, profile, removeAt: NONE, droppedTtl: 0, lastReceivedAt: undefined, live: true, at: NONE, index: -1 };
     this.byKey.set(key, entry);
     this.byDiscriminator.set(core.localDiscriminator, entry);
     const actions: ManagerAction[] = [];
@@ -453,10 +455,11 @@ export class SessionManager {
           break;
       }
     }
-    if (this.byKey.get(entry.session) === entry) this.heap.set(entry, Math.min(entry.core.deadline, entry.removeAt));
+    if (entry.live) this.heap.set(entry, Math.min(entry.core.deadline, entry.removeAt));
   }
 
   private forget(entry: Entry): void {
+    entry.live = false;
     this.heap.remove(entry);
     this.byKey.delete(entry.session);
     this.byDiscriminator.delete(entry.core.localDiscriminator);

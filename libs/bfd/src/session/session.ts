@@ -444,6 +444,21 @@ export class Session {
     };
   }
 
+  private timersChanged(): boolean {
+    const last = this.lastTimers;
+    if (!last) return true;
+    const detection = this.detectionTime();
+    return (
+      last.transmitInterval !== this.transmitInterval() ||
+      last.detectionTime !== (detection === NONE ? 0 : detection) ||
+      last.echoInterval !== (this.echoActive ? this.echoInterval() : 0) ||
+      last.remoteDetectMultiplier !== this.remoteMultiplier ||
+      last.remoteDesiredMinTxInterval !== this.remoteDesiredTx ||
+      last.remoteRequiredMinRxInterval !== this.remoteMinRx ||
+      last.remoteRequiredMinEchoRxInterval !== this.remoteMinEchoRx
+    );
+  }
+
   /** Ends every public call: the owed packet (one, carrying Final when a Poll came in), timers, deadline. */
   private finish(now: number): SessionAction[] {
     const silent = this.passive && this.remoteDiscr === 0;
@@ -460,8 +475,9 @@ export class Session {
     }
     this.sendNow = false;
     this.finalOwed = false;
-    const timers = this.negotiated();
-    if (!this.lastTimers || !sameTimers(timers, this.lastTimers)) {
+    // Compared field by field first: this runs for every packet, a change is rare.
+    if (this.timersChanged()) {
+      const timers = this.negotiated();
       this.lastTimers = timers;
       this.out.push({ type: 'timers', timers });
     }
@@ -476,14 +492,3 @@ export class Session {
   }
 }
 
-function sameTimers(a: NegotiatedTimers, b: NegotiatedTimers): boolean {
-  return (
-    a.transmitInterval === b.transmitInterval &&
-    a.detectionTime === b.detectionTime &&
-    a.echoInterval === b.echoInterval &&
-    a.remoteDetectMultiplier === b.remoteDetectMultiplier &&
-    a.remoteDesiredMinTxInterval === b.remoteDesiredMinTxInterval &&
-    a.remoteRequiredMinRxInterval === b.remoteRequiredMinRxInterval &&
-    a.remoteRequiredMinEchoRxInterval === b.remoteRequiredMinEchoRxInterval
-  );
-}

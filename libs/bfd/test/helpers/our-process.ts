@@ -7,7 +7,7 @@ const fixture = new URL('../fixtures/bfd-process.ts', import.meta.url).pathname;
 
 export interface Received {
   readonly name: string;
-  readonly event: BfdEvent & { readonly message?: string };
+  readonly event: BfdEvent & { readonly message?: string; readonly silence?: number };
   /** Wall-clock milliseconds when the process emitted it. */
   readonly at: number;
 }
