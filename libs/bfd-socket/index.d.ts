@@ -11,6 +11,8 @@ export interface OpenOptions {
   /** Report each datagram's TTL / hop limit (default true). */
   readonly receiveTtl?: boolean;
   readonly reuseAddress?: boolean;
+  /** SO_RCVBUF in bytes (SO_RCVBUFFORCE when permitted); 0 keeps the system default. */
+  readonly receiveBuffer?: number;
   /** SO_BINDTODEVICE, and the scope of an IPv6 link-local `address`. */
   readonly device?: string;
 }

@@ -157,6 +157,19 @@ static void close_socket(bfd_socket *s) {
   uv_close((uv_handle_t *)&s->poll, on_close);
 }
 
+/** Calls the socket's JavaScript callback; an exception becomes an uncaught one, as in any callback. */
+static int deliver(bfd_socket *s, size_t argc, napi_value *argv) {
+  napi_env env = s->env;
+  napi_value callback, recv, result;
+  napi_get_reference_value(env, s->callback, &callback);
+  napi_get_global(env, &recv);
+  if (napi_make_callback(env, s->context, recv, callback, argc, argv, &result) != napi_pending_exception) return 1;
+  napi_value error;
+  napi_get_and_clear_last_exception(env, &error);
+  napi_fatal_exception(env, error);
+  return 0;
+}
+
 static void on_readable(uv_poll_t *poll, int status, int events) {
   (void)events;
   bfd_socket *s = poll->data;
@@ -206,21 +219,14 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       inet_ntop(AF_INET6, &v6->sin6_addr, source, sizeof source);
       port = ntohs(v6->sin6_port);
     }
-    napi_value argv[5], callback, recv, result;
+    napi_value argv[5];
     void *copy;
     napi_create_buffer_copy(env, (size_t)n, data, &copy, &argv[0]);
     napi_create_string_utf8(env, source, NAPI_AUTO_LENGTH, &argv[1]);
     argv[2] = int_value(env, port);
     argv[3] = int_value(env, ttl);
     napi_create_string_utf8(env, destination, NAPI_AUTO_LENGTH, &argv[4]);
-    napi_get_reference_value(env, s->callback, &callback);
-    napi_get_global(env, &recv);
-    if (napi_make_callback(env, s->context, recv, callback, 5, argv, &result) == napi_pending_exception) {
-      napi_value error;
-      napi_get_and_clear_last_exception(env, &error);
-      napi_fatal_exception(env, error);
-      break;
-    }
+    if (!deliver(s, 5, argv)) break;
   }
   napi_close_handle_scope(env, scope);
 }
@@ -239,15 +245,15 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
     napi_typeof(env, argv[0], &types[0]);
     napi_typeof(env, argv[1], &types[1]);
   }
-  int32_t family, port, ttl, tos;
+  int32_t family, port, ttl, tos, receive_buffer;
   bool receive_ttl, reuse;
   char address[INET6_ADDRSTRLEN + 1], device[IF_NAMESIZE + 1];
   if (types[0] != napi_object || types[1] != napi_function || !int_property(env, argv[0], "family", 0, &family) || (family != 4 && family != 6) ||
       !int_property(env, argv[0], "port", 0, &port) || port < 0 || port > 65535 || !int_property(env, argv[0], "ttl", 255, &ttl) || ttl < 1 || ttl > 255 ||
-      !int_property(env, argv[0], "tos", 0, &tos) || tos < 0 || tos > 255 || !bool_property(env, argv[0], "receiveTtl", true, &receive_ttl) ||
+      !int_property(env, argv[0], "tos", 0, &tos) || tos < 0 || tos > 255 || !int_property(env, argv[0], "receiveBuffer", 0, &receive_buffer) || receive_buffer < 0 || !bool_property(env, argv[0], "receiveTtl", true, &receive_ttl) ||
       !bool_property(env, argv[0], "reuseAddress", false, &reuse) || !string_property(env, argv[0], "address", address, sizeof address) ||
       !string_property(env, argv[0], "device", device, sizeof device)) {
-    napi_throw_type_error(env, NULL, "open(options, onDatagram): options { family: 4 | 6, address, port 0..65535, ttl 1..255, tos 0..255, receiveTtl, reuseAddress, device }");
+    napi_throw_type_error(env, NULL, "open(options, onDatagram): options { family: 4 | 6, address, port 0..65535, ttl 1..255, tos 0..255, receiveTtl, reuseAddress, device, receiveBuffer }");
     return NULL;
   }
   unsigned scope = 0;
@@ -278,6 +284,10 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
     else if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) != 0) failed = "setsockopt(IPV6_RECVPKTINFO)";
   }
   if (!failed && reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) failed = "setsockopt(SO_REUSEADDR)";
+  /* A bigger queue rides out a busy event loop; beyond net.core.rmem_max only with CAP_NET_ADMIN. */
+  if (!failed && receive_buffer > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof receive_buffer) != 0 &&
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer) != 0)
+    failed = "setsockopt(SO_RCVBUF)";
   if (!failed && device[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device, (socklen_t)strlen(device)) != 0) failed = "setsockopt(SO_BINDTODEVICE)";
   if (!failed && bind(fd, (struct sockaddr *)&bind_address, bind_length) != 0) failed = "bind";
   if (failed) {
@@ -359,20 +369,13 @@ static void on_packet_readable(uv_poll_t *poll, int status, int events) {
     char source[INET_ADDRSTRLEN], destination[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, data + 12, source, sizeof source);
     inet_ntop(AF_INET, data + 16, destination, sizeof destination);
-    napi_value argv[4], callback, recv, result;
+    napi_value argv[4];
     void *copy;
     napi_create_buffer_copy(env, total - header - 8, data + header + 8, &copy, &argv[0]);
     napi_create_string_utf8(env, source, NAPI_AUTO_LENGTH, &argv[1]);
     argv[2] = int_value(env, data[8]);
     napi_create_string_utf8(env, destination, NAPI_AUTO_LENGTH, &argv[3]);
-    napi_get_reference_value(env, s->callback, &callback);
-    napi_get_global(env, &recv);
-    if (napi_make_callback(env, s->context, recv, callback, 4, argv, &result) == napi_pending_exception) {
-      napi_value error;
-      napi_get_and_clear_last_exception(env, &error);
-      napi_fatal_exception(env, error);
-      break;
-    }
+    if (!deliver(s, 4, argv)) break;
   }
   napi_close_handle_scope(env, scope);
 }

@@ -1,21 +1,8 @@
 import { opsPerSecond, round, spreadRows, summarize, type BenchResult } from '@lb/bench-kit';
-import { controlPacket, type ControlPacket } from '../src/index.js';
+import { controlPacket } from '../src/index.js';
+import { packetOf } from '../test/helpers/packets.js';
 
-const packet: ControlPacket = {
-  diagnostic: 0,
-  state: 'Up',
-  poll: false,
-  final: false,
-  controlPlaneIndependent: false,
-  demand: false,
-  multipoint: false,
-  detectMultiplier: 3,
-  myDiscriminator: 0x197730b8,
-  yourDiscriminator: 0xf901628e,
-  desiredMinTxInterval: 100_000,
-  requiredMinRxInterval: 100_000,
-  requiredMinEchoRxInterval: 50_000,
-};
+const packet = packetOf({ state: 'Up', myDiscriminator: 0x197730b8, yourDiscriminator: 0xf901628e, desiredMinTxInterval: 100_000, requiredMinRxInterval: 100_000, requiredMinEchoRxInterval: 50_000 });
 
 /** Encode into one reused buffer (as the manager could) and decode of the same 24 bytes. */
 export function codecRows(): BenchResult[] {

@@ -10,14 +10,17 @@ interface Cpu {
   user: number;
   system: number;
   wallMs: number;
+  loopDelay: { maxMs: number; p99Ms: number };
 }
 
 export async function scaleRows(sessions: number, windows: number, windowMs: number): Promise<BenchResult[]> {
   requireNetworkLab();
   const lab = new Lab('bfbs');
   const ns = lab.namespace('lo');
-  const a = OurBfd.start(lab, ns);
-  const b = OurBfd.start(lab, ns);
+  // Only up and down cross the IPC channel: thousands of state and timers events would load the
+  // processes measured.
+  const a = OurBfd.start(lab, ns, { forward: ['up', 'down'] });
+  const b = OurBfd.start(lab, ns, { forward: ['up', 'down'] });
   const profile = { receiveInterval: 300, transmitInterval: 300, detectMultiplier: 3 };
   const hub = '127.0.1.1';
   try {
@@ -33,6 +36,9 @@ export async function scaleRows(sessions: number, windows: number, windowMs: num
     const since = Date.now();
     const cpu = async (p: OurBfd): Promise<Cpu> => (await p.request({ cmd: 'cpu' })) as Cpu;
     const shares = { a: [] as number[], b: [] as number[] };
+    const delays: number[] = [];
+    const snmp = (): number => Number(/Udp: (?:\d+ ){4}(\d+)/.exec(lab.ns(ns, 'cat', ['/proc/net/snmp']).stdout.split('\n').filter((l) => l.startsWith('Udp:'))[1] ?? '')?.[1] ?? 0);
+    const rcvbufErrorsBefore = snmp();
     const inBefore = (await a.counters()).controlIn;
     for (let w = 0; w < windows; w++) {
       const [a0, b0] = [await cpu(a), await cpu(b)];
@@ -41,6 +47,7 @@ export async function scaleRows(sessions: number, windows: number, windowMs: num
       const share = (x: Cpu, y: Cpu): number => (100 * (y.user - x.user + y.system - x.system)) / 1000 / (y.wallMs - x.wallMs);
       shares.a.push(share(a0, a1));
       shares.b.push(share(b0, b1));
+      delays.push(a1.loopDelay.maxMs, b1.loopDelay.maxMs);
     }
     const seconds = (Date.now() - since) / 1000;
     const packetsPerSecond = ((await a.counters()).controlIn - inBefore) / seconds;
@@ -51,6 +58,8 @@ export async function scaleRows(sessions: number, windows: number, windowMs: num
       ...spreadRows(`${label}: CPU of one core, peer process (one address per session)`, summarize(shares.b), '%', null),
       { name: `${label}: control packets received per second (one process)`, value: round(packetsPerSecond), unit: 'packets/s', limit: null },
       { name: `${label}: false Down over ${round(seconds)} s (both processes)`, value: falseDowns, unit: 'count', limit: 0 },
+      { name: `${label}: worst event-loop delay in a window (both processes)`, value: round(Math.max(...delays)), unit: 'ms', limit: null },
+      { name: `${label}: datagrams the kernel dropped for full receive buffers`, value: snmp() - rcvbufErrorsBefore, unit: 'count', limit: null },
     ];
   } finally {
     await a.stop();

@@ -44,4 +44,5 @@ export {
   type SessionDropReason,
   type SessionStats,
   type StateCause,
+  type StateChange,
 } from './session/session.js';

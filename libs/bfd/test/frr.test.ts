@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor, type BfddPeerConfig } from '@lb/netlab';
 import { controlPacket, type SessionInfo } from '@lb/bfd';
 import { OurBfd } from './helpers/our-process.js';
+import { packetOf } from './helpers/packets.js';
 import { bfdLab, type BfdLab } from './helpers/topology.js';
 
 let net: BfdLab;
@@ -125,10 +126,7 @@ describe('interoperability with FRR bfdd', { timeout: 60_000 }, () => {
     const { key, ours: mine, theirs } = await upPair(5);
     const s = await ours.session(key);
     const spoof = Buffer.from(
-      controlPacket.encode({
-        diagnostic: 7, state: 'AdminDown', poll: false, final: false, controlPlaneIndependent: false, demand: false, multipoint: false, detectMultiplier: 3,
-        myDiscriminator: s.remoteDiscriminator, yourDiscriminator: s.localDiscriminator, desiredMinTxInterval: 100_000, requiredMinRxInterval: 100_000, requiredMinEchoRxInterval: 0,
-      }),
+      controlPacket.encode(packetOf({ diagnostic: 7, state: 'AdminDown', myDiscriminator: s.remoteDiscriminator, yourDiscriminator: s.localDiscriminator })),
     ).toString('hex');
     const sendFromFrr = (ttl: number): void => {
       // From FRR's address and namespace, as bfdd would send it, but with the TTL we choose.

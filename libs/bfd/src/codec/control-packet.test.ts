@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { controlPacket, encodeProblem, receptionProblem, type ControlPacket } from './control-packet.js';
 import { Diagnostic } from './constants.js';
+import { packetOf } from '../../test/helpers/packets.js';
 
 const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
 const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-const base: ControlPacket = {
-  diagnostic: 0,
-  state: 'Down',
-  poll: false,
-  final: false,
-  controlPlaneIndependent: false,
-  demand: false,
-  multipoint: false,
-  detectMultiplier: 3,
-  myDiscriminator: 1,
-  yourDiscriminator: 0,
-  desiredMinTxInterval: 1_000_000,
-  requiredMinRxInterval: 1_000_000,
-  requiredMinEchoRxInterval: 0,
-};
+const base: ControlPacket = packetOf();
 
 // Hand-built from the RFC 5880 §4.1 layout: Vers(3) Diag(5) | Sta(2) P F C A D M | Detect Mult |
 // Length | My Discriminator | Your Discriminator | Desired Min TX | Required Min RX | Required Min Echo RX.

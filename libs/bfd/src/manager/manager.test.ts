@@ -2,6 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type CompiledBfdProfile } from '@lb/config-schema';
 import { controlPacket } from '../codec/control-packet.js';
 import { ManagerPair } from '../../test/helpers/manager-pair.js';
+import { packetOf } from '../../test/helpers/packets.js';
 import { SessionManager, type SessionSpec } from './manager.js';
 import { type BfdProfile } from './profile.js';
 
@@ -97,10 +98,7 @@ describe('SessionManager: two nodes', () => {
     const pair = connected();
     pair.run(2000);
     const info = pair.a.session(pair.keyA)!;
-    const spoof = controlPacket.encode({
-      diagnostic: 0, state: 'AdminDown', poll: false, final: false, controlPlaneIndependent: false, demand: false, multipoint: false, detectMultiplier: 3,
-      myDiscriminator: info.remoteDiscriminator, yourDiscriminator: info.localDiscriminator, desiredMinTxInterval: 100_000, requiredMinRxInterval: 100_000, requiredMinEchoRxInterval: 0,
-    });
+    const spoof = controlPacket.encode(packetOf({ state: 'AdminDown', myDiscriminator: info.remoteDiscriminator, yourDiscriminator: info.localDiscriminator }));
     pair.deliver('a', { bytes: spoof, sourceAddress: '10.0.0.2', sourcePort: 49152, destinationAddress: '10.0.0.1', multihop: false, ttl: 254 });
     expect(pair.a.counters.dropped.ttl).toBe(1);
     expect(pair.a.session(pair.keyA)).toMatchObject({ state: 'Up', stats: { droppedTtl: 1 } });
@@ -131,10 +129,7 @@ describe('SessionManager: two nodes', () => {
     pair.run(2000);
     const info = pair.a.session(pair.keyA)!;
     const packet = (your: number, state: 'Down' | 'Up') =>
-      controlPacket.encode({
-        diagnostic: 0, state, poll: false, final: false, controlPlaneIndependent: false, demand: false, multipoint: false, detectMultiplier: 3,
-        myDiscriminator: 99, yourDiscriminator: your, desiredMinTxInterval: 100_000, requiredMinRxInterval: 100_000, requiredMinEchoRxInterval: 0,
-      });
+      controlPacket.encode(packetOf({ state, myDiscriminator: 99, yourDiscriminator: your }));
     const at = (bytes: Uint8Array, source = '10.0.0.2', destination = '10.0.0.1') => pair.deliver('a', { bytes, sourceAddress: source, sourcePort: 50000, destinationAddress: destination, multihop: false, ttl: 255 });
     at(packet(12345, 'Up'));
     at(packet(info.localDiscriminator, 'Up'), '10.0.0.9');

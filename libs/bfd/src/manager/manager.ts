@@ -8,7 +8,7 @@ import { ECHO_PORT, MULTIHOP_CONTROL_PORT, SINGLE_HOP_CONTROL_PORT, diagnosticTe
 import { type DecodeFailure } from '../codec/errors.js';
 import { err, ok, type Result } from '../result.js';
 import { echoPacket } from '../session/echo-packet.js';
-import { Session, type NegotiatedTimers, type SessionAction, type SessionDropReason, type SessionStats, type StateCause } from '../session/session.js';
+import { Session, type NegotiatedTimers, type SessionAction, type SessionDropReason, type SessionStats, type StateCause, type StateChange } from '../session/session.js';
 import { DeadlineHeap, type HeapEntry } from './deadline-heap.js';
 import { resolveProfile, type BfdProfile, type ResolvedProfile } from './profile.js';
 
@@ -95,24 +95,13 @@ export type BfdEvent =
   | ({ readonly type: 'up'; readonly timers: NegotiatedTimers } & SessionIdentity)
   | ({
       readonly type: 'down';
-      readonly from: SessionState;
-      readonly to: SessionState;
-      readonly cause: StateCause;
-      readonly diagnostic: number;
-      readonly remoteDiagnostic: number;
       /** One line for logs: the cause and both diagnostics in words. */
       readonly reason: string;
       /** When the last control packet of the peer arrived (the manager's clock), if one did. */
       readonly lastReceivedAt: number | undefined;
-    } & SessionIdentity)
-  | ({
-      readonly type: 'state';
-      readonly from: SessionState;
-      readonly to: SessionState;
-      readonly cause: StateCause;
-      readonly diagnostic: number;
-      readonly remoteDiagnostic: number;
-    } & SessionIdentity)
+    } & StateChange &
+      SessionIdentity)
+  | ({ readonly type: 'state' } & StateChange & SessionIdentity)
   | ({ readonly type: 'timers'; readonly timers: NegotiatedTimers } & SessionIdentity)
   | ({ readonly type: 'removed' } & SessionIdentity);
 

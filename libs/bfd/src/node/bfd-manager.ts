@@ -242,26 +242,13 @@ export class BfdManager extends EventEmitter<BfdManagerEvents> {
   }
 
   private dispatch(event: BfdEvent): void {
-    switch (event.type) {
-      case 'up':
-        this.emit('up', event);
-        break;
-      case 'down':
-        this.emit('down', event);
-        break;
-      case 'state':
-        this.emit('state', event);
-        break;
-      case 'timers':
-        this.emit('timers', event);
-        break;
-      case 'removed':
-        for (const socketKey of this.socketsOf.get(event.session) ?? []) this.release(socketKey);
-        this.socketsOf.delete(event.session);
-        this.echoDevice.delete(event.session);
-        this.emit('removed', event);
-        break;
+    if (event.type === 'removed') {
+      for (const socketKey of this.socketsOf.get(event.session) ?? []) this.release(socketKey);
+      this.socketsOf.delete(event.session);
+      this.echoDevice.delete(event.session);
     }
+    // Each event goes out under its own type's name (the map in BfdManagerEvents).
+    (this.emit as (name: BfdEvent['type'], event: BfdEvent) => boolean)(event.type, event);
   }
 
   private sendEcho(session: string, localAddress: string, peerAddress: string, payload: Uint8Array): void {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 /** The optional native addon @lb/bfd-socket (see its README); the types mirror its index.d.ts. */
 export interface NativeSocket {
   open(
-    options: { family: 4 | 6; address?: string; port: number; ttl?: number; tos?: number; receiveTtl?: boolean; reuseAddress?: boolean; device?: string },
+    options: { family: 4 | 6; address?: string; port: number; ttl?: number; tos?: number; receiveTtl?: boolean; reuseAddress?: boolean; device?: string; receiveBuffer?: number },
     onDatagram: (data: Buffer, sourceAddress: string, sourcePort: number, ttl: number, destination: string) => void,
   ): { id: number; port: number };
   send(id: number, data: Uint8Array, address: string, port: number): number;

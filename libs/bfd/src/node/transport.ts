@@ -45,6 +45,8 @@ export interface Transport {
 }
 
 const TOS_INTERNETWORK_CONTROL = 0xc0;
+/** One receiving socket serves every session of an address: room for a second of 1,000 sessions at 50 ms. */
+const RECEIVE_BUFFER_BYTES = 4 << 20;
 const PORT_ATTEMPTS = 200;
 
 export const DGRAM_LIMITATION =
@@ -98,7 +100,7 @@ export function nativeTransport(native: NativeSocket): Transport {
     echoUnavailable: undefined,
     async openReceiver(options, onDatagram) {
       try {
-        const { id } = native.open({ family: family(options.family), address: options.address, port: options.port, ...device(options) }, (data, source, port, ttl, destination) =>
+        const { id } = native.open({ family: family(options.family), address: options.address, port: options.port, receiveBuffer: RECEIVE_BUFFER_BYTES, ...device(options) }, (data, source, port, ttl, destination) =>
           onDatagram(data, source, port, ttl < 0 ? undefined : ttl, destination || options.address),
         );
         return { close: () => native.close(id) };
@@ -164,6 +166,11 @@ export function dgramTransport(why: string): Transport {
       socket.on('message', (data, rinfo) => onDatagram(data, rinfo.address, rinfo.port, undefined, options.address));
       // Errors after bind (ICMP-reported ones) concern sends, which this socket does not make.
       await bind(socket, scoped(options), options.port);
+      try {
+        socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+      } catch {
+        // capped by net.core.rmem_max: the default queue still works
+      }
       socket.on('error', () => undefined);
       return { close: () => socket.close() };
     },

@@ -1,28 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { type ControlPacket } from '../codec/control-packet.js';
 import { Diagnostic } from '../codec/constants.js';
+import { packetOf } from '../../test/helpers/packets.js';
 import { SessionPair, seededRandom } from '../../test/helpers/session-pair.js';
 import { jitteredInterval } from './jitter.js';
 import { Session, SessionOptionsError, type SessionAction } from './session.js';
 
 const sends = (actions: readonly SessionAction[]): ControlPacket[] => actions.flatMap((a) => (a.type === 'send' ? [a.packet] : []));
 
-const peerPacket = (change: Partial<ControlPacket> = {}): ControlPacket => ({
-  diagnostic: 0,
-  state: 'Down',
-  poll: false,
-  final: false,
-  controlPlaneIndependent: false,
-  demand: false,
-  multipoint: false,
-  detectMultiplier: 3,
-  myDiscriminator: 77,
-  yourDiscriminator: 0,
-  desiredMinTxInterval: 1_000_000,
-  requiredMinRxInterval: 100_000,
-  requiredMinEchoRxInterval: 0,
-  ...change,
-});
+const peerPacket = (change: Partial<ControlPacket> = {}): ControlPacket => packetOf({ myDiscriminator: 77, requiredMinRxInterval: 100_000, ...change });
 
 const newSession = (options: Partial<ConstructorParameters<typeof Session>[0]> = {}): Session =>
   new Session({ localDiscriminator: 1, desiredMinTxInterval: 100, requiredMinRxInterval: 100, detectMultiplier: 3, random: seededRandom(7), ...options });

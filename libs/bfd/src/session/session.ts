@@ -47,19 +47,21 @@ export type SessionDropReason =
   /** An echo packet came back while the echo function is not active. */
   | 'echo-inactive';
 
+/** A change of state, as the session reports it and the manager's events carry it. */
+export interface StateChange {
+  readonly from: SessionState;
+  readonly to: SessionState;
+  readonly cause: StateCause;
+  /** Our diagnostic after the change (what our packets now carry). */
+  readonly diagnostic: number;
+  /** The diagnostic in the peer's last packet. */
+  readonly remoteDiagnostic: number;
+}
+
 export type SessionAction =
   | { readonly type: 'send'; readonly packet: ControlPacket }
   | { readonly type: 'send-echo'; readonly packet: EchoPacket }
-  | {
-      readonly type: 'state';
-      readonly from: SessionState;
-      readonly to: SessionState;
-      readonly cause: StateCause;
-      /** Our diagnostic after the change (what our packets now carry). */
-      readonly diagnostic: number;
-      /** The diagnostic in the peer's last packet. */
-      readonly remoteDiagnostic: number;
-    }
+  | ({ readonly type: 'state' } & StateChange)
   | { readonly type: 'timers'; readonly timers: NegotiatedTimers }
   | { readonly type: 'dropped'; readonly reason: SessionDropReason }
   /** Call `tick(at)` then (or earlier: ticking early is harmless); Infinity when nothing is due. */

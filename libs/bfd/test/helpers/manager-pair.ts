@@ -2,6 +2,7 @@
 // arrives at the other `delay` ms later with TTL 255 (or `ttl`), unless the link is cut.
 import { SessionManager, type BfdEvent, type ManagerAction, type ManagerOptions, type ReceivedDatagram } from '../../src/index.js';
 import { seededRandom } from './session-pair.js';
+import { runVirtual } from './virtual-time.js';
 
 export class ManagerPair {
   now = 0;
@@ -52,23 +53,17 @@ export class ManagerPair {
   }
 
   run(until: number): void {
-    for (;;) {
-      const packetAt = this.queue.reduce((min, q) => Math.min(min, q.at), Infinity);
-      const next = Math.min(packetAt, this.a.nextDeadline(), this.b.nextDeadline());
-      if (next > until) break;
-      this.now = Math.max(this.now, next);
-      if (packetAt === next) {
-        const index = this.queue.findIndex((q) => q.at === next);
-        const [item] = this.queue.splice(index, 1);
-        if (!item) continue;
+    this.now = runVirtual(this.now, until, this.queue, { a: () => this.a.nextDeadline(), b: () => this.b.nextDeadline() }, {
+      deliver: (item, now) => {
+        this.now = now;
         const node = this.node(item.to);
-        this.handle(item.to, item.echo ? node.receiveEcho(item.datagram, this.now) : node.receiveControl(item.datagram, this.now));
-      } else {
-        const name = this.a.nextDeadline() === next ? 'a' : 'b';
-        this.handle(name, this.node(name).tick(this.now));
-      }
-    }
-    this.now = until;
+        this.handle(item.to, item.echo ? node.receiveEcho(item.datagram, now) : node.receiveControl(item.datagram, now));
+      },
+      tick: (name, now) => {
+        this.now = now;
+        this.handle(name, this.node(name).tick(now));
+      },
+    });
   }
 
   eventsOf(node: 'a' | 'b', type: BfdEvent['type']): BfdEvent[] {

@@ -3,6 +3,7 @@
 import { controlPacket, receptionProblem, type ControlPacket } from '../../src/index.js';
 import { Session, type SessionAction } from '../../src/session/session.js';
 import { type SessionOptions } from '../../src/session/options.js';
+import { runVirtual } from './virtual-time.js';
 
 export interface Sent {
   readonly at: number;
@@ -56,30 +57,23 @@ export class SessionPair {
 
   /** Runs the clock to `until`, delivering packets and firing deadlines in time order. */
   run(until: number): void {
-    for (;;) {
-      const packetAt = this.queue.reduce((min, q) => Math.min(min, q.at), Infinity);
-      const next = Math.min(packetAt, this.a.deadline, this.b.deadline);
-      if (next > until) break;
-      this.now = Math.max(this.now, next);
-      if (packetAt === next) {
-        const index = this.queue.findIndex((q) => q.at === next);
-        const [item] = this.queue.splice(index, 1);
-        if (!item) continue;
+    this.now = runVirtual(this.now, until, this.queue, { a: () => this.a.deadline, b: () => this.b.deadline }, {
+      deliver: (item, now) => {
+        this.now = now;
         const session = this.session(item.to);
         if (item.echo) {
-          this.handle(item.to, session.receiveEcho(this.now));
-          continue;
+          this.handle(item.to, session.receiveEcho(now));
+          return;
         }
         const decoded = controlPacket.decode(item.bytes as Uint8Array);
         if (!decoded.ok) throw new Error(`link carried a malformed packet: ${decoded.error.message}`);
-        if (receptionProblem(decoded.value)) continue;
-        this.handle(item.to, session.receive(decoded.value, this.now));
-      } else {
-        const side = this.a.deadline === next ? 'a' : 'b';
-        this.handle(side, this.session(side).tick(this.now));
-      }
-    }
-    this.now = until;
+        if (!receptionProblem(decoded.value)) this.handle(item.to, session.receive(decoded.value, now));
+      },
+      tick: (side, now) => {
+        this.now = now;
+        this.handle(side, this.session(side).tick(now));
+      },
+    });
   }
 
   /** Feeds actions returned by a direct call (adminDown, setTimers...) into the link. */
