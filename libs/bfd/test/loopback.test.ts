@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BfdManager, type BfdManagerOptions } from '@lb/bfd/node';
 import { loadNativeSocket } from '../src/node/native.js';
 import { controlPacket } from '../src/index.js';
+import { Lab, waitFor } from '@lb/netlab';
+import { OurBfd } from './helpers/our-process.js';
 import { packetOf } from './helpers/packets.js';
 
 const managers: BfdManager[] = [];
@@ -73,5 +75,37 @@ describe('BfdManager over loopback', () => {
     const result = await manager.addSession({ localAddress: '192.0.2.1', peerAddress: '192.0.2.2' });
     expect(result).toEqual({ ok: false, error: [expect.stringMatching(/cannot open the sockets of single-hop 192\.0\.2\.1 -> 192\.0\.2\.2: .*EADDRNOTAVAIL/)] });
     expect(manager.sessions()).toEqual([]);
+  });
+});
+
+describe('a stalled event loop', () => {
+  it('reads what arrived during the stall before it runs detection timers: no detection-time Down', { timeout: 20_000 }, async () => {
+    const port = ports();
+    const profile = { receiveInterval: 50, transmitInterval: 50, detectMultiplier: 3 };
+    // The peer runs in another process, so that it keeps sending while this one is stalled.
+    const lab = new Lab('bfst');
+    const peer = OurBfd.start(lab, null, { ports: port });
+    try {
+      const peerKey = await peer.add({ localAddress: '127.0.0.2', peerAddress: '127.0.0.1', profile });
+      const manager = new BfdManager({ ports: port });
+      managers.push(manager);
+      const downs: string[] = [];
+      manager.on('down', (e) => downs.push(e.cause));
+      const added = await manager.addSession({ localAddress: '127.0.0.1', peerAddress: '127.0.0.2', profile });
+      if (!added.ok) throw new Error(added.error.join('; '));
+      await peer.waitFor('up', peerKey, { timeoutMs: 10_000 });
+      await waitFor('3 x 50 ms in force', () => manager.session(added.value)?.timers.detectionTime === 150 && !manager.session(added.value)?.pollInProgress);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const stallUntil = performance.now() + 400; // well past the 150 ms detection time
+      while (performance.now() < stallUntil);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The peer heard nothing from us for 400 ms and rightly went down (we then hear its Down);
+      // what must not happen is our own detection firing while its packets wait in our socket.
+      expect(downs).not.toContain('detection-time-expired');
+      expect(downs.length).toBeGreaterThan(0);
+    } finally {
+      await peer.stop();
+      await lab.cleanup();
+    }
   });
 });

@@ -287,9 +287,14 @@ export class BfdManager extends EventEmitter<BfdManagerEvents> {
     clearTimeout(this.timer);
     this.armedAt = next;
     this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.armedAt = Number.POSITIVE_INFINITY;
-      this.execute(this.core.tick(this.clock()));
+      // Node runs timers before it polls sockets. After a stall (GC, a starved CPU) packets that
+      // arrived meanwhile would be read only after their session's detection time had expired,
+      // so the tick waits for this loop iteration's poll phase.
+      setImmediate(() => {
+        this.timer = undefined;
+        this.armedAt = Number.POSITIVE_INFINITY;
+        if (!this.closed) this.execute(this.core.tick(this.clock()));
+      });
     }, Math.max(0, Math.ceil(next - this.clock())));
   }
 

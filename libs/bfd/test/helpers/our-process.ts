@@ -29,8 +29,8 @@ export class OurBfd {
     });
   }
 
-  /** `forward`: the event names to send over IPC (all by default). */
-  static start(lab: Lab, ns: string, options: BfdManagerOptions & { forward?: string[] } = {}): OurBfd {
+  /** In namespace `ns` (null: this one); `forward`: the event names to send over IPC (all by default). */
+  static start(lab: Lab, ns: string | null, options: BfdManagerOptions & { forward?: string[] } = {}): OurBfd {
     const child = lab.spawn(ns, process.execPath, ['--import', 'tsx', '--conditions=development', fixture, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     return new OurBfd(child);
   }
