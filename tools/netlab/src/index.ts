@@ -18,6 +18,7 @@ export { waitForNeighbor, normalizeCommunity } from './daemons/common.js';
 export { gobgpConfig, startGobgpd } from './daemons/gobgpd.js';
 export { frrBgpDaemon, frrConfig, startFrr } from './daemons/frr.js';
 export { frrRouterBfdConfig, frrRouterBgpConfig, speakerPeerGroup, startFrrRouter, type FrrRouter, type FrrRouterConfig } from './daemons/frr-router.js';
+export { bfddConfig, startBfdd, type BfdDaemon, type BfddCounters, type BfddPeerConfig, type BfddPeerStatus, type BfddStateChange } from './daemons/bfdd.js';
 export { birdConfig, parseRoutes, startBird, type BirdConfig } from './daemons/bird.js';
 export { type BgpDaemon, type BgpDaemonConfig, type BgpFamily, type BgpNeighborConfig, type NeighborState, type RibRoute } from './daemons/types.js';
 export {
