@@ -45,7 +45,13 @@ write('package.json', {
   scripts: {
     lint: 'eslint .',
     test: 'vitest run',
-    ...(isPrivate ? {} : { check: 'node ../../tools/scripts/check-package.mjs' }),
+    // Published packages record their public API (api/*.api.md); `check` fails when it is stale.
+    ...(isPrivate
+      ? {}
+      : {
+          check: 'node ../../tools/scripts/check-package.mjs && node ../../tools/scripts/api-report.mjs',
+          'api-report': 'node ../../tools/scripts/api-report.mjs --update',
+        }),
   },
   dependencies: {},
   nx: { name: short },
