@@ -1,0 +1,4 @@
+// The lb-speaker binary.
+import { main } from './main.js';
+
+await main();

@@ -1,0 +1,222 @@
+// The lb-speaker process: the adapters (src/process/) around the pure cores. API informers (api.ts)
+// and the membership on UDP (membership-transport.ts) feed the composer (compose.ts); what it decides goes
+// to @lb/arp's layer 2 worker, to ServiceL2Status/Events (status-writer.ts) and to the metrics.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { type CountersSnapshot } from '@lb/arp';
+import { connect, EventRecorder, type KubeClient } from '@lb/k8s-watch';
+import { SpeakerMetrics } from './metrics.js';
+import { type MembershipChange } from './membership/types.js';
+import { ApiView } from './process/api.js';
+import { parseOptions, type SpeakerOptions } from './process/cli.js';
+import { expectedMembers, internalIP, Layer2Composer, type Layer2Actions } from './process/compose.js';
+import { startMonitoring } from './process/http.js';
+import { createLogger, type Logger } from './process/log.js';
+import { MembershipTransport } from './process/membership-transport.js';
+import { preflightLayer2, systemProbe } from './process/preflight.js';
+import { StatusWriter } from './process/status-writer.js';
+
+/** What the layer 2 adapter must do; @lb/arp/pcap's Layer2 fits. */
+interface Layer2Port {
+  announce(ip: string, options: { interfaces: readonly string[] }): { ok: boolean; error?: { message: string } };
+  withdraw(ip: string): void;
+  status(): Promise<{ counters: CountersSnapshot }>;
+  close(): Promise<void>;
+}
+
+const SECRET_RETRY_MS = 2000;
+
+export interface RunningSpeaker {
+  readonly metricsPort: number;
+  stop(): Promise<void>;
+}
+
+/** Thrown for what the speaker cannot run without; main() prints it as one line and exits 1. */
+export class StartError extends Error {}
+
+export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<RunningSpeaker> {
+  const node = options.nodeName;
+  let fastPath = false;
+  if (!options.disableLayer2) {
+    const preflight = preflightLayer2(systemProbe());
+    if (preflight.fatal) throw new StartError(preflight.fatal);
+    for (const warning of preflight.warnings) log.warn(warning);
+    fastPath = preflight.fastPath;
+  }
+  const client: KubeClient = await connect(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}, { userAgent: 'lb-speaker' });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  let reelect = (): void => undefined;
+  let membersChanged = (): void => undefined;
+  const api = new ApiView({
+    client,
+    log,
+    namespace: options.namespace,
+    mlNamespace: options.mlNamespace,
+    mlLabels: options.mlLabels,
+    onChange: () => {
+      const started = performance.now();
+      composer.setApi(api.snapshot());
+      reelect();
+      api.recordCost(performance.now() - started);
+    },
+    onMembersChange: () => membersChanged(),
+  });
+  const composer = new Layer2Composer({ node, lbClass: options.lbClass, ignoreExcludeLB: options.ignoreExcludeLB });
+  api.start();
+
+  const key = await memberlistKey(options, api, log);
+  await api.synced();
+  const host = options.mlBindAddr ?? options.host ?? internalIP(api.node(node));
+  if (!host) throw new StartError(`no membership address: give --host or --ml-bindaddr, or give Node ${node} an InternalIP`);
+
+  let layer2: Layer2Port | undefined;
+  if (!options.disableLayer2) {
+    const { Layer2 } = await import('@lb/arp/pcap');
+    const worker = new Layer2({ exclude: new RegExp(options.excludeInterfaces), ...(fastPath ? {} : { arpFastPath: false }) });
+    worker.on('error', (message) => log.warn(`layer 2: ${message}`));
+    worker.on('info', (message) => log.info(`layer 2: ${message}`));
+    worker.on('restart', (why) => log.warn('layer 2 worker restarted', { why }));
+    await worker.start();
+    layer2 = worker;
+  }
+  let counters: CountersSnapshot | undefined;
+
+  const events = new EventRecorder({ client, component: 'metallb-speaker', host: node });
+  const statuses = new StatusWriter({ client, events, log, namespace: options.namespace, node, service: (k) => api.service(k) });
+
+  const transport: MembershipTransport = new MembershipTransport({
+    name: node,
+    keys: [key],
+    bindAddress: host,
+    port: options.mlBindPort,
+    members: expectedMembers(api.speakerPods(), api.nodes(), options.mlBindPort),
+    onChanges: (changes) => {
+      metrics.recordChanges(changes);
+      logChanges(log, changes);
+      reelect();
+    },
+    onError: (message) => log.warn(message),
+  });
+  const metrics = new SpeakerMetrics(registry, node, {
+    layer2: () => counters ?? { drops: {}, dropsByInterface: {}, ips: {} },
+    membership: () => ({ view: transport.view(), counters: transport.membership.counters, healthScore: transport.membership.healthScore }),
+  });
+
+  const apply = (actions: Layer2Actions): void => {
+    for (const ip of actions.withdraw) layer2?.withdraw(ip);
+    for (const a of actions.announce) {
+      const result = layer2?.announce(a.ip, { interfaces: a.interfaces });
+      if (result && !result.ok) log.warn('cannot announce', { ip: a.ip, service: a.service, error: result.error?.message });
+    }
+    if (actions.announce.length > 0 || actions.withdraw.length > 0) {
+      log.info('announcements changed', { announce: actions.announce.map((a) => a.ip), withdraw: actions.withdraw, total: actions.decision.announcements.length });
+    }
+    metrics.setAnnounced(actions.decision);
+    statuses.set(actions.statuses, actions.events);
+  };
+  reelect = () => apply(composer.decide(transport.view()));
+  membersChanged = () => transport.setMembers(expectedMembers(api.speakerPods(), api.nodes(), options.mlBindPort));
+
+  composer.setApi(api.snapshot());
+  await transport.start();
+  reelect();
+
+  const monitoring = await startMonitoring({
+    host: options.metricsHost,
+    port: options.metricsPort,
+    registry,
+    ready: () => api.hasSynced,
+    beforeScrape: async () => {
+      if (layer2) counters = (await layer2.status()).counters;
+    },
+  });
+  log.info('speaker started', { node, membership: `${host}:${options.mlBindPort}`, metricsPort: monitoring.port, layer2: !options.disableLayer2, fastPath });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await transport.leave();
+      const last = composer.withdrawAll();
+      for (const ip of last.withdraw) layer2?.withdraw(ip);
+      statuses.set(new Map(), []);
+      await Promise.race([statuses.flush(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      statuses.stop();
+      if (options.drainSeconds > 0) await new Promise((resolve) => setTimeout(resolve, options.drainSeconds * 1000));
+      await layer2?.close();
+      await events.stop(1000);
+      await api.stop();
+      await monitoring.close();
+      client.close();
+      log.info('speaker stopped', { node });
+    })());
+  return { metricsPort: monitoring.port, stop };
+}
+
+/** The memberlist key: the mounted file, else the Secret through the API (waited for). Never none. */
+async function memberlistKey(options: SpeakerOptions, api: ApiView, log: Logger): Promise<Uint8Array> {
+  if (options.mlSecretKeyPath) {
+    const file = join(options.mlSecretKeyPath, 'secretkey');
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      throw new StartError(`cannot read the memberlist key ${file}: ${(error as Error).message}`);
+    }
+    if (bytes.length === 0) throw new StartError(`the memberlist key ${file} is empty`);
+    return new Uint8Array(bytes);
+  }
+  for (;;) {
+    try {
+      const key = await api.secretKey(options.mlSecretName);
+      if (key && key.length > 0) return key;
+      log.warn('the memberlist Secret has no key "secretkey"; waiting', { secret: `${options.namespace}/${options.mlSecretName}` });
+    } catch (error) {
+      log.warn('cannot read the memberlist Secret; waiting', { secret: `${options.namespace}/${options.mlSecretName}`, error: (error as Error).message });
+    }
+    await new Promise((resolve) => setTimeout(resolve, SECRET_RETRY_MS));
+  }
+}
+
+function logChanges(log: Logger, changes: readonly MembershipChange[]): void {
+  for (const change of changes) {
+    const { kind, ...fields } = change;
+    log.info(`membership: ${kind}`, fields);
+  }
+}
+
+/** The binary: parse flags, run, leave and withdraw on SIGTERM/SIGINT. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  let options: SpeakerOptions;
+  try {
+    options = await parseOptions(argv);
+  } catch (error) {
+    process.stderr.write(`lb-speaker: ${(error as Error).message}\nRun with --help for the options.\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const log = createLogger(options.logLevel, { component: 'speaker', node: options.nodeName });
+  let running: RunningSpeaker;
+  try {
+    running = await runSpeaker(options, log);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof StartError) process.stderr.write(`lb-speaker: ${message}\n`);
+    log.error('could not start', { error: message });
+    process.exit(1);
+  }
+  const shutdown = (signal: string): void => {
+    log.info('shutting down', { signal });
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('shutdown failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
