@@ -1,0 +1,188 @@
+// The layer 2 lab shared by the end-to-end test and the benchmark: netlab's ClusterLab (3 node
+// namespaces on one LAN, a client, kube-sim on the host over a management link) with the chart's
+// CRDs, the real controller on the host and one real lb-speaker per node namespace (the built bin).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, EndpointSlices, Services, type KubeClient, type KubeObject } from '@lb/k8s-watch';
+import { ClusterLab, waitFor, type SpawnedProcess } from '@lb/netlab';
+
+const repoRoot = join(import.meta.dirname, '..', '..', '..');
+const speakerBin = join(import.meta.dirname, '..', 'bin', 'lb-speaker.mjs');
+const controllerBin = join(repoRoot, 'apps', 'controller', 'bin', 'lb-controller.mjs');
+const crdDir = join(repoRoot, 'charts', 'lb', 'crds');
+
+export const NAMESPACE = 'metallb-system';
+export const POOL = '172.16.16.150-172.16.16.250';
+export const CLASS_POOL = '192.168.2.100-192.168.2.150';
+
+export interface ServiceSpec {
+  /** Nodes with a ready endpoint (default: every node). */
+  readonly endpoints?: readonly string[];
+  readonly local?: boolean;
+  readonly namespace?: string;
+  readonly annotations?: Record<string, string>;
+  readonly loadBalancerClass?: string;
+}
+
+export class SpeakerLab {
+  readonly speakers: Array<SpawnedProcess | undefined> = [];
+  private readonly keyDir: string;
+
+  private constructor(
+    readonly cluster: ClusterLab,
+    readonly client: KubeClient,
+    readonly controller: SpawnedProcess,
+  ) {
+    this.keyDir = join(cluster.lab.workDir, 'memberlist');
+  }
+
+  static async start(options: { tag?: string; speakerArgs?: readonly string[] } = {}): Promise<SpeakerLab> {
+    for (const bin of [join(import.meta.dirname, '..', 'dist', 'entry.js'), join(repoRoot, 'apps', 'controller', 'dist', 'entry.js')]) {
+      if (!existsSync(bin)) throw new Error(`${bin} is missing: build first (npx nx run speaker:build; speaker:test does it)`);
+    }
+    const key = randomBytes(32);
+    const setupDir = join('/tmp', `lb-speaker-lab-${process.pid}`);
+    mkdirSync(setupDir, { recursive: true });
+    const setup = join(setupDir, 'setup.json');
+    writeFileSync(setup, JSON.stringify(setupObjects(key)));
+    const crds = readdirSync(crdDir).map((f) => join(crdDir, f));
+    const cluster = await ClusterLab.start({ tag: options.tag ?? 'sl2', kubeSim: { files: [...crds, setup] } });
+    try {
+      const client = await connect({ kubeconfig: cluster.kubeSim!.kubeconfigPath });
+      const controller = cluster.startOnHost('controller', process.execPath, [controllerBin, '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NAMESPACE]);
+      const lab = new SpeakerLab(cluster, client, controller);
+      mkdirSync(lab.keyDir, { recursive: true });
+      writeFileSync(join(lab.keyDir, 'secretkey'), key);
+      await Promise.all(cluster.nodes.map((_, i) => lab.startSpeaker(i, options.speakerArgs)));
+      return lab;
+    } catch (error) {
+      await cluster.cleanup();
+      throw error;
+    }
+  }
+
+  /**
+   * Starts node i's speaker and waits for "speaker started". The last node reads the memberlist
+   * key from a mounted directory, the others from the Secret through the API.
+   */
+  async startSpeaker(i: number, extra: readonly string[] = []): Promise<SpawnedProcess> {
+    const node = this.cluster.node(i);
+    const keyArgs = i === this.cluster.nodes.length - 1 ? ['--ml-secret-key-path', this.keyDir] : [];
+    const proc = this.cluster.startInNode(i, 'speaker', process.execPath, [speakerBin, '--node-name', node.name, '--host', node.lan.ipv4, ...keyArgs, ...extra]);
+    this.speakers[i] = proc;
+    const before = proc.output().split('"speaker started"').length;
+    await waitFor(`${node.name}'s speaker to start`, () => proc.output().split('"speaker started"').length > before, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      abortIf: () => (proc.child.exitCode !== null || proc.child.signalCode !== null ? `the speaker exited:\n${proc.output().slice(-3000)}` : undefined),
+    });
+    return proc;
+  }
+
+  /** kill -9 (or another signal) of node i's speaker process; resolves when it has exited. */
+  async signalSpeaker(i: number, signal: NodeJS.Signals): Promise<void> {
+    const proc = this.speakers[i];
+    if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => proc.child.once('exit', resolve));
+    proc.child.kill(signal);
+    await exited;
+  }
+
+  /** Creates a LoadBalancer Service with ready endpoints and resolves with its address (assigned by the controller). */
+  async service(name: string, spec: ServiceSpec = {}): Promise<string> {
+    await this.createService(name, spec);
+    return this.addressOf(name, spec.namespace);
+  }
+
+  async createService(name: string, spec: ServiceSpec = {}): Promise<void> {
+    const namespace = spec.namespace ?? 'default';
+    await this.client.create(Services, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, ...(spec.annotations ? { annotations: spec.annotations } : {}) },
+      spec: {
+        type: 'LoadBalancer',
+        ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }],
+        ...(spec.local ? { externalTrafficPolicy: 'Local' } : {}),
+        ...(spec.loadBalancerClass ? { loadBalancerClass: spec.loadBalancerClass } : {}),
+      },
+    } as KubeObject);
+    const nodes = spec.endpoints ?? this.cluster.nodes.map((n) => n.name);
+    await this.client.create(EndpointSlices, {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${name}-x`, namespace, labels: { 'kubernetes.io/service-name': name } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+      endpoints: nodes.map((nodeName, i) => ({ addresses: [`10.244.${i}.10`], nodeName, conditions: { ready: true } })),
+    } as KubeObject);
+  }
+
+  async addressOf(name: string, namespace = 'default', timeoutMs = 15_000): Promise<string> {
+    return waitFor(
+      `an address for Service ${namespace}/${name}`,
+      async () => {
+        const svc = (await this.client.get(Services, namespace, name)) as { status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } } };
+        return svc.status?.loadBalancer?.ingress?.[0]?.ip;
+      },
+      { timeoutMs, intervalMs: 20 },
+    );
+  }
+
+  /** The node answering ARP for `ip` from the client (one arping), or undefined. */
+  answerer(ip: string): { node?: string; macs: string[] } {
+    const r = this.cluster.arping(ip, { count: 1, deadlineSeconds: 1 });
+    const macs = [...new Set(r.replyMacs)];
+    const node = macs.length === 1 ? this.cluster.nodeByMac(macs[0] as string)?.name : undefined;
+    return { ...(node ? { node } : {}), macs };
+  }
+
+  /** Waits until exactly one node, satisfying `accept`, answers ARP for `ip`; returns it. */
+  async owner(ip: string, accept: (node: string) => boolean = () => true, timeoutMs = 15_000): Promise<string> {
+    return waitFor(
+      `one node to answer ARP for ${ip}`,
+      () => {
+        const a = this.answerer(ip);
+        return a.node !== undefined && accept(a.node) ? a.node : undefined;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+  }
+
+  /** A metric's value (summed over its series that match `labels`) from node i's speaker. */
+  metric(i: number, name: string, labels: Record<string, string> = {}): number {
+    const text = this.cluster.exec(i, 'curl', ['-sS', '-m', '5', 'http://127.0.0.1:7472/metrics']);
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(name)) continue;
+      const match = /^([a-zA-Z_:]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+      if (!match || match[1] !== name) continue;
+      const series = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      if (Object.entries(labels).every(([k, v]) => series[k] === v)) sum += Number(match[3]);
+    }
+    return sum;
+  }
+
+  nodeIndex(name: string): number {
+    return this.cluster.nodes.findIndex((n) => n.name === name);
+  }
+
+  async cleanup(): Promise<void> {
+    this.client.close();
+    await this.cluster.cleanup();
+  }
+}
+
+function setupObjects(key: Buffer): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'metallb-memberlist', namespace: NAMESPACE }, type: 'Opaque', data: { secretkey: key.toString('base64') } },
+      { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'lab', namespace: NAMESPACE }, spec: { addresses: [POOL] } },
+      { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lab', namespace: NAMESPACE }, spec: { ipAddressPools: ['lab'] } },
+    ],
+  };
+}

@@ -1,0 +1,150 @@
+// End to end, in one shared lab: kube-sim, the real controller and three real lb-speaker processes
+// in node namespaces on one LAN bridge, a client namespace checking with arping, curl and tcpdump.
+// Needs root and the network tools; run under `flock /tmp/lb-lab.lock`.
+import { createSocket } from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerChanges, requireNetworkLab, waitFor } from '@lb/netlab';
+import { ServiceL2Statuses } from '../src/process/api.js';
+import { NAMESPACE, SpeakerLab } from './lab.js';
+
+const slow = 60_000;
+
+describe('lb-speaker in layer 2, end to end', () => {
+  let lab: SpeakerLab;
+  let ip: string;
+  let home: string;
+
+  beforeAll(async () => {
+    requireNetworkLab(['arping', 'tcpdump', 'curl', 'nft', 'ss']);
+    const started = performance.now();
+    lab = await SpeakerLab.start();
+    console.log(`speaker lab up in ${Math.round(performance.now() - started)} ms`);
+  }, 120_000);
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  const owner = (address: string, accept?: (node: string) => boolean, timeoutMs?: number) => lab.owner(address, accept, timeoutMs);
+
+  it('announces a new Service from exactly one node: arping sees one MAC, curl reaches that node, status and Event written', async () => {
+    ip = await lab.service('web');
+    home = await owner(ip);
+    const replies = lab.cluster.arping(ip, { count: 3, deadlineSeconds: 2 });
+    expect(new Set(replies.replyMacs)).toEqual(new Set([lab.cluster.node(home).mac]));
+    expect(lab.cluster.curl(ip).node).toBe(home);
+    const statuses = await waitFor('the ServiceL2Status', async () => {
+      const list = await lab.client.list(ServiceL2Statuses, { namespace: NAMESPACE });
+      return list.items.length > 0 && list.items.every((s) => (s.status as { node?: string } | undefined)?.node) ? list.items : undefined;
+    });
+    expect(statuses.map((s) => (s.status as { node: string }).node)).toEqual([home]);
+    expect(statuses[0]?.metadata?.labels).toMatchObject({ 'metallb.io/node': home, 'metallb.io/service-name': 'web', 'metallb.io/service-namespace': 'default' });
+    const events = await waitFor('the nodeAssigned Event', async () => {
+      const list = await lab.client.list({ group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true } as never, { namespace: 'default' });
+      return (list.items as Array<{ reason?: string; message?: string }>).filter((e) => e.reason === 'nodeAssigned');
+    });
+    expect(events[0]?.message).toBe(`announcing from node "${home}" with protocol "layer2"`);
+    const i = lab.nodeIndex(home);
+    expect(lab.metric(i, 'metallb_speaker_announced', { ip, node: home, protocol: 'layer2' })).toBe(1);
+    expect(lab.metric(i, 'metallb_layer2_requests_received', { ip })).toBeGreaterThan(0);
+    expect(lab.metric(i, 'lb_speaker_members_alive')).toBe(3);
+  }, slow);
+
+  it('drops and counts forged membership datagrams from the client namespace; nothing moves', async () => {
+    const target = lab.cluster.node(home);
+    const dropsBefore = lab.metric(lab.nodeIndex(home), 'lb_speaker_membership_dropped_total');
+    // Garbage, and datagrams shaped like ours under a wrong key, sent from the client's namespace.
+    const script = `
+      const s = require('node:dgram').createSocket('udp4'); let n = 0;
+      const send = () => { const b = Buffer.alloc(80 + (n % 40)); require('node:crypto').randomFillSync(b); b[0] = 1;
+        s.send(b, 7946, '${target.lan.ipv4}', () => { if (++n < 200) send(); else s.close(); }); };
+      send();`;
+    lab.cluster.lab.ns(lab.cluster.clientNs, process.execPath, ['-e', script]);
+    await waitFor('the forged datagrams to be counted', () => lab.metric(lab.nodeIndex(home), 'lb_speaker_membership_dropped_total') >= dropsBefore + 200, { timeoutMs: 5000 });
+    expect(lab.answerer(ip).node).toBe(home);
+    expect(lab.metric(lab.nodeIndex(home), 'lb_speaker_members_alive')).toBe(3);
+    void createSocket; // (the forger runs in the client namespace, not here)
+  }, slow);
+
+  it('moves the address when the owner\'s speaker is killed (kill -9), with no failed request', async () => {
+    const i = lab.nodeIndex(home);
+    const capture = await lab.cluster.captureNeighbors();
+    const stream = await lab.cluster.requestStream(ip, { intervalMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const killedAt = Date.now();
+    await lab.signalSpeaker(i, 'SIGKILL');
+    const next = await owner(ip, (n) => n !== home, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { summary } = await stream.stop();
+    const frames = await capture.stop();
+    const changes = ownerChanges(frames, ip);
+    const takeover = changes.find((c) => c.mac === lab.cluster.node(next).mac);
+    expect(takeover).toBeDefined();
+    const takeoverMs = Number(takeover!.timeNs / 1_000_000n) - killedAt;
+    console.log(`kill -9: ${next} took over after ${takeoverMs} ms; stream ${JSON.stringify({ sent: summary.sent, failed: summary.failed, maxGapMs: summary.maxGapMs })}`);
+    expect(takeoverMs).toBeLessThan(1000);
+    expect(summary.failed).toBe(0);
+    expect(lab.cluster.curl(ip).node).toBe(next);
+    // Back: held down first, then the address returns home.
+    await lab.startSpeaker(i);
+    expect(await owner(ip, (n) => n === home, 15_000)).toBe(home);
+  }, slow);
+
+  it('fails over when the owner\'s LAN link goes down, and takes the address back after the hold-down', async () => {
+    const stream = await lab.cluster.requestStream(ip, { intervalMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    lab.cluster.linkDown(home);
+    try {
+      const next = await owner(ip, (n) => n !== home, 5000);
+      await waitFor('the stream to reach the new owner', () => stream.records().some((r) => r.node === next), { timeoutMs: 5000 });
+      const { summary } = await stream.stop();
+      console.log(`link down: ${next} took over; gap ${summary.maxGapMs} ms`);
+      expect(summary.maxGapMs).toBeLessThan(1000);
+    } finally {
+      lab.cluster.linkUp(home);
+    }
+    expect(await owner(ip, (n) => n === home, 15_000)).toBe(home);
+    // Steady state again: one MAC.
+    expect(new Set(lab.cluster.arping(ip, { count: 3 }).replyMacs).size).toBe(1);
+  }, slow);
+
+  it('fails over when the owner freezes (SIGSTOP of its namespace), and it does not answer beside the new owner on SIGCONT', async () => {
+    const stream = await lab.cluster.requestStream(ip, { intervalMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    lab.cluster.freeze(home);
+    let next: string;
+    try {
+      next = await owner(ip, (n) => n !== home, 5000);
+      await waitFor('the stream to reach the new owner', () => stream.records().some((r) => r.node === next), { timeoutMs: 5000 });
+    } finally {
+      lab.cluster.thaw(home);
+    }
+    const capture = await lab.cluster.captureNeighbors();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const { summary } = await stream.stop();
+    console.log(`freeze: ${next} took over; gap ${summary.maxGapMs} ms`);
+    expect(summary.maxGapMs).toBeLessThan(1000);
+    // Within the hold-down the woken node stays silent: only the new owner claims the address.
+    const claims = (await capture.stop()).filter((f) => f.address === ip && ['gratuitous', 'reply'].includes(f.kind));
+    expect(claims.every((f) => f.mac === lab.cluster.node(next).mac)).toBe(true);
+    expect(await owner(ip, (n) => n === home, 15_000)).toBe(home);
+  }, slow);
+
+  it('announces an externalTrafficPolicy: Local Service only from the node with the endpoint', async () => {
+    const local = await lab.service('local', { local: true, endpoints: ['lb-node-3'] });
+    expect(await owner(local)).toBe('lb-node-3');
+    expect(lab.cluster.curl(local).node).toBe('lb-node-3');
+  }, slow);
+
+  it('answers no ARP once every speaker is stopped (SIGTERM: leave, withdraw, exit 0)', async () => {
+    for (let i = 0; i < 3; i++) {
+      const proc = lab.speakers[i]!;
+      const exited = new Promise<number | null>((resolve) => proc.child.once('exit', (code) => resolve(code)));
+      proc.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+    lab.cluster.flushNeighbors();
+    const r = lab.cluster.arping(ip, { count: 3, deadlineSeconds: 2 });
+    expect(r.received).toBe(0);
+    expect(lab.cluster.curl(ip, { timeoutMs: 1000 }).ok).toBe(false);
+  }, slow);
+});
