@@ -2,7 +2,7 @@
 // namespaces on one LAN, a client, kube-sim on the host over a management link) with the chart's
 // CRDs, the real controller on the host and one real lb-speaker per node namespace (the built bin).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, EndpointSlices, Services, type KubeClient, type KubeObject } from '@lb/k8s-watch';
 import { ClusterLab, waitFor, type SpawnedProcess } from '@lb/netlab';
@@ -152,11 +152,11 @@ export class SpeakerLab {
 
   /** A metric's value (summed over its series that match `labels`) from node i's speaker. */
   metric(i: number, name: string, labels: Record<string, string> = {}): number {
-    const text = this.cluster.exec(i, 'curl', ['-sS', '-m', '5', 'http://127.0.0.1:7472/metrics']);
+    const text = this.metricsText(i);
     let sum = 0;
     for (const line of text.split('\n')) {
       if (!line.startsWith(name)) continue;
-      const match = /^([a-zA-Z_:]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+      const match = /^([a-zA-Z0-9_:]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
       if (!match || match[1] !== name) continue;
       const series = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
       if (Object.entries(labels).every(([k, v]) => series[k] === v)) sum += Number(match[3]);
@@ -164,13 +164,32 @@ export class SpeakerLab {
     return sum;
   }
 
+  /** Command lines of the processes in a node's namespace. */
+  processesIn(node: string): string[] {
+    const pids = this.cluster.lab.ns(null, 'ip', ['netns', 'pids', this.cluster.node(node).ns]).stdout.split(/\s+/).filter(Boolean);
+    return pids.flatMap((pid) => {
+      try {
+        return [readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim()];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  metricsText(i: number): string {
+    return this.cluster.exec(i, 'curl', ['-sS', '-m', '5', 'http://127.0.0.1:7472/metrics']);
+  }
+
   nodeIndex(name: string): number {
     return this.cluster.nodes.findIndex((n) => n.name === name);
   }
 
+  /** Removes the lab; SPEAKER_LAB_KEEP=1 keeps its work directory (logs) and prints where. */
   async cleanup(): Promise<void> {
     this.client.close();
-    await this.cluster.cleanup();
+    const keepWorkDir = process.env['SPEAKER_LAB_KEEP'] === '1';
+    if (keepWorkDir) console.log(`lab logs kept in ${this.cluster.lab.workDir}`);
+    await this.cluster.cleanup({ keepWorkDir });
   }
 }
 
