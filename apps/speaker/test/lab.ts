@@ -2,13 +2,13 @@
 // namespaces on one LAN, a client, kube-sim on the host over a management link) with the chart's
 // CRDs, the real controller on the host and one real lb-speaker per node namespace (the built bin).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, EndpointSlices, Services, type KubeClient, type KubeObject } from '@lb/k8s-watch';
 import { ClusterLab, waitFor, type SpawnedProcess } from '@lb/netlab';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
-const speakerBin = join(import.meta.dirname, '..', 'bin', 'lb-speaker.mjs');
+export const speakerBin = join(import.meta.dirname, '..', 'bin', 'lb-speaker.mjs');
 const controllerBin = join(repoRoot, 'apps', 'controller', 'bin', 'lb-controller.mjs');
 const crdDir = join(repoRoot, 'charts', 'lb', 'crds');
 
@@ -66,10 +66,11 @@ export class SpeakerLab {
    * Starts node i's speaker and waits for "speaker started". The last node reads the memberlist
    * key from a mounted directory, the others from the Secret through the API.
    */
-  async startSpeaker(i: number, extra: readonly string[] = []): Promise<SpawnedProcess> {
+  async startSpeaker(i: number, extra: readonly string[] = [], wrapper: readonly string[] = []): Promise<SpawnedProcess> {
     const node = this.cluster.node(i);
     const keyArgs = i === this.cluster.nodes.length - 1 ? ['--ml-secret-key-path', this.keyDir] : [];
-    const proc = this.cluster.startInNode(i, 'speaker', process.execPath, [speakerBin, '--node-name', node.name, '--host', node.lan.ipv4, ...keyArgs, ...extra]);
+    const command = [...wrapper, process.execPath, speakerBin, '--node-name', node.name, '--host', node.lan.ipv4, ...keyArgs, ...extra];
+    const proc = this.cluster.startInNode(i, 'speaker', command[0] as string, command.slice(1));
     this.speakers[i] = proc;
     const before = proc.output().split('"speaker started"').length;
     await waitFor(`${node.name}'s speaker to start`, () => proc.output().split('"speaker started"').length > before, {
@@ -78,6 +79,13 @@ export class SpeakerLab {
       abortIf: () => (proc.child.exitCode !== null || proc.child.signalCode !== null ? `the speaker exited:\n${proc.output().slice(-3000)}` : undefined),
     });
     return proc;
+  }
+
+  /** The memberlist key directory (the last node's speaker reads it), made readable by `uid`. */
+  keyDirFor(uid: number, gid: number): string {
+    chownSync(this.keyDir, uid, gid);
+    chownSync(join(this.keyDir, 'secretkey'), uid, gid);
+    return this.keyDir;
   }
 
   /** kill -9 (or another signal) of node i's speaker process; resolves when it has exited. */

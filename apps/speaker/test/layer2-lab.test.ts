@@ -1,11 +1,11 @@
 // End to end, in one shared lab: kube-sim, the real controller and three real lb-speaker processes
 // in node namespaces on one LAN bridge, a client namespace checking with arping, curl and tcpdump.
 // Needs root and the network tools; run under `flock /tmp/lb-lab.lock`.
-import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerChanges, requireNetworkLab, waitFor } from '@lb/netlab';
 import { ServiceL2Statuses } from '../src/process/api.js';
-import { NAMESPACE, SpeakerLab } from './lab.js';
+import { NAMESPACE, SpeakerLab, speakerBin } from './lab.js';
 
 const slow = 60_000;
 
@@ -64,7 +64,6 @@ describe('lb-speaker in layer 2, end to end', () => {
     await waitFor('the forged datagrams to be counted', () => lab.metric(lab.nodeIndex(home), 'lb_speaker_membership_dropped_total') >= dropsBefore + 200, { timeoutMs: 5000 });
     expect(lab.answerer(ip).node).toBe(home);
     expect(lab.metric(lab.nodeIndex(home), 'lb_speaker_members_alive')).toBe(3);
-    void createSocket; // (the forger runs in the client namespace, not here)
   }, slow);
 
   it('moves the address when the owner\'s speaker is killed (kill -9), with no failed request', async () => {
@@ -139,10 +138,47 @@ describe('lb-speaker in layer 2, end to end', () => {
     expect(await owner(ip, (n) => n === home, 15_000)).toBe(home);
   }, slow);
 
+  it('moves nothing during an API outage, and still fails over when a node dies inside it', async () => {
+    lab.cluster.apiOutage();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(lab.answerer(ip).node).toBe(home);
+      lab.cluster.linkDown(home);
+      try {
+        await owner(ip, (n) => n !== home, 5000);
+      } finally {
+        lab.cluster.linkUp(home);
+      }
+      expect(await owner(ip, (n) => n === home, 15_000)).toBe(home);
+    } finally {
+      lab.cluster.endApiOutage();
+    }
+  }, slow);
+
+  let local: string;
   it('announces an externalTrafficPolicy: Local Service only from the node with the endpoint', async () => {
-    const local = await lab.service('local', { local: true, endpoints: ['lb-node-3'] });
+    local = await lab.service('local', { local: true, endpoints: ['lb-node-3'] });
     expect(await owner(local)).toBe('lb-node-3');
     expect(lab.cluster.curl(local).node).toBe('lb-node-3');
+  }, slow);
+
+  it('runs as a non-root user with only CAP_NET_RAW (setpriv), and refuses to start without it', async () => {
+    const nobody = 65534;
+    const setpriv = ['setpriv', '--reuid', String(nobody), '--regid', String(nobody), '--clear-groups'];
+    const node3 = lab.cluster.node(2);
+    const refused = lab.cluster.lab.tryNs(node3.ns, setpriv[0]!, [...setpriv.slice(1), process.execPath, speakerBin, '--node-name', node3.name]);
+    expect(refused.ok).toBe(false);
+    expect(refused.stderr.trim()).toBe('lb-speaker: cannot announce in layer 2: capability CAP_NET_RAW is missing (needed to answer ARP/NDP; add NET_RAW to the container, or setpriv --ambient-caps +net_raw)');
+
+    await lab.signalSpeaker(2, 'SIGTERM');
+    const kubeconfig = lab.cluster.kubeconfigFor(nobody, nobody);
+    lab.keyDirFor(nobody, nobody);
+    const proc = await lab.startSpeaker(2, ['--kubeconfig', kubeconfig], [...setpriv, '--inh-caps', '+net_raw', '--ambient-caps', '+net_raw']);
+    const status = readFileSync(`/proc/${proc.child.pid}/status`, 'utf8');
+    expect(/^Uid:\s+(\d+)/m.exec(status)?.[1]).toBe(String(nobody));
+    expect(/^CapEff:\s+([0-9a-f]+)/m.exec(status)?.[1]).toBe('0000000000002000'); // CAP_NET_RAW alone
+    // Past its hold-down it answers for the Service only it may announce.
+    expect(await owner(local, (n) => n === node3.name, 15_000)).toBe(node3.name);
   }, slow);
 
   it('answers no ARP once every speaker is stopped (SIGTERM: leave, withdraw, exit 0)', async () => {
