@@ -2,7 +2,7 @@
 // turned into @lb/bgp-wire's peer options and route sets. Kept apart so that every mapping from
 // MetalLB's fields to the wire is tested without sockets.
 import { type Route, type RouteFamily } from '@lb/bgp-wire';
-import { formatIp, ipFamily, parseIp, type IpFamily } from '@lb/ip';
+import { formatIp, ipFamily, type IpFamily } from '@lb/ip';
 import { type DesiredPrefix } from './desired.js';
 import { type PeerSession } from './sessions.js';
 
@@ -121,8 +121,4 @@ export function routesOf(prefixes: readonly DesiredPrefix[], family: IpFamily, n
     });
   }
   return routes;
-}
-
-export function isAddress(text: string | undefined): text is string {
-  return text !== undefined && parseIp(text) !== undefined;
 }
