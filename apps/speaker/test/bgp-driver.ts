@@ -34,10 +34,10 @@ console.log('READY');
 async function handle(command: Command): Promise<void> {
   switch (command.cmd) {
     case 'update': {
+      const started = performance.now();
       const compiled = compile(command.yaml);
       if (!compiled.ok) throw new Error(compiled.error.message);
       const { cmd: _cmd, yaml: _yaml, ...objects } = command;
-      const started = performance.now();
       mode.update(desiredBgp({ ...objects, config: compiled.value, nodeName }));
       console.log(`UPDATED ${(performance.now() - started).toFixed(1)}`);
       break;

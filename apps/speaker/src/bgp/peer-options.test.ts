@@ -23,7 +23,7 @@ const session: PeerSession = {
 const input: SessionOptionsInput = { session, localAddress: '172.30.0.11', node: {}, nodeName: 'lb-node-1', restartTime: 120, restarting: false, nativeSockopt: true };
 
 describe('sessionOptions', () => {
-  const cases: Array<{ name: string; change: Partial<SessionOptionsInput> & { session?: Partial<PeerSession> }; want: Record<string, unknown> }> = [
+  const cases: Array<{ name: string; change: Partial<Omit<SessionOptionsInput, 'session'>> & { session?: Partial<PeerSession> }; want: Record<string, unknown> }> = [
     { name: 'eBGP to a neighbour: TTL 1, router ID from the local IPv4 address', change: {}, want: { ttl: 1, routerId: '172.30.0.11', peerAs: 64513, holdTime: 90, keepaliveTime: 30, mode: 'active', families: ['ipv4-unicast'] } },
     { name: 'eBGP multihop: TTL 255', change: { session: { ebgpMultiHop: true } }, want: { ttl: 255 } },
     { name: 'iBGP: no TTL', change: { session: { internal: true, peerASN: 64512 } }, want: { ttl: undefined } },
