@@ -61,16 +61,17 @@ try {
   const removed: number[] = [];
   for (let t = 0; t < trials; t++) {
     const i = 1000 + t;
-    const prefix = `${addressOf(i)} via`;
+    // `10.100.3.232 nhid 18 via 172.30.0.11 ...` (FRR installs through nexthop groups).
+    const prefix = `\n${addressOf(i)} `;
     const before = seen().length;
     let start = performance.now();
     driver.update(CONFIG, { ...objects(1), services: [...objects(1).services, service(`svc-${i}`, { ips: [addressOf(i)] })], endpointSlices: [...objects(1).endpointSlices, slice(`svc-${i}`, ['lb-node-1'])] });
-    await waitFor(`route ${addressOf(i)}`, () => seen().slice(before).includes(prefix), { timeoutMs: 10_000, intervalMs: 1 });
+    await waitFor(`route ${addressOf(i)}`, () => `\n${seen().slice(before)}`.includes(prefix), { timeoutMs: 10_000, intervalMs: 1 });
     added.push(performance.now() - start);
     const beforeDelete = seen().length;
     start = performance.now();
     driver.update(CONFIG, objects(1));
-    await waitFor(`route ${addressOf(i)} gone`, () => seen().slice(beforeDelete).includes(`Deleted ${prefix}`), { timeoutMs: 10_000, intervalMs: 1 });
+    await waitFor(`route ${addressOf(i)} gone`, () => `\n${seen().slice(beforeDelete)}`.includes(`\nDeleted ${addressOf(i)} `), { timeoutMs: 10_000, intervalMs: 1 });
     removed.push(performance.now() - start);
     await new Promise((r) => setTimeout(r, 100));
   }
