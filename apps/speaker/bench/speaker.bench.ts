@@ -3,8 +3,10 @@
 // heartbeats at the same interval; and the election's spread (bounded loads against plain
 // rendezvous hashing, side by side), its churn and its cost. Writes bench-results/speaker.json.
 //   SPEAKER_BENCH_SIZES=10,100 npx nx run speaker:bench   (default 10,100,1000)
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
+import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
 import { L2Election } from '../src/election/elect.js';
 import { placeHomes, type Ball } from '../src/election/placement.js';
 import { type ElectionInputs } from '../src/election/plan.js';
@@ -140,4 +142,7 @@ metadata: { name: big, namespace: metallb-system }
   rows.push(...spreadRows('election-decide-10000-services-100-nodes-membership-change', summarize(membershipOnly), 'ms', null));
 }
 
-writeResults('speaker', rows);
+// bench/bgp.bench.ts writes the bgp-* rows of the same file: keep them.
+const resultsFile = join(benchResultsDir(), 'speaker.json');
+const bgpRows = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResult[]).filter((r) => r.name.startsWith('bgp-')) : [];
+writeResults('speaker', [...rows, ...bgpRows]);

@@ -45,7 +45,7 @@ export { elect, L2Election, type Announcement, type L2Decision, type ServiceDeci
 export { announcementDiff, type AnnouncementDiff } from './election/diff.js';
 export { planL2, type ElectionInputs, type L2Plan, type ServicePlan } from './election/plan.js';
 export { assignOwners, DEFAULT_LOAD_FACTOR, placeHomes, type Ball, type Candidate, type Liveness } from './election/placement.js';
-export { type NotAnnouncedReason } from './election/services.js';
+export { servicePool, type NotAnnouncedReason, type PooledService, type PoolVerdict } from './election/services.js';
 export { endpointCanServe, SERVICE_NAME_LABEL } from './election/endpoints.js';
 export { EXCLUDE_FROM_LB_LABEL, nodeExclusion, tolerates, type NodeOptions } from './election/nodes.js';
 export { type EndpointSliceResource, type NodeResource, type ServiceResource, type Taint } from './election/resources.js';
@@ -60,3 +60,20 @@ export {
 
 // Metrics: MetalLB's speaker names plus the membership's.
 export { SpeakerMetrics, type MetricSources } from './metrics.js';
+
+// BGP: the desired state per peer and Service (pure), and the adapter holding the sessions.
+export {
+  desiredBgp,
+  type BgpDesiredState,
+  type BgpInputs,
+  type BgpNotAnnouncedReason,
+  type DesiredPeer,
+  type DesiredPrefix,
+  type ServiceBgpDecision,
+} from './bgp/desired.js';
+export { peerSession, secretIndex, sessionKey, type PeerSession, type PeerSessionError, type PeerSessionResult, type SecretIndex } from './bgp/sessions.js';
+export { aggregatedPrefix, type AggregatedPrefix } from './bgp/prefixes.js';
+export { GRACEFUL_SHUTDOWN, routesOf, sessionOptions, type NodeAddresses, type SessionOptions, type SessionOptionsInput } from './bgp/peer-options.js';
+export { BgpMode, type BgpModeEvent, type BgpModeOptions, type BgpSessionStatus, type BgpStopOptions } from './bgp/bgp-mode.js';
+export { registerBgpMetrics, type PeerMetricSample } from './bgp/metrics.js';
+export { localAddressTowards } from './bgp/local-address.js';

@@ -65,11 +65,23 @@ function contains(pool: CompiledPool, ip: IpAddress): boolean {
   return pool.ranges.some((r) => r.family === ip.family && r.first <= ip.value && ip.value <= r.last);
 }
 
-export function serviceVerdict(service: ServiceResource, config: CompiledConfig, classes: ClassLookup, options: ServiceOptions = {}): ServiceVerdict {
+/** A Service of ours with its addresses in a pool: what both modes start from. */
+export interface PooledService {
+  readonly key: string;
+  /** Canonical addresses, in the order of status.loadBalancer.ingress. */
+  readonly addresses: readonly string[];
+  readonly pool: CompiledPool;
+  readonly local: boolean;
+}
+
+export type PoolVerdict = { readonly ok: true; readonly service: PooledService } | { readonly ok: false; readonly key: string; readonly addresses: readonly string[]; readonly reason: NotAnnouncedReason };
+
+/** Whether a Service is ours (type, class, --lb-class) and which pool holds its addresses, as the controller decided. */
+export function servicePool(service: ServiceResource, config: CompiledConfig, classes: ClassLookup, options: ServiceOptions = {}): PoolVerdict {
   const key = serviceKey(service);
   const ingress = (service.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => ip !== undefined && ip !== '');
   const addresses = ingress.map((ip) => canonicalIp(ip) ?? ip);
-  const refuse = (reason: NotAnnouncedReason): ServiceVerdict => ({ ok: false, key, addresses, reason });
+  const refuse = (reason: NotAnnouncedReason): PoolVerdict => ({ ok: false, key, addresses, reason });
   if (service.spec?.type !== 'LoadBalancer') return refuse('notLoadBalancer');
   const routing = serviceAllocationRequest(service, classes, options.lbClass !== undefined ? { loadBalancerClass: options.lbClass } : {});
   // A Service of ours with a wrong annotation still has its class; its addresses decide the rest.
@@ -86,22 +98,26 @@ export function serviceVerdict(service: ServiceResource, config: CompiledConfig,
       ? config.pools.find((p) => p.className === className && ips.every((ip) => contains(p, ip)))
       : config.pools.find((p) => p.className === undefined && ips.every((ip) => contains(p, ip)));
   if (!pool) return refuse('ipNotAllowed');
+  return { ok: true, service: { key, addresses, pool, local: service.spec.externalTrafficPolicy === 'Local' } };
+}
+
+/** MetalLB refuses allow-shared-ip on a Service that advertisements select by serviceSelectors. */
+export function sharesIP(service: ServiceResource): boolean {
+  const annotations = service.metadata?.annotations ?? {};
+  return SHARED_IP_ANNOTATIONS.some((a) => Object.hasOwn(annotations, a));
+}
+
+export function serviceVerdict(service: ServiceResource, config: CompiledConfig, classes: ClassLookup, options: ServiceOptions = {}): ServiceVerdict {
+  const pooled = servicePool(service, config, classes, options);
+  if (!pooled.ok) return pooled;
+  const { key, addresses, pool, local } = pooled.service;
+  const refuse = (reason: NotAnnouncedReason): ServiceVerdict => ({ ok: false, key, addresses, reason });
   const labels = service.metadata?.labels ?? {};
   const announcements = pool.l2.filter((a) => a.serviceSelectors.length === 0 || matchesAnySelector(a.serviceSelectors, labels));
   if (announcements.length === 0) return refuse('noL2Advertisement');
-  const annotations = service.metadata?.annotations ?? {};
-  if (SHARED_IP_ANNOTATIONS.some((a) => Object.hasOwn(annotations, a)) && announcements.some((a) => a.serviceSelectors.length > 0)) {
-    return refuse('sharedIPWithServiceSelector');
-  }
+  if (sharesIP(service) && announcements.some((a) => a.serviceSelectors.length > 0)) return refuse('sharedIPWithServiceSelector');
   return {
     ok: true,
-    target: {
-      key,
-      addresses,
-      pool,
-      announcements,
-      spread: announcements.some((a) => a.spreadAcrossNodes),
-      local: service.spec.externalTrafficPolicy === 'Local',
-    },
+    target: { key, addresses, pool, announcements, spread: announcements.some((a) => a.spreadAcrossNodes), local },
   };
 }

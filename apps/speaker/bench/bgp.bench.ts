@@ -1,0 +1,121 @@
+// speaker:bench, BGP part (root; run under `flock /tmp/lb-bench.lock flock /tmp/lb-lab.lock`): the
+// real desiredBgp() + BgpMode in a node namespace (test/bgp-driver.ts) against FRR (zebra, bgpd)
+// in a router namespace. Rows `bgp-*` are merged into bench-results/speaker.json; the other rows
+// of the file are kept.
+//   - bgp-route-latency: a Service added to the desired state → its route in the router's
+//     kernel table (seen by `ip monitor route`), and removed → the route gone; BGP_BENCH_TRIALS (20).
+//   - bgp-10000-services-announce: 10,000 Services in one update → FRR's RIB holds all 10,000
+//     from the node; withdrawn between rounds; BGP_BENCH_ROUNDS (3). The driver's RSS at 10,000.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
+import { ClusterLab, requireNetworkLab, waitFor } from '@lb/netlab';
+import { Driver, type ApiObjects } from '../test/bgp-harness.js';
+import { node, service, slice } from '../test/fixtures.js';
+
+const trials = Number(process.env['BGP_BENCH_TRIALS'] ?? 20);
+const rounds = Number(process.env['BGP_BENCH_ROUNDS'] ?? 3);
+const log = (text: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
+
+const CONFIG = `
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: { name: bench, namespace: metallb-system }
+spec: { addresses: [10.100.0.0/16] }
+---
+apiVersion: metallb.io/v1beta2
+kind: BGPPeer
+metadata: { name: router, namespace: metallb-system }
+spec: { myASN: 64512, peerASN: 64512, peerAddress: 172.30.0.3 }
+---
+apiVersion: metallb.io/v1beta1
+kind: BGPAdvertisement
+metadata: { name: all, namespace: metallb-system }
+`;
+const NODES = [node('lb-node-1')];
+const addressOf = (i: number): string => `10.100.${i >> 8}.${i & 255}`;
+function objects(count: number, offset = 0): ApiObjects {
+  const services = [];
+  const endpointSlices = [];
+  for (let i = offset; i < offset + count; i++) {
+    services.push(service(`svc-${i}`, { ips: [addressOf(i)] }));
+    endpointSlices.push(slice(`svc-${i}`, ['lb-node-1']));
+  }
+  return { services, endpointSlices, nodes: NODES };
+}
+
+requireNetworkLab(['zebra', 'bgpd', 'vtysh']);
+const rows: BenchResult[] = [];
+const c = await ClusterLab.start({ tag: 'sbg', nodes: 1, kubeSim: false, router: true });
+try {
+  const driver = await Driver.start(c, 0);
+  const router = c.router;
+  if (!router || !c.routerNs) throw new Error('the lab has no router');
+  const monitor = c.lab.spawn(c.routerNs, 'ip', ['-4', 'monitor', 'route']);
+  const seen = (): string => monitor.output();
+  driver.update(CONFIG, objects(1));
+  await waitFor('the session', () => router.acceptedCount('172.30.0.11', 'ipv4-unicast') === 1, { timeoutMs: 30_000, intervalMs: 200 });
+
+  // Latency of one change, both ways.
+  const added: number[] = [];
+  const removed: number[] = [];
+  for (let t = 0; t < trials; t++) {
+    const i = 1000 + t;
+    // `10.100.3.232 nhid 18 via 172.30.0.11 ...` (FRR installs through nexthop groups).
+    const prefix = `\n${addressOf(i)} `;
+    const before = seen().length;
+    let start = performance.now();
+    driver.update(CONFIG, { ...objects(1), services: [...objects(1).services, service(`svc-${i}`, { ips: [addressOf(i)] })], endpointSlices: [...objects(1).endpointSlices, slice(`svc-${i}`, ['lb-node-1'])] });
+    await waitFor(`route ${addressOf(i)}`, () => `\n${seen().slice(before)}`.includes(prefix), { timeoutMs: 10_000, intervalMs: 1 });
+    added.push(performance.now() - start);
+    const beforeDelete = seen().length;
+    start = performance.now();
+    driver.update(CONFIG, objects(1));
+    await waitFor(`route ${addressOf(i)} gone`, () => `\n${seen().slice(beforeDelete)}`.includes(`\nDeleted ${addressOf(i)} `), { timeoutMs: 10_000, intervalMs: 1 });
+    removed.push(performance.now() - start);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  log(`route latency: added median ${summarize(added).median.toFixed(1)} ms, removed ${summarize(removed).median.toFixed(1)} ms`);
+  rows.push(...spreadRows('bgp-route-latency-add-to-router-kernel', summarize(added), 'ms', 1000));
+  rows.push(...spreadRows('bgp-route-latency-remove-from-router-kernel', summarize(removed), 'ms', 1000));
+  await monitor.stop();
+
+  // 10,000 Services at once.
+  const big = objects(10_000);
+  const announce: number[] = [];
+  const withdraw: number[] = [];
+  let rss = 0;
+  let compute = 0;
+  for (let r = 0; r < rounds; r++) {
+    let start = performance.now();
+    driver.update(CONFIG, big);
+    await waitFor('10,000 routes at FRR', () => router.acceptedCount('172.30.0.11', 'ipv4-unicast') === 10_000, { timeoutMs: 120_000, intervalMs: 50 });
+    announce.push(performance.now() - start);
+    const status = await driver.status();
+    rss = Math.max(rss, status.rssBytes);
+    const updated = driver.process.output().split('\n').filter((l) => l.startsWith('UPDATED ')).at(-1);
+    compute = Math.max(compute, Number(updated?.split(' ')[1] ?? 0));
+    start = performance.now();
+    driver.update(CONFIG, objects(0));
+    await waitFor('routes withdrawn at FRR', () => router.acceptedCount('172.30.0.11', 'ipv4-unicast') === 0, { timeoutMs: 120_000, intervalMs: 50 });
+    withdraw.push(performance.now() - start);
+    log(`round ${r + 1}: announce ${announce.at(-1)?.toFixed(0)} ms, withdraw ${withdraw.at(-1)?.toFixed(0)} ms`);
+  }
+  rows.push(...spreadRows('bgp-10000-services-announce-to-frr-rib', summarize(announce), 'ms', 5000));
+  rows.push(...spreadRows('bgp-10000-services-withdraw-from-frr-rib', summarize(withdraw), 'ms', 5000));
+  rows.push({ name: 'bgp-10000-services-update-compute (max)', value: round(compute), unit: 'ms', limit: null });
+  rows.push({ name: 'bgp-10000-services-1-peer-rss', value: round(rss / 2 ** 20), unit: 'MiB', limit: 150 });
+  await driver.stop();
+} finally {
+  await c.cleanup();
+}
+
+// Keep every other row of the file (the membership and election rows of speaker.bench.ts).
+const file = join(benchResultsDir(), 'speaker.json');
+let others: BenchResult[] = [];
+try {
+  others = (JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]).filter((r) => !r.name.startsWith('bgp-'));
+} catch {
+  // no file yet
+}
+writeResults('speaker', [...others, ...rows]);

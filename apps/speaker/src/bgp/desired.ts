@@ -1,0 +1,180 @@
+// What this node announces over BGP, from the API's view alone: for each BGPPeer that selects this
+// node, the session to hold and the prefixes to announce on it with their attributes; for each
+// Service, the peers it is announced to (ServiceBGPStatus) or why it is not announced. MetalLB's
+// rules: the BGPAdvertisements of the Service's pool that select it, this node (nodeSelectors) and
+// the peer (peers); aggregation; communities (aliases already resolved by compile()); LOCAL_PREF to
+// iBGP peers only; externalTrafficPolicy Local announces only from nodes with a ready endpoint.
+import { type BgpAnnouncement, type CompiledConfig, type CompiledPeer, type SecretObject } from '@lb/config-schema';
+import { type IpFamily } from '@lb/ip';
+import { matchesAnySelector } from '@lb/labels';
+import { endpointsByService, endpointsOf } from '../election/endpoints.js';
+import { nodeExclusion } from '../election/nodes.js';
+import { type EndpointSliceResource, type NodeResource, type ServiceResource } from '../election/resources.js';
+import { classLookup, servicePool, sharesIP, type NotAnnouncedReason } from '../election/services.js';
+import { aggregatedPrefix } from './prefixes.js';
+import { peerSession, secretIndex, sessionKey, type PeerSession, type PeerSessionError } from './sessions.js';
+
+export interface BgpInputs {
+  readonly config: CompiledConfig;
+  readonly services: readonly ServiceResource[];
+  readonly endpointSlices: readonly EndpointSliceResource[];
+  readonly nodes: readonly NodeResource[];
+  /** This node's name (MetalLB's --node-name). */
+  readonly nodeName: string;
+  /** Secrets of the peers' passwordSecret references (kubernetes.io/basic-auth). */
+  readonly secrets?: readonly SecretObject[];
+  /** MetalLB's --lb-class. */
+  readonly lbClass?: string;
+  /** MetalLB's --ignore-exclude-lb. */
+  readonly ignoreExcludeLB?: boolean;
+}
+
+export interface DesiredPrefix {
+  /** Canonical `address/length`. */
+  readonly prefix: string;
+  readonly family: IpFamily;
+  /** Standard communities, `A:B`, sorted. */
+  readonly communities: readonly string[];
+  /** Large communities, `A:B:C`, sorted. */
+  readonly largeCommunities: readonly string[];
+  /** Set for iBGP peers only (compile() refuses advertisements that disagree on one prefix). */
+  readonly localPref: number | undefined;
+  /** The Services (`namespace/name`) behind it, sorted. */
+  readonly services: readonly string[];
+}
+
+export interface DesiredPeer {
+  /** The BGPPeer's name. */
+  readonly name: string;
+  /** The session, or why it is not opened (reported, never ignored). */
+  readonly session: { readonly ok: true; readonly value: PeerSession; readonly key: string } | { readonly ok: false; readonly error: PeerSessionError };
+  /** Sorted by prefix. */
+  readonly prefixes: readonly DesiredPrefix[];
+  /** Prefixes of a family the session does not carry (no dualStackAddressFamily), not announced. */
+  readonly unsendable: readonly string[];
+}
+
+export type BgpNotAnnouncedReason =
+  | NotAnnouncedReason
+  /** No BGPAdvertisement covers the pool, or none selects the Service. */
+  | 'noBGPAdvertisement'
+  /** No advertisement selects this node, or none of their peers is a session of this node. */
+  | 'noPeerForNode'
+  /** This node never announces (NetworkUnavailable, excluded from load balancers). */
+  | 'nodeExcluded'
+  /** externalTrafficPolicy Local and no ready endpoint on this node. */
+  | 'noLocalEndpoint';
+
+export interface ServiceBgpDecision {
+  readonly key: string;
+  readonly addresses: readonly string[];
+  /** Peers this node announces the Service to (sorted); empty when not announced. */
+  readonly peers: readonly string[];
+  readonly reason?: BgpNotAnnouncedReason;
+}
+
+export interface BgpDesiredState {
+  readonly node: string;
+  /** Every BGPPeer that selects this node, sorted by name. */
+  readonly peers: readonly DesiredPeer[];
+  /** Every Service of type LoadBalancer seen, sorted by key. */
+  readonly services: readonly ServiceBgpDecision[];
+}
+
+interface PrefixBuilder {
+  family: IpFamily;
+  communities: Set<string>;
+  large: Set<string>;
+  localPref: number | undefined;
+  services: Set<string>;
+}
+
+export function desiredBgp(inputs: BgpInputs): BgpDesiredState {
+  const node = inputs.nodes.find((n) => n.metadata?.name === inputs.nodeName);
+  const labels = node?.metadata?.labels ?? {};
+  const excluded = node !== undefined && nodeExclusion(node, inputs.ignoreExcludeLB ? { ignoreExcludeLB: true } : {}) !== undefined;
+  const secrets = secretIndex(inputs.secrets ?? []);
+  const peers = inputs.config.peers.filter((p) => p.nodeSelectors.length === 0 || matchesAnySelector(p.nodeSelectors, labels)).sort((a, b) => compare(a.name, b.name));
+  const routes = new Map<string, Map<string, PrefixBuilder>>(peers.map((p) => [p.name, new Map()]));
+  const classes = classLookup(inputs.config);
+  const endpoints = endpointsByService(inputs.endpointSlices);
+  const decisions: ServiceBgpDecision[] = [];
+  const options = inputs.lbClass !== undefined ? { lbClass: inputs.lbClass } : {};
+  for (const service of inputs.services) {
+    if (service.spec?.type !== 'LoadBalancer') continue;
+    const pooled = servicePool(service, inputs.config, classes, options);
+    if (!pooled.ok) {
+      decisions.push({ key: pooled.key, addresses: pooled.addresses, peers: [], reason: pooled.reason });
+      continue;
+    }
+    const { key, addresses, pool, local } = pooled.service;
+    const refuse = (reason: BgpNotAnnouncedReason): void => void decisions.push({ key, addresses, peers: [], reason });
+    const serviceLabels = service.metadata?.labels ?? {};
+    const advertisements = pool.bgp.filter((a) => a.serviceSelectors.length === 0 || matchesAnySelector(a.serviceSelectors, serviceLabels));
+    if (advertisements.length === 0) refuse('noBGPAdvertisement');
+    else if (sharesIP(service) && advertisements.some((a) => a.serviceSelectors.length > 0)) refuse('sharedIPWithServiceSelector');
+    else if (excluded) refuse('nodeExcluded');
+    else if (!endpointsOf(endpoints, key).any) refuse('noReadyEndpoints');
+    else if (local && !endpointsOf(endpoints, key).nodes.has(inputs.nodeName)) refuse('noLocalEndpoint');
+    else {
+      const announcedTo = new Set<string>();
+      for (const advertisement of advertisements) {
+        if (advertisement.nodeSelectors.length > 0 && !matchesAnySelector(advertisement.nodeSelectors, labels)) continue;
+        for (const peer of peers) {
+          if (advertisement.peers.length > 0 && !advertisement.peers.includes(peer.name)) continue;
+          announcedTo.add(peer.name);
+          addRoutes(routes.get(peer.name) as Map<string, PrefixBuilder>, key, addresses, advertisement, peer);
+        }
+      }
+      if (announcedTo.size === 0) refuse('noPeerForNode');
+      else decisions.push({ key, addresses, peers: [...announcedTo].sort(compare) });
+    }
+  }
+  decisions.sort((a, b) => compare(a.key, b.key));
+  return { node: inputs.nodeName, peers: peers.map((peer) => desiredPeer(peer, routes.get(peer.name) as Map<string, PrefixBuilder>, secrets)), services: decisions };
+}
+
+function addRoutes(into: Map<string, PrefixBuilder>, service: string, addresses: readonly string[], advertisement: BgpAnnouncement, peer: CompiledPeer): void {
+  for (const address of addresses) {
+    const aggregated = aggregatedPrefix(address, advertisement.aggregationLength, advertisement.aggregationLengthV6);
+    if (!aggregated) continue;
+    let entry = into.get(aggregated.prefix);
+    if (!entry) {
+      entry = { family: aggregated.family, communities: new Set(), large: new Set(), localPref: undefined, services: new Set() };
+      into.set(aggregated.prefix, entry);
+    }
+    entry.services.add(service);
+    for (const c of advertisement.communities) {
+      if (c.kind === 'standard') entry.communities.add(c.text);
+      else entry.large.add(`${c.globalAdministrator}:${c.localData1}:${c.localData2}`);
+    }
+    if (peer.internal && advertisement.localPref !== undefined) entry.localPref = Math.max(entry.localPref ?? 0, advertisement.localPref);
+  }
+}
+
+function desiredPeer(peer: CompiledPeer, routes: Map<string, PrefixBuilder>, secrets: ReturnType<typeof secretIndex>): DesiredPeer {
+  const resolved = peerSession(peer, secrets);
+  const families = resolved.ok ? resolved.value.families : [];
+  const prefixes: DesiredPrefix[] = [];
+  const unsendable: string[] = [];
+  for (const [prefix, entry] of [...routes].sort(([a], [b]) => compare(a, b))) {
+    if (resolved.ok && !families.includes(entry.family)) {
+      unsendable.push(prefix);
+      continue;
+    }
+    prefixes.push({
+      prefix,
+      family: entry.family,
+      communities: [...entry.communities].sort(compare),
+      largeCommunities: [...entry.large].sort(compare),
+      localPref: entry.localPref,
+      services: [...entry.services].sort(compare),
+    });
+  }
+  const session = resolved.ok ? { ok: true as const, value: resolved.value, key: sessionKey(resolved.value) } : resolved;
+  return { name: peer.name, session, prefixes, unsendable };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
