@@ -9,8 +9,10 @@ import { connect, EventRecorder, type KubeClient } from '@lb/k8s-watch';
 import { SpeakerMetrics } from './metrics.js';
 import { type MembershipChange } from './membership/types.js';
 import { ApiView } from './process/api.js';
+import { BgpProcess } from './process/bgp.js';
 import { parseOptions, type SpeakerOptions } from './process/cli.js';
-import { expectedMembers, internalIP, Layer2Composer, type Layer2Actions } from './process/compose.js';
+import { expectedMembers, internalIP, Layer2Composer, type Layer2Actions, type NodeWithAddresses } from './process/compose.js';
+import { type NodeAddresses } from './bgp/peer-options.js';
 import { startMonitoring } from './process/http.js';
 import { createLogger, type Logger } from './process/log.js';
 import { MembershipTransport } from './process/membership-transport.js';
@@ -49,6 +51,8 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
   collectDefaultMetrics({ register: registry });
 
   let reelect = (): void => undefined;
+  // BGP needs no election: every node with what a BGPAdvertisement asks advertises (desiredBgp).
+  const bgp = options.disableBgp ? undefined : new BgpProcess({ client, log, registry, node, lbClass: options.lbClass, ignoreExcludeLB: options.ignoreExcludeLB });
   let membersChanged = (): void => undefined;
   const api = new ApiView({
     client,
@@ -58,8 +62,10 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
     mlLabels: options.mlLabels,
     onChange: () => {
       const started = performance.now();
-      composer.setApi(api.snapshot());
+      const snapshot = api.snapshot();
+      composer.setApi(snapshot);
       reelect();
+      bgp?.update(snapshot);
       api.recordCost(performance.now() - started);
     },
     onMembersChange: () => membersChanged(),
@@ -71,6 +77,8 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
   await api.synced();
   const host = options.mlBindAddr ?? options.host ?? internalIP(api.node(node));
   if (!host) throw new StartError(`no membership address: give --host or --ml-bindaddr, or give Node ${node} an InternalIP`);
+
+  bgp?.start(nodeAddresses(api.node(node), host));
 
   let layer2: Layer2Port | undefined;
   if (!options.disableLayer2) {
@@ -120,9 +128,11 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
   reelect = () => apply(composer.decide(transport.view()));
   membersChanged = () => transport.setMembers(expectedMembers(api.speakerPods(), api.nodes(), options.mlBindPort));
 
-  composer.setApi(api.snapshot());
+  const initial = api.snapshot();
+  composer.setApi(initial);
   await transport.start();
   reelect();
+  bgp?.update(initial);
 
   const monitoring = await startMonitoring({
     host: options.metricsHost,
@@ -144,7 +154,10 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
       statuses.set(new Map(), []);
       await Promise.race([statuses.flush(), new Promise((resolve) => setTimeout(resolve, 2000))]);
       statuses.stop();
+      // BGP withdraws (and waits the drain time) while layer 2 is already gone.
+      const bgpStopped = bgp?.stop(options.drainSeconds);
       if (options.drainSeconds > 0) await new Promise((resolve) => setTimeout(resolve, options.drainSeconds * 1000));
+      await bgpStopped;
       await layer2?.close();
       await events.stop(1000);
       await api.stop();
@@ -153,6 +166,14 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
       log.info('speaker stopped', { node });
     })());
   return { metricsPort: monitoring.port, stop };
+}
+
+/** This node's addresses per family (next hops, router ID): the Node's InternalIPs, else the membership host. */
+function nodeAddresses(nodeObject: NodeWithAddresses | undefined, host: string): NodeAddresses {
+  const internal = (nodeObject?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+  const v4 = internal.find((a) => !a.includes(':')) ?? (host.includes(':') ? undefined : host);
+  const v6 = internal.find((a) => a.includes(':')) ?? (host.includes(':') ? host : undefined);
+  return { ...(v4 ? { IPv4: v4 } : {}), ...(v6 ? { IPv6: v6 } : {}) };
 }
 
 /** The memberlist key: the mounted file, else the Secret through the API (waited for). Never none. */

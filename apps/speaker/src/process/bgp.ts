@@ -1,0 +1,94 @@
+// BGP in the process: after every change the API view reports, the desired state (desiredBgp(), pure)
+// goes to the BgpMode adapter, which keeps one session per peer and its routes. The only thing
+// fetched here is what a BGPPeer's passwordSecret names (cached; a change of the peer refetches).
+import { type SecretObject } from '@lb/config-schema';
+import { type KubeClient, Secrets } from '@lb/k8s-watch';
+import { type Registry } from 'prom-client';
+import { BgpMode, type BgpModeEvent, type BgpSessionStatus } from '../bgp/bgp-mode.js';
+import { desiredBgp } from '../bgp/desired.js';
+import { type NodeAddresses } from '../bgp/peer-options.js';
+import { type ApiSnapshot } from './compose.js';
+import { type Logger } from './log.js';
+
+export interface BgpProcessOptions {
+  readonly client: KubeClient;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly node: string;
+  readonly lbClass?: string | undefined;
+  readonly ignoreExcludeLB?: boolean;
+}
+
+export class BgpProcess {
+  /** Made by start(), once this node's addresses are known; updates before it are kept for it. */
+  private mode: BgpMode | undefined;
+  private readonly secrets = new Map<string, SecretObject | 'missing'>();
+  private last: ApiSnapshot | undefined;
+
+  constructor(private readonly options: BgpProcessOptions) {}
+
+  start(nodeAddresses: NodeAddresses): void {
+    const { node, registry, log } = this.options;
+    this.mode = new BgpMode({ nodeName: node, nodeAddresses, registry, onEvent: (event) => logEvent(log, event) });
+    if (this.last) this.update(this.last);
+  }
+
+  update(snapshot: ApiSnapshot): void {
+    this.last = snapshot;
+    if (!this.mode || !snapshot.config) return;
+    this.fetchSecrets(snapshot);
+    const desired = desiredBgp({
+      config: snapshot.config,
+      services: snapshot.services,
+      endpointSlices: snapshot.endpointSlices,
+      nodes: snapshot.nodes,
+      nodeName: this.options.node,
+      secrets: [...this.secrets.values()].filter((s): s is SecretObject => s !== 'missing'),
+      ...(this.options.lbClass !== undefined ? { lbClass: this.options.lbClass } : {}),
+      ...(this.options.ignoreExcludeLB ? { ignoreExcludeLB: true } : {}),
+    });
+    this.mode.update(desired);
+  }
+
+  sessions(): BgpSessionStatus[] {
+    return this.mode?.sessions() ?? [];
+  }
+
+  stop(drainSeconds: number): Promise<void> {
+    return this.mode?.stop({ drainSeconds }) ?? Promise.resolve();
+  }
+
+  /** Starts fetching every passwordSecret not fetched yet; a fetched one recomputes the state. */
+  private fetchSecrets(snapshot: ApiSnapshot): void {
+    for (const peer of snapshot.config?.peers ?? []) {
+      const ref = peer.passwordSecret;
+      if (!ref?.name) continue;
+      const namespace = ref.namespace;
+      const key = `${namespace}/${ref.name}`;
+      if (this.secrets.has(key)) continue;
+      this.secrets.set(key, 'missing');
+      this.options.client.get(Secrets, namespace, ref.name).then(
+        (secret) => {
+          this.secrets.set(key, secret as SecretObject);
+          if (this.last) this.update(this.last);
+        },
+        (error: unknown) => {
+          this.options.log.warn('cannot read a BGPPeer password Secret; the peer waits for it', { secret: key, error: (error as Error).message });
+          // Forget it, so that the next change tries again.
+          setTimeout(() => this.secrets.delete(key), 5000).unref();
+        },
+      );
+    }
+  }
+}
+
+function logEvent(log: Logger, event: BgpModeEvent): void {
+  if (event.type === 'bgp') {
+    const e = event.event as { type?: string };
+    log.info(`bgp: ${e.type ?? 'event'}`, { peer: event.peer });
+  } else if (event.type === 'bfd') {
+    log.info(`bfd: ${event.state}`, { peer: event.peer, ...(event.reason ? { reason: event.reason } : {}) });
+  } else {
+    log.warn(`bgp: ${event.message}`, { peer: event.peer });
+  }
+}
