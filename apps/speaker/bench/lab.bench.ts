@@ -7,7 +7,9 @@
 //   - kill -9 of the owner's speaker: kill → the new owner's first gratuitous ARP at the client, and
 //     failed requests;
 //   - Service created (API create of Service + EndpointSlice) → first ARP reply at the client.
-// Rows `lab-*` replace those of the last run in bench-results/speaker.json; the other rows stay.
+//   - 1,000 Services created at once → every address answered from the client; the speakers' RSS.
+// SPEAKER_LAB_SECTIONS=failover,kill,create,bulk chooses. Rows measured replace those of the last
+// run in bench-results/speaker.json; the other rows stay.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
@@ -15,6 +17,7 @@ import { ownerChanges, requireNetworkLab, waitFor, type NeighborFrame } from '@l
 import { SpeakerLab } from '../test/lab.js';
 
 const runs = Number(process.env['SPEAKER_LAB_RUNS'] ?? 10);
+const sections = new Set((process.env['SPEAKER_LAB_SECTIONS'] ?? 'failover,kill,create,bulk').split(','));
 const rows: BenchResult[] = [];
 const log = (text: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -22,6 +25,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 requireNetworkLab(['arping', 'tcpdump', 'curl', 'nft', 'ss']);
 const lab = await SpeakerLab.start({ tag: 'sl2b' });
 try {
+  await lab.settled();
   const ip = await lab.service('bench');
   let home = await lab.owner(ip);
   log(`${ip} announced from ${home}`);
@@ -45,10 +49,11 @@ try {
   };
   const settleHome = async () => {
     home = await lab.owner(ip, (n) => n === home, 30_000);
-    await sleep(500);
+    await lab.settled();
+    await sleep(300);
   };
 
-  for (const fault of ['link-down', 'freeze'] as const) {
+  for (const fault of sections.has('failover') ? (['link-down', 'freeze'] as const) : []) {
     const gaps: number[] = [];
     const detections: number[] = [];
     const takeovers: number[] = [];
@@ -83,7 +88,7 @@ try {
     if (takeovers.length > 0) rows.push(...spreadRows(`lab-${fault}-takeover-first-gratuitous`, summarize(takeovers), 'ms', null));
   }
 
-  {
+  if (sections.has('kill')) {
     const takeovers: number[] = [];
     const failed: number[] = [];
     for (let run = 0; run < runs; run++) {
@@ -107,7 +112,7 @@ try {
     rows.push({ name: 'lab-kill-9-failed-requests-max', value: Math.max(...failed), unit: 'requests', limit: 0 });
   }
 
-  {
+  if (sections.has('create')) {
     const latencies: number[] = [];
     for (let run = 0; run < runs; run++) {
       const address = `172.16.16.${200 + run}`;
@@ -127,7 +132,7 @@ try {
   }
 
   const bulk = Number(process.env['SPEAKER_LAB_BULK'] ?? 1000);
-  if (bulk > 0) {
+  if (bulk > 0 && sections.has('bulk')) {
     // `bulk` Services created at once (Service + EndpointSlice each, 32 writes in flight), then
     // every address answered from the client: its kernel resolves each (a datagram to each address
     // every 200 ms) until the neighbour table holds a MAC for all of them.
@@ -173,11 +178,12 @@ try {
   await lab.cleanup();
 }
 
-// Keep the simulation's rows of the last full run; replace the lab's.
+// Keep the rows of the last runs (the simulation's, sections not run now); replace those measured now.
 const file = join(benchResultsDir(), 'speaker.json');
 let kept: BenchResult[] = [];
+const fresh = new Set(rows.map((r) => r.name));
 try {
-  kept = (JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]).filter((r) => !r.name.startsWith('lab-'));
+  kept = (JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]).filter((r) => !fresh.has(r.name));
 } catch {
   // first run
 }

@@ -141,7 +141,8 @@ export class SpeakerLab {
 
   /** The node answering ARP for `ip` from the client (one arping), or undefined. */
   answerer(ip: string): { node?: string; macs: string[] } {
-    const r = this.cluster.arping(ip, { count: 1, deadlineSeconds: 1 });
+    // Two requests: arping stops at the count, so one request shows only the first of two owners.
+    const r = this.cluster.arping(ip, { count: 2, gapSeconds: 0.02, deadlineSeconds: 1 });
     const macs = [...new Set(r.replyMacs)];
     const node = macs.length === 1 ? this.cluster.nodeByMac(macs[0] as string)?.name : undefined;
     return { ...(node ? { node } : {}), macs };
@@ -156,6 +157,16 @@ export class SpeakerLab {
         return a.node !== undefined && accept(a.node) ? a.node : undefined;
       },
       { timeoutMs, intervalMs: 100 },
+    );
+  }
+
+  /** Waits until every running speaker sees all of them alive and eligible, and announces (not withdrawn). */
+  async settled(timeoutMs = 30_000): Promise<void> {
+    const running = this.speakers.map((p, i) => (p && p.child.exitCode === null && p.child.signalCode === null ? i : -1)).filter((i) => i >= 0);
+    await waitFor(
+      'every speaker to see the others alive and eligible',
+      () => running.every((i) => this.metric(i, 'lb_speaker_members_eligible') === running.length && this.metric(i, 'lb_speaker_membership_withdrawn') === 0),
+      { timeoutMs, intervalMs: 200 },
     );
   }
 
