@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
 import { ownerChanges, requireNetworkLab, type NeighborFrame } from '@lb/netlab';
+import { Services } from '@lb/k8s-watch';
 import { SpeakerLab } from '../test/lab.js';
 
 const runs = Number(process.env['SPEAKER_LAB_RUNS'] ?? 10);
@@ -142,7 +143,14 @@ try {
       await Promise.all(names.slice(i, i + 32).map((name) => lab.createService(name, { annotations: { 'metallb.universe.tf/address-pool': 'bulk' } })));
     }
     const created = Date.now() - at;
-    let pending = await Promise.all(names.map((name) => lab.addressOf(name, 'default', 60_000)));
+    const wanted = new Set(names);
+    let pending: string[] = [];
+    while (Date.now() - at < 60_000) {
+      const list = (await lab.client.list(Services, { namespace: 'default' })).items as Array<{ metadata?: { name?: string }; status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } } }>;
+      pending = list.filter((svc) => wanted.has(svc.metadata?.name ?? '')).flatMap((svc) => svc.status?.loadBalancer?.ingress?.map((i) => i.ip as string) ?? []);
+      if (pending.length === bulk) break;
+      await sleep(200);
+    }
     let sweeps = 0;
     while (pending.length > 0 && Date.now() - at < 60_000) {
       sweeps += 1;
