@@ -75,7 +75,7 @@ export class SpeakerLab {
     this.speakers[i] = proc;
     const before = proc.output().split('"speaker started"').length;
     await waitFor(`${node.name}'s speaker to start`, () => proc.output().split('"speaker started"').length > before, {
-      timeoutMs: 30_000,
+      timeoutMs: 90_000,
       intervalMs: 50,
       abortIf: () => (proc.child.exitCode !== null || proc.child.signalCode !== null ? `the speaker exited:\n${proc.output().slice(-3000)}` : undefined),
     });
