@@ -60,3 +60,23 @@ export {
 
 // Metrics: MetalLB's speaker names plus the membership's.
 export { SpeakerMetrics, type MetricSources } from './metrics.js';
+
+// The process: flags, the pure composition, the start-up checks, and running it in-process.
+export { ENVIRONMENT, parseHostPort, parseOptions, type LogLevel, type SpeakerOptions } from './process/cli.js';
+export {
+  expectedMembers,
+  internalIP,
+  joinHostPort,
+  Layer2Composer,
+  splitHostPort,
+  statusActions,
+  type ApiSnapshot,
+  type ExistingL2Status,
+  type Layer2Actions,
+  type NodeWithAddresses,
+  type PodResource,
+  type SpeakerSettings,
+  type StatusActions,
+} from './process/compose.js';
+export { CAP_NET_RAW, CAP_SYS_NICE, preflightLayer2, systemProbe, type Preflight, type PreflightProbe } from './process/preflight.js';
+export { main, runSpeaker, StartError, type RunningSpeaker } from './main.js';
