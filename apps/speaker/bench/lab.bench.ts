@@ -7,14 +7,18 @@
 //   - kill -9 of the owner's speaker: kill → the new owner's first gratuitous ARP at the client, and
 //     failed requests;
 //   - Service created (API create of Service + EndpointSlice) → first ARP reply at the client.
-// Rows `lab-*` replace those of the last run in bench-results/speaker.json; the other rows stay.
+//   - 1,000 Services created at once → every address answered from the client; the speakers' RSS.
+// SPEAKER_LAB_SECTIONS=failover,kill,create,bulk chooses. Rows measured replace those of the last
+// run in bench-results/speaker.json; the other rows stay.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
 import { ownerChanges, requireNetworkLab, type NeighborFrame } from '@lb/netlab';
+import { Services } from '@lb/k8s-watch';
 import { SpeakerLab } from '../test/lab.js';
 
 const runs = Number(process.env['SPEAKER_LAB_RUNS'] ?? 10);
+const sections = new Set((process.env['SPEAKER_LAB_SECTIONS'] ?? 'failover,kill,create,bulk').split(','));
 const rows: BenchResult[] = [];
 const log = (text: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -22,6 +26,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 requireNetworkLab(['arping', 'tcpdump', 'curl', 'nft', 'ss']);
 const lab = await SpeakerLab.start({ tag: 'sl2b' });
 try {
+  await lab.settled();
   const ip = await lab.service('bench');
   let home = await lab.owner(ip);
   log(`${ip} announced from ${home}`);
@@ -45,10 +50,11 @@ try {
   };
   const settleHome = async () => {
     home = await lab.owner(ip, (n) => n === home, 30_000);
-    await sleep(500);
+    await lab.settled();
+    await sleep(300);
   };
 
-  for (const fault of ['link-down', 'freeze'] as const) {
+  for (const fault of sections.has('failover') ? (['link-down', 'freeze'] as const) : []) {
     const gaps: number[] = [];
     const detections: number[] = [];
     const takeovers: number[] = [];
@@ -83,7 +89,7 @@ try {
     if (takeovers.length > 0) rows.push(...spreadRows(`lab-${fault}-takeover-first-gratuitous`, summarize(takeovers), 'ms', null));
   }
 
-  {
+  if (sections.has('kill')) {
     const takeovers: number[] = [];
     const failed: number[] = [];
     for (let run = 0; run < runs; run++) {
@@ -107,7 +113,7 @@ try {
     rows.push({ name: 'lab-kill-9-failed-requests-max', value: Math.max(...failed), unit: 'requests', limit: 0 });
   }
 
-  {
+  if (sections.has('create')) {
     const latencies: number[] = [];
     for (let run = 0; run < runs; run++) {
       const address = `172.16.16.${200 + run}`;
@@ -125,15 +131,55 @@ try {
     }
     rows.push(...spreadRows('lab-service-created-to-first-arp-reply', summarize(latencies), 'ms', 300));
   }
+
+  const bulk = Number(process.env['SPEAKER_LAB_BULK'] ?? 1000);
+  if (bulk > 0 && sections.has('bulk')) {
+    // `bulk` Services created at once (Service + EndpointSlice each, 32 writes in flight), then
+    // every address answered from the client: arping sweeps (32 in parallel) over the addresses not
+    // answered yet, until none is left (so the figure includes the last sweep's own time).
+    const names = Array.from({ length: bulk }, (_, i) => `bulk-${i}`);
+    const at = Date.now();
+    for (let i = 0; i < names.length; i += 32) {
+      await Promise.all(names.slice(i, i + 32).map((name) => lab.createService(name, { annotations: { 'metallb.universe.tf/address-pool': 'bulk' } })));
+    }
+    const created = Date.now() - at;
+    const wanted = new Set(names);
+    let pending: string[] = [];
+    while (Date.now() - at < 180_000) {
+      const list = (await lab.client.list(Services, { namespace: 'default' })).items as Array<{ metadata?: { name?: string }; status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } } }>;
+      pending = list.filter((svc) => wanted.has(svc.metadata?.name ?? '')).flatMap((svc) => svc.status?.loadBalancer?.ingress?.map((i) => i.ip as string) ?? []);
+      if (pending.length === bulk) break;
+      await sleep(200);
+    }
+    const assigned = Date.now() - at;
+    let sweeps = 0;
+    while (pending.length > 0 && Date.now() - at < 240_000) {
+      sweeps += 1;
+      const script = `xargs -P 32 -n 1 sh -c 'arping -q -c 1 -w 1 -I ${lab.cluster.clientInterface} "$0" && echo "$0"'`;
+      const answered = new Set(lab.cluster.lab.tryNs(lab.cluster.clientNs, 'sh', ['-c', script], { input: pending.join('\n'), timeoutMs: 120_000 }).stdout.split('\n').filter(Boolean));
+      pending = pending.filter((a) => !answered.has(a));
+    }
+    if (pending.length > 0) throw new Error(`${pending.length} of ${bulk} addresses never answered, e.g. ${pending.slice(0, 5).join(', ')}`);
+    const all = Date.now() - at;
+    log(`${bulk} Services: API writes done in ${created} ms, all assigned by the controller after ${assigned} ms, all answered after ${all} ms (${sweeps} arping sweeps)`);
+    rows.push({ name: `lab-${bulk}-services-created-to-all-assigned`, value: assigned, unit: 'ms', limit: null });
+    rows.push({ name: `lab-${bulk}-services-created-to-all-answered`, value: all, unit: 'ms', limit: 10_000 });
+    rows.push({ name: `lab-${bulk}-services-api-writes-done`, value: created, unit: 'ms', limit: null });
+    for (const [i, proc] of lab.speakers.entries()) {
+      const rss = (pid: number | undefined) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+      rows.push({ name: `lab-${bulk}-services-speaker-rss-node-${i + 1}`, value: round(rss(proc?.child.pid)), unit: 'MiB', limit: 150 });
+    }
+  }
 } finally {
   await lab.cleanup();
 }
 
-// Keep the simulation's rows of the last full run; replace the lab's.
+// Keep the rows of the last runs (the simulation's, sections not run now); replace those measured now.
 const file = join(benchResultsDir(), 'speaker.json');
 let kept: BenchResult[] = [];
+const fresh = new Set(rows.map((r) => r.name));
 try {
-  kept = (JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]).filter((r) => !r.name.startsWith('lab-'));
+  kept = (JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]).filter((r) => !fresh.has(r.name));
 } catch {
   // first run
 }

@@ -77,3 +77,22 @@ export { GRACEFUL_SHUTDOWN, routesOf, sessionOptions, type NodeAddresses, type S
 export { BgpMode, type BgpModeEvent, type BgpModeOptions, type BgpSessionStatus, type BgpStopOptions } from './bgp/bgp-mode.js';
 export { registerBgpMetrics, type PeerMetricSample } from './bgp/metrics.js';
 export { localAddressTowards } from './bgp/local-address.js';
+// The process: flags, the pure composition, the start-up checks, and running it in-process.
+export { ENVIRONMENT, parseHostPort, parseOptions, type LogLevel, type SpeakerOptions } from './process/cli.js';
+export {
+  expectedMembers,
+  internalIP,
+  joinHostPort,
+  Layer2Composer,
+  splitHostPort,
+  statusActions,
+  type ApiSnapshot,
+  type ExistingL2Status,
+  type Layer2Actions,
+  type NodeWithAddresses,
+  type PodResource,
+  type SpeakerSettings,
+  type StatusActions,
+} from './process/compose.js';
+export { CAP_NET_RAW, CAP_SYS_NICE, preflightLayer2, systemProbe, type Preflight, type PreflightProbe } from './process/preflight.js';
+export { main, runSpeaker, StartError, type RunningSpeaker } from './main.js';

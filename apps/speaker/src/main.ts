@@ -28,6 +28,7 @@ interface Layer2Port {
 }
 
 const SECRET_RETRY_MS = 2000;
+const KEY_RELOAD_MS = 30_000;
 
 export interface RunningSpeaker {
   readonly metricsPort: number;
@@ -134,6 +135,22 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
   reelect();
   bgp?.update(initial);
 
+  // Key rotation: a changed Secret signs from now on; the previous key still verifies, so that
+  // speakers that have not read the new one yet are not cut off.
+  let keys: Uint8Array[] = [key];
+  const rotation = setInterval(() => {
+    readKey(options, api).then(
+      (next) => {
+        if (!next || Buffer.from(next).equals(Buffer.from(keys[0] as Uint8Array))) return;
+        keys = [next, keys[0] as Uint8Array];
+        transport.setKeys(keys);
+        log.info('memberlist key changed: signing with the new one, accepting both');
+      },
+      (error: unknown) => log.debug('re-reading the memberlist key failed', { error: (error as Error).message }),
+    );
+  }, KEY_RELOAD_MS);
+  rotation.unref();
+
   const monitoring = await startMonitoring({
     host: options.metricsHost,
     port: options.metricsPort,
@@ -148,6 +165,7 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      clearInterval(rotation);
       await transport.leave();
       const last = composer.withdrawAll();
       for (const ip of last.withdraw) layer2?.withdraw(ip);
@@ -174,6 +192,15 @@ function nodeAddresses(nodeObject: NodeWithAddresses | undefined, host: string):
   const v4 = internal.find((a) => !a.includes(':')) ?? (host.includes(':') ? undefined : host);
   const v6 = internal.find((a) => a.includes(':')) ?? (host.includes(':') ? host : undefined);
   return { ...(v4 ? { IPv4: v4 } : {}), ...(v6 ? { IPv6: v6 } : {}) };
+}
+
+/** The key as it is now (file or Secret); undefined when there is none. */
+async function readKey(options: SpeakerOptions, api: ApiView): Promise<Uint8Array | undefined> {
+  if (options.mlSecretKeyPath) {
+    const bytes = await readFile(join(options.mlSecretKeyPath, 'secretkey'));
+    return bytes.length > 0 ? new Uint8Array(bytes) : undefined;
+  }
+  return api.secretKey(options.mlSecretName);
 }
 
 /** The memberlist key: the mounted file, else the Secret through the API (waited for). Never none. */

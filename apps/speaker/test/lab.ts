@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, EndpointSlices, Services, type KubeClient, type KubeObject } from '@lb/k8s-watch';
-import { ClusterLab, waitFor, type SpawnedProcess } from '@lb/netlab';
+import { ClusterLab, seedServiceRanges, waitFor, type SpawnedProcess } from '@lb/netlab';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 export const speakerBin = join(import.meta.dirname, '..', 'bin', 'lb-speaker.mjs');
@@ -14,7 +14,8 @@ const crdDir = join(repoRoot, 'charts', 'lb', 'crds');
 
 export const NAMESPACE = 'metallb-system';
 export const POOL = '172.16.16.150-172.16.16.250';
-export const CLASS_POOL = '192.168.2.100-192.168.2.150';
+/** A pool for bulk Services (not auto-assigned: ask with the address-pool annotation). */
+export const BULK_POOL = '10.200.0.0/22';
 
 export interface ServiceSpec {
   /** Nodes with a ready endpoint (default: every node). */
@@ -47,7 +48,7 @@ export class SpeakerLab {
     const setup = join(setupDir, 'setup.json');
     writeFileSync(setup, JSON.stringify(setupObjects(key)));
     const crds = readdirSync(crdDir).map((f) => join(crdDir, f));
-    const cluster = await ClusterLab.start({ tag: options.tag ?? 'sl2', kubeSim: { files: [...crds, setup] } });
+    const cluster = await ClusterLab.start({ tag: options.tag ?? 'sl2', serviceRanges: [...seedServiceRanges, BULK_POOL], kubeSim: { files: [...crds, setup] } });
     try {
       const client = await connect({ kubeconfig: cluster.kubeSim!.kubeconfigPath });
       const controller = cluster.startOnHost('controller', process.execPath, [controllerBin, '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NAMESPACE]);
@@ -74,7 +75,7 @@ export class SpeakerLab {
     this.speakers[i] = proc;
     const before = proc.output().split('"speaker started"').length;
     await waitFor(`${node.name}'s speaker to start`, () => proc.output().split('"speaker started"').length > before, {
-      timeoutMs: 30_000,
+      timeoutMs: 90_000,
       intervalMs: 50,
       abortIf: () => (proc.child.exitCode !== null || proc.child.signalCode !== null ? `the speaker exited:\n${proc.output().slice(-3000)}` : undefined),
     });
@@ -140,7 +141,8 @@ export class SpeakerLab {
 
   /** The node answering ARP for `ip` from the client (one arping), or undefined. */
   answerer(ip: string): { node?: string; macs: string[] } {
-    const r = this.cluster.arping(ip, { count: 1, deadlineSeconds: 1 });
+    // Two requests: arping stops at the count, so one request shows only the first of two owners.
+    const r = this.cluster.arping(ip, { count: 2, gapSeconds: 0.02, deadlineSeconds: 1 });
     const macs = [...new Set(r.replyMacs)];
     const node = macs.length === 1 ? this.cluster.nodeByMac(macs[0] as string)?.name : undefined;
     return { ...(node ? { node } : {}), macs };
@@ -155,6 +157,16 @@ export class SpeakerLab {
         return a.node !== undefined && accept(a.node) ? a.node : undefined;
       },
       { timeoutMs, intervalMs: 100 },
+    );
+  }
+
+  /** Waits until every running speaker sees all of them alive and eligible, and announces (not withdrawn). */
+  async settled(timeoutMs = 30_000): Promise<void> {
+    const running = this.speakers.map((p, i) => (p && p.child.exitCode === null && p.child.signalCode === null ? i : -1)).filter((i) => i >= 0);
+    await waitFor(
+      'every speaker to see the others alive and eligible',
+      () => running.every((i) => this.metric(i, 'lb_speaker_members_eligible') === running.length && this.metric(i, 'lb_speaker_membership_withdrawn') === 0),
+      { timeoutMs, intervalMs: 200 },
     );
   }
 
@@ -209,7 +221,8 @@ function setupObjects(key: Buffer): object {
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } },
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'metallb-memberlist', namespace: NAMESPACE }, type: 'Opaque', data: { secretkey: key.toString('base64') } },
       { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'lab', namespace: NAMESPACE }, spec: { addresses: [POOL] } },
-      { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lab', namespace: NAMESPACE }, spec: { ipAddressPools: ['lab'] } },
+      { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'bulk', namespace: NAMESPACE }, spec: { addresses: [BULK_POOL], autoAssign: false } },
+      { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lab', namespace: NAMESPACE }, spec: { ipAddressPools: ['lab', 'bulk'] } },
     ],
   };
 }

@@ -4,10 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerChanges, requireNetworkLab, waitFor } from '@lb/netlab';
-import { ServiceL2Statuses } from '../src/process/api.js';
+import { Services, type KubeObject } from '@lb/k8s-watch';
+import { CONFIG_TYPES, ServiceL2Statuses } from '../src/process/api.js';
 import { NAMESPACE, SpeakerLab, speakerBin } from './lab.js';
 
 const slow = 60_000;
+const MetalLoadBalancerClasses = CONFIG_TYPES.find((t) => t.kind === 'MetalLoadBalancerClass')!;
 
 describe('lb-speaker in layer 2, end to end', () => {
   let lab: SpeakerLab;
@@ -18,6 +20,7 @@ describe('lb-speaker in layer 2, end to end', () => {
     requireNetworkLab(['arping', 'tcpdump', 'curl', 'nft', 'ss']);
     const started = performance.now();
     lab = await SpeakerLab.start();
+    await lab.settled();
     console.log(`speaker lab up in ${Math.round(performance.now() - started)} ms`);
   }, 120_000);
   afterAll(async () => {
@@ -96,6 +99,7 @@ describe('lb-speaker in layer 2, end to end', () => {
     const restarted = Date.now();
     expect(await owner(ip, (n) => n === home, 15_000)).toBe(home);
     console.log(`back home ${Date.now() - restarted} ms after the restart`);
+    await lab.settled();
   }, slow);
 
   it('fails over when the owner\'s LAN link goes down, and takes the address back after the hold-down', async () => {
@@ -114,6 +118,7 @@ describe('lb-speaker in layer 2, end to end', () => {
     expect(await owner(ip, (n) => n === home, 15_000)).toBe(home);
     // Steady state again: one MAC.
     expect(new Set(lab.cluster.arping(ip, { count: 3 }).replyMacs).size).toBe(1);
+    await lab.settled();
   }, slow);
 
   it('fails over when the owner freezes (SIGSTOP of its namespace), and it does not answer beside the new owner on SIGCONT', async () => {
@@ -136,6 +141,7 @@ describe('lb-speaker in layer 2, end to end', () => {
     const claims = (await capture.stop()).filter((f) => f.address === ip && ['gratuitous', 'reply'].includes(f.kind));
     expect(claims.every((f) => f.mac === lab.cluster.node(next).mac)).toBe(true);
     expect(await owner(ip, (n) => n === home, 15_000)).toBe(home);
+    await lab.settled();
   }, slow);
 
   it('moves nothing during an API outage, and still fails over when a node dies inside it', async () => {
@@ -160,6 +166,39 @@ describe('lb-speaker in layer 2, end to end', () => {
     local = await lab.service('local', { local: true, endpoints: ['lb-node-3'] });
     expect(await owner(local)).toBe('lb-node-3');
     expect(lab.cluster.curl(local).node).toBe('lb-node-3');
+  }, slow);
+
+  it('announces each of a MetalLoadBalancerClass Service\'s 3 addresses from a different node', async () => {
+    await lab.client.create(MetalLoadBalancerClasses, {
+      apiVersion: 'network.deckhouse.io/v1alpha1',
+      kind: 'MetalLoadBalancerClass',
+      metadata: { name: 'ingress' },
+      spec: { type: 'L2', addressPool: ['192.168.2.100-192.168.2.150'], l2: { interfaces: ['eth0'] } },
+    } as KubeObject);
+    await lab.createService('multi', { loadBalancerClass: 'ingress', annotations: { 'network.deckhouse.io/l2-load-balancer-external-ips-count': '3' } });
+    const addresses = await waitFor('three addresses for default/multi', async () => {
+      const svc = (await lab.client.get(Services, 'default', 'multi')) as { status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } } };
+      const ips = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip as string);
+      return ips.length === 3 ? ips : undefined;
+    });
+    const owners = await Promise.all(addresses.map((a) => owner(a)));
+    expect(new Set(owners).size).toBe(3);
+    for (const [k, a] of addresses.entries()) expect(lab.cluster.curl(a).node).toBe(owners[k]);
+  }, slow);
+
+  it('keeps one owner when only the membership traffic between the owner and another node is cut', async () => {
+    const other = lab.cluster.nodes.find((n) => n.name !== home)!.name;
+    lab.cluster.cutMembership(home, other);
+    try {
+      for (let k = 0; k < 6; k++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const a = lab.answerer(ip);
+        expect(a.macs, `after ${(k + 1) * 500} ms`).toEqual([lab.cluster.node(home).mac]);
+      }
+    } finally {
+      lab.cluster.restoreMembership(home, other);
+    }
+    await lab.settled();
   }, slow);
 
   it('runs as a non-root user with only CAP_NET_RAW (setpriv), and refuses to start without it', async () => {
