@@ -69,6 +69,8 @@ const FRR_STATE: Readonly<Record<SessionState, string>> = {
   established: 'Established',
 };
 
+const BFD_BIND_RETRIES = 20;
+
 interface Counts {
   sent: MessageCounts;
   received: MessageCounts;
@@ -232,7 +234,13 @@ export class BgpMode {
     this.startPeer(entry);
     if (entry.session.bfdProfile) {
       const bfd = this.bfdManager();
-      const added = await bfd.addSession({ localAddress, peerAddress: entry.session.peerAddress, multihop: entry.session.ebgpMultiHop, profile: entry.session.bfdProfile });
+      const spec = { localAddress, peerAddress: entry.session.peerAddress, multihop: entry.session.ebgpMultiHop, profile: entry.session.bfdProfile };
+      let added = await bfd.addSession(spec);
+      // A session being replaced frees its UDP ports a moment after its removal: try again briefly.
+      for (let attempt = 0; attempt < BFD_BIND_RETRIES && !added.ok && added.error.some((e) => e.includes('EADDRINUSE')) && !entry.closed; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        added = await bfd.addSession(spec);
+      }
       if (!added.ok) this.problem(entry, `BFD: ${added.error.join('; ')}`);
       else if (entry.closed) bfd.removeSession(added.value, { immediately: true });
       else entry.bfdKey = added.value;
