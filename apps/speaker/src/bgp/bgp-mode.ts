@@ -278,13 +278,17 @@ export class BgpMode {
     }
   }
 
-  /** BFD says the path is down: the BGP session cannot be up either; start a new one that reconnects when it can. */
-  private async resetAfterBfdDown(entry: PeerEntry): Promise<void> {
+  /**
+   * BFD says the path is down: the BGP session cannot be up either, so it is replaced by a new one.
+   * BFD up again while the session is not: replaced too, so that it connects at once rather than
+   * after its retry backoff.
+   */
+  private async restartSession(entry: PeerEntry, reason: string): Promise<void> {
     const peer = entry.peer;
     if (!peer || entry.closed) return;
     entry.peer = undefined;
     this.retireCounts(entry, peer);
-    await peer.stop({ reason: 'BFD down' });
+    await peer.stop({ reason });
     if (!entry.closed && this.entries.get(entry.name) === entry) this.startPeer(entry);
   }
 
@@ -320,6 +324,7 @@ export class BgpMode {
       entry.bfdUp = true;
       entry.bfdEvents.up++;
       this.options.onEvent?.({ type: 'bfd', peer: entry.name, state: 'up' });
+      if (entry.peer && entry.peer.state !== 'established') void this.restartSession(entry, 'BFD up');
     });
     bfd.on('down', (event) => {
       const entry = find(event.session);
@@ -327,7 +332,7 @@ export class BgpMode {
       entry.bfdUp = false;
       entry.bfdEvents.down++;
       this.options.onEvent?.({ type: 'bfd', peer: entry.name, state: 'down', reason: event.reason });
-      void this.resetAfterBfdDown(entry);
+      void this.restartSession(entry, 'BFD down');
     });
     bfd.on('warning', ({ message }) => this.options.onEvent?.({ type: 'problem', peer: '', message }));
   }
