@@ -75,6 +75,15 @@ export { peerSession, secretIndex, sessionKey, type PeerSession, type PeerSessio
 export { aggregatedPrefix, type AggregatedPrefix } from './bgp/prefixes.js';
 export { GRACEFUL_SHUTDOWN, routesOf, sessionOptions, type NodeAddresses, type SessionOptions, type SessionOptionsInput } from './bgp/peer-options.js';
 export { BgpMode, type BgpModeEvent, type BgpModeOptions, type BgpSessionStatus, type BgpStopOptions } from './bgp/bgp-mode.js';
+export {
+  bgpAnnouncementEvents,
+  bgpSessionStateObject,
+  desiredBgpStatuses,
+  serviceBgpStatusObject,
+  SESSION_STATE_LABELS,
+  type BgpAnnouncementEvent,
+  type DesiredBgpStatus,
+} from './bgp/status.js';
 export { registerBgpMetrics, type PeerMetricSample } from './bgp/metrics.js';
 export { localAddressTowards } from './bgp/local-address.js';
 // The process: flags, the pure composition, the start-up checks, and running it in-process.

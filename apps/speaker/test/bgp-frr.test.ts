@@ -1,6 +1,8 @@
 // BgpMode against FRR (zebra, bgpd, bfdd) in network namespaces: three nodes each running the real
 // desiredBgp() + BgpMode in a process of their own (test/bgp-driver.ts), the router installing
 // ECMP routes in its kernel. One lab for the file. Needs root; ~60 s.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ClusterLab, requireNetworkLab, waitFor, type RibRoute } from '@lb/netlab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { node, service, slice } from './fixtures.js';
@@ -25,7 +27,7 @@ spec: { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3 }
 apiVersion: metallb.io/v1beta2
 kind: BGPPeer
 metadata: { name: router, namespace: metallb-system }
-spec: { myASN: 64512, peerASN: 64512, peerAddress: 172.30.0.3, holdTime: 9s, bfdProfile: fast, dualStackAddressFamily: true, enableGracefulRestart: true }
+spec: { myASN: 64512, peerASN: 64512, peerAddress: 172.30.0.3, holdTime: 9s, connectTime: 1s, bfdProfile: fast, dualStackAddressFamily: true, enableGracefulRestart: true }
 ---
 apiVersion: metallb.io/v1beta1
 kind: BGPAdvertisement
@@ -77,6 +79,10 @@ describe('BgpMode against FRR', () => {
     updateAll(base);
   }, 90_000);
   afterAll(async () => {
+    if (process.env['BGP_TEST_LOGS']) {
+      drivers.forEach((d, i) => writeFileSync(join(process.env['BGP_TEST_LOGS'] as string, `driver-${i}.log`), d.process.output()));
+      if (c?.router) writeFileSync(join(process.env['BGP_TEST_LOGS'], 'bgpd.log'), c.router.output());
+    }
     for (const d of drivers) await d.process.stop(2000);
     await c?.cleanup();
   });
@@ -130,6 +136,39 @@ describe('BgpMode against FRR', () => {
     await waitFor('node 3 back', () => nextHops('192.168.10.5/32').length === 3, { timeoutMs: 20_000, intervalMs: 200 });
   }, 40_000);
 
+  const routerConfig = (...lines: string[]): void => {
+    const dir = join(c.lab.workDir, `frr-router-${c.routerNs}`);
+    c.lab.ns(c.routerNs as string, 'vtysh', ['--vty_socket', dir, '-d', 'bgpd', '-c', 'configure terminal', '-c', 'router bgp 64512', ...lines.flatMap((l) => ['-c', l])]);
+  };
+  const established = (address: string): boolean => c.router?.neighborState(address) === 'established';
+
+  it('a changed peer setting (BFD profile removed) resets the session; graceful restart keeps the routes across kill -9 and restart', async () => {
+    const noBfd = CONFIG.replace(' bfdProfile: fast,', '');
+    for (const d of drivers) d.update(noBfd, base);
+    await waitFor('sessions without BFD', async () => (await Promise.all(drivers.map((d) => d.status()))).every((s) => s.sessions[0]?.bfdStatus === 'N/A' && s.sessions[0].bgpStatus === 'Established'), {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
+    await waitFor('every node announcing again', () => nextHops('192.168.10.5/32').length === 3, { timeoutMs: 30_000, intervalMs: 250 });
+    // kill -9 of node 3's speaker: the router keeps its routes (stale) while it restarts.
+    drivers[2]!.process.child.kill('SIGKILL');
+    const lost: number[] = [];
+    const watch = setInterval(() => {
+      if (!nextHops('192.168.10.5/32').includes('172.30.0.13')) lost.push(performance.now());
+    }, 100);
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(routes().some((r) => r.prefix === '192.168.10.5/32' && r.nextHops.includes('172.30.0.13') && r.stale)).toBe(true);
+      drivers[2] = await Driver.start(c, 2, { BGP_RESTARTING: '1' });
+      drivers[2].update(noBfd, base);
+      await waitFor('node 3 re-established, its routes fresh', () => established('172.30.0.13') && !routes().some((r) => r.stale), { timeoutMs: 30_000, intervalMs: 250 });
+    } finally {
+      clearInterval(watch);
+    }
+    expect(lost).toEqual([]);
+    expect(nextHops('192.168.10.5/32')).toEqual(ALL);
+  }, 90_000);
+
   it('graceful shutdown: withdraws, drains, then closes the session', async () => {
     const d = drivers[1]!;
     const stopping = d.stop(2, 'withdraw');
@@ -143,4 +182,18 @@ describe('BgpMode against FRR', () => {
     await waitFor('session closed', () => c.router?.neighborState('172.30.0.12') !== 'established', { timeoutMs: 5_000, intervalMs: 100 });
     expect(nextHops('192.168.10.5/32')).toEqual(['172.30.0.11', '172.30.0.13']);
   }, 30_000);
+
+  it('TCP MD5 with the password from a kubernetes.io/basic-auth Secret', async () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bgp-pw', namespace: 'metallb-system' }, type: 'kubernetes.io/basic-auth', data: { password: Buffer.from('s3cret').toString('base64') } };
+    const withSecret = CONFIG.replace('enableGracefulRestart: true }', 'enableGracefulRestart: true, passwordSecret: { name: bgp-pw } }');
+    routerConfig('neighbor speakers password s3cret');
+    c.router?.vtysh('clear bgp *');
+    drivers[0]!.update(withSecret, { ...base, secrets: [secret] });
+    // Last in the file: FRR keeps MD5 on its listening socket for the range once set, so the lab is not restored.
+    await waitFor('node 1 established with MD5', () => established('172.30.0.11') && nextHops('192.168.10.6/32').length === 1, { timeoutMs: 20_000, intervalMs: 200 });
+    // Node 3 has no password: the router's kernel drops its segments.
+    expect(established('172.30.0.13')).toBe(false);
+    const status = await drivers[0]!.status();
+    expect(status.sessions[0]).toMatchObject({ bgpStatus: 'Established', problems: [] });
+  }, 60_000);
 });

@@ -69,6 +69,8 @@ const FRR_STATE: Readonly<Record<SessionState, string>> = {
   established: 'Established',
 };
 
+const BFD_BIND_RETRIES = 20;
+
 interface Counts {
   sent: MessageCounts;
   received: MessageCounts;
@@ -232,7 +234,13 @@ export class BgpMode {
     this.startPeer(entry);
     if (entry.session.bfdProfile) {
       const bfd = this.bfdManager();
-      const added = await bfd.addSession({ localAddress, peerAddress: entry.session.peerAddress, multihop: entry.session.ebgpMultiHop, profile: entry.session.bfdProfile });
+      const spec = { localAddress, peerAddress: entry.session.peerAddress, multihop: entry.session.ebgpMultiHop, profile: entry.session.bfdProfile };
+      let added = await bfd.addSession(spec);
+      // A session being replaced frees its UDP ports a moment after its removal: try again briefly.
+      for (let attempt = 0; attempt < BFD_BIND_RETRIES && !added.ok && added.error.some((e) => e.includes('EADDRINUSE')) && !entry.closed; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        added = await bfd.addSession(spec);
+      }
       if (!added.ok) this.problem(entry, `BFD: ${added.error.join('; ')}`);
       else if (entry.closed) bfd.removeSession(added.value, { immediately: true });
       else entry.bfdKey = added.value;
@@ -270,13 +278,17 @@ export class BgpMode {
     }
   }
 
-  /** BFD says the path is down: the BGP session cannot be up either; start a new one that reconnects when it can. */
-  private async resetAfterBfdDown(entry: PeerEntry): Promise<void> {
+  /**
+   * BFD says the path is down: the BGP session cannot be up either, so it is replaced by a new one.
+   * BFD up again while the session is not: replaced too, so that it connects at once rather than
+   * after its retry backoff.
+   */
+  private async restartSession(entry: PeerEntry, reason: string): Promise<void> {
     const peer = entry.peer;
     if (!peer || entry.closed) return;
     entry.peer = undefined;
     this.retireCounts(entry, peer);
-    await peer.stop({ reason: 'BFD down' });
+    await peer.stop({ reason });
     if (!entry.closed && this.entries.get(entry.name) === entry) this.startPeer(entry);
   }
 
@@ -312,6 +324,7 @@ export class BgpMode {
       entry.bfdUp = true;
       entry.bfdEvents.up++;
       this.options.onEvent?.({ type: 'bfd', peer: entry.name, state: 'up' });
+      if (entry.peer && entry.peer.state !== 'established') void this.restartSession(entry, 'BFD up');
     });
     bfd.on('down', (event) => {
       const entry = find(event.session);
@@ -319,7 +332,7 @@ export class BgpMode {
       entry.bfdUp = false;
       entry.bfdEvents.down++;
       this.options.onEvent?.({ type: 'bfd', peer: entry.name, state: 'down', reason: event.reason });
-      void this.resetAfterBfdDown(entry);
+      void this.restartSession(entry, 'BFD down');
     });
     bfd.on('warning', ({ message }) => this.options.onEvent?.({ type: 'problem', peer: '', message }));
   }

@@ -4,6 +4,7 @@ import { metallbSamplesDir } from '@lb/testdata';
 import { describe, expect, it } from 'vitest';
 import { config, node, service, slice } from '../../test/fixtures.js';
 import { desiredBgp, type BgpDesiredState, type BgpInputs } from './desired.js';
+import { bgpAnnouncementEvents, desiredBgpStatuses, serviceBgpStatusObject } from './status.js';
 
 const POOL = `
 apiVersion: metallb.io/v1beta1
@@ -338,4 +339,20 @@ describe('desiredBgp: MetalLB reference samples and seed examples', () => {
     expect(Object.fromEntries(state.peers.map((p) => [p.name, p.prefixes.map((r) => r.prefix)]))).toEqual(want);
   });
   it('has seed cases', () => expect(seedCases.length).toBeGreaterThan(0));
+});
+
+describe('status objects', () => {
+  it('one ServiceBGPStatus per announced Service, an Event when it starts', () => {
+    const state = run(POOL + IBGP + EBGP + adv('{}'), { services: [web, service('idle', { ips: ['192.168.10.7'] })] });
+    const statuses = desiredBgpStatuses(state);
+    expect([...statuses.keys()]).toEqual(['default/web']);
+    expect(serviceBgpStatusObject(statuses.get('default/web')!, 'metallb-system')).toEqual({
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'ServiceBGPStatus',
+      metadata: { generateName: 'bgp-', namespace: 'metallb-system', labels: { 'metallb.io/node': 'lb-node-1', 'metallb.io/service-name': 'web', 'metallb.io/service-namespace': 'default' } },
+      status: { node: 'lb-node-1', serviceName: 'web', serviceNamespace: 'default', peers: ['ebgp', 'peer'] },
+    });
+    expect(bgpAnnouncementEvents(undefined, state)).toEqual([{ service: 'default/web', type: 'Normal', reason: 'nodeAssigned', message: 'announcing from node "lb-node-1" with protocol "bgp"' }]);
+    expect(bgpAnnouncementEvents(state, state)).toEqual([]);
+  });
 });

@@ -82,11 +82,17 @@ export interface BgpDesiredState {
 }
 
 interface PrefixBuilder {
-  family: IpFamily;
-  communities: Set<string>;
-  large: Set<string>;
-  localPref: number | undefined;
-  services: Set<string>;
+  readonly family: IpFamily;
+  /** The advertisements behind the prefix (usually one, whose attribute lists are then shared). */
+  readonly sources: BgpAnnouncement[];
+  readonly services: string[];
+  readonly internal: boolean;
+}
+
+/** An advertisement's attributes as DesiredPrefix lists, computed once and shared by its prefixes. */
+interface Attributes {
+  readonly communities: readonly string[];
+  readonly largeCommunities: readonly string[];
 }
 
 export function desiredBgp(inputs: BgpInputs): BgpDesiredState {
@@ -140,16 +146,32 @@ function addRoutes(into: Map<string, PrefixBuilder>, service: string, addresses:
     if (!aggregated) continue;
     let entry = into.get(aggregated.prefix);
     if (!entry) {
-      entry = { family: aggregated.family, communities: new Set(), large: new Set(), localPref: undefined, services: new Set() };
+      entry = { family: aggregated.family, sources: [], services: [], internal: peer.internal };
       into.set(aggregated.prefix, entry);
     }
-    entry.services.add(service);
-    for (const c of advertisement.communities) {
-      if (c.kind === 'standard') entry.communities.add(c.text);
-      else entry.large.add(`${c.globalAdministrator}:${c.localData1}:${c.localData2}`);
-    }
-    if (peer.internal && advertisement.localPref !== undefined) entry.localPref = Math.max(entry.localPref ?? 0, advertisement.localPref);
+    if (entry.services.at(-1) !== service) entry.services.push(service);
+    if (!entry.sources.includes(advertisement)) entry.sources.push(advertisement);
   }
+}
+
+function attributesOf(advertisements: readonly BgpAnnouncement[]): Attributes {
+  const communities = new Set<string>();
+  const large = new Set<string>();
+  for (const advertisement of advertisements) {
+    for (const c of advertisement.communities) {
+      if (c.kind === 'standard') communities.add(c.text);
+      else large.add(`${c.globalAdministrator}:${c.localData1}:${c.localData2}`);
+    }
+  }
+  return { communities: [...communities].sort(compare), largeCommunities: [...large].sort(compare) };
+}
+
+/** The highest localPref asked for (compile() refuses advertisements that disagree on one prefix). */
+function localPrefOf(entry: PrefixBuilder): number | undefined {
+  if (!entry.internal) return undefined;
+  let localPref: number | undefined;
+  for (const source of entry.sources) if (source.localPref !== undefined) localPref = Math.max(localPref ?? 0, source.localPref);
+  return localPref;
 }
 
 function desiredPeer(peer: CompiledPeer, routes: Map<string, PrefixBuilder>, secrets: ReturnType<typeof secretIndex>): DesiredPeer {
@@ -157,18 +179,25 @@ function desiredPeer(peer: CompiledPeer, routes: Map<string, PrefixBuilder>, sec
   const families = resolved.ok ? resolved.value.families : [];
   const prefixes: DesiredPrefix[] = [];
   const unsendable: string[] = [];
+  const shared = new Map<BgpAnnouncement, Attributes>();
   for (const [prefix, entry] of [...routes].sort(([a], [b]) => compare(a, b))) {
     if (resolved.ok && !families.includes(entry.family)) {
       unsendable.push(prefix);
       continue;
     }
+    let attributes: Attributes;
+    const only = entry.sources.length === 1 ? entry.sources[0] : undefined;
+    if (only) {
+      attributes = shared.get(only) ?? attributesOf([only]);
+      shared.set(only, attributes);
+    } else attributes = attributesOf(entry.sources);
     prefixes.push({
       prefix,
       family: entry.family,
-      communities: [...entry.communities].sort(compare),
-      largeCommunities: [...entry.large].sort(compare),
-      localPref: entry.localPref,
-      services: [...entry.services].sort(compare),
+      communities: attributes.communities,
+      largeCommunities: attributes.largeCommunities,
+      localPref: localPrefOf(entry),
+      services: entry.services.length > 1 ? [...new Set(entry.services)].sort(compare) : entry.services,
     });
   }
   const session = resolved.ok ? { ok: true as const, value: resolved.value, key: sessionKey(resolved.value) } : resolved;
