@@ -53,7 +53,10 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
 
   let reelect = (): void => undefined;
   // BGP needs no election: every node with what a BGPAdvertisement asks advertises (desiredBgp).
-  const bgp = options.disableBgp ? undefined : new BgpProcess({ client, log, registry, node, lbClass: options.lbClass, ignoreExcludeLB: options.ignoreExcludeLB });
+  const bgpEvents = new EventRecorder({ client, component: 'metallb-speaker', host: node });
+  const bgp = options.disableBgp
+    ? undefined
+    : new BgpProcess({ client, log, registry, node, lbClass: options.lbClass, ignoreExcludeLB: options.ignoreExcludeLB, namespace: options.namespace, events: bgpEvents, service: (k) => api.service(k) });
   let membersChanged = (): void => undefined;
   const api = new ApiView({
     client,
@@ -178,6 +181,7 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
       await bgpStopped;
       await layer2?.close();
       await events.stop(1000);
+      await bgpEvents.stop(1000);
       await api.stop();
       await monitoring.close();
       client.close();

@@ -27,6 +27,14 @@ export const CONFIG_TYPES: ReadonlyArray<ResourceType<KubeObject>> = KINDS.filte
   (k) => !STATUS_KINDS.has(k.kind) && (k.group === METALLB_GROUP || k.group === DECKHOUSE_NETWORK_GROUP),
 ).map((k) => resourceType<KubeObject>({ group: k.group, version: storageVersion(k).name, plural: k.plural, kind: k.kind, namespaced: k.scope === 'Namespaced' }));
 
+export const ServiceBgpStatuses = resourceType<KubeObject & { status?: unknown }>({
+  group: METALLB_GROUP,
+  version: 'v1beta1',
+  plural: 'servicebgpstatuses',
+  kind: 'ServiceBGPStatus',
+  namespaced: true,
+});
+
 export const ServiceL2Statuses = resourceType<KubeObject & { status?: unknown }>({
   group: METALLB_GROUP,
   version: 'v1beta1',

@@ -2,10 +2,13 @@
 // goes to the BgpMode adapter, which keeps one session per peer and its routes. The only thing
 // fetched here is what a BGPPeer's passwordSecret names (cached; a change of the peer refetches).
 import { type SecretObject } from '@lb/config-schema';
-import { type KubeClient, Secrets } from '@lb/k8s-watch';
+import { type EventRecorder, type KubeClient, type KubeObject, Secrets } from '@lb/k8s-watch';
 import { type Registry } from 'prom-client';
 import { BgpMode, type BgpModeEvent, type BgpSessionStatus } from '../bgp/bgp-mode.js';
-import { desiredBgp } from '../bgp/desired.js';
+import { desiredBgp, type BgpDesiredState } from '../bgp/desired.js';
+import { bgpAnnouncementEvents, desiredBgpStatuses, serviceBgpStatusObject, type DesiredBgpStatus } from '../bgp/status.js';
+import { ServiceBgpStatuses } from './api.js';
+import { StatusWriter, type StatusKind } from './status-writer.js';
 import { type NodeAddresses } from '../bgp/peer-options.js';
 import { type ApiSnapshot } from './compose.js';
 import { type Logger } from './log.js';
@@ -17,15 +20,26 @@ export interface BgpProcessOptions {
   readonly node: string;
   readonly lbClass?: string | undefined;
   readonly ignoreExcludeLB?: boolean;
+  /** Where ServiceBGPStatus objects go (the speaker's namespace), and the Events' recorder. */
+  readonly namespace: string;
+  readonly events: EventRecorder;
+  readonly service: (key: string) => KubeObject | undefined;
 }
+
+const BGP_STATUS_KIND: StatusKind<DesiredBgpStatus> = { type: ServiceBgpStatuses, object: serviceBgpStatusObject };
 
 export class BgpProcess {
   /** Made by start(), once this node's addresses are known; updates before it are kept for it. */
   private mode: BgpMode | undefined;
   private readonly secrets = new Map<string, SecretObject | 'missing'>();
   private last: ApiSnapshot | undefined;
+  private previous: BgpDesiredState | undefined;
+  private readonly statuses: StatusWriter<DesiredBgpStatus>;
 
-  constructor(private readonly options: BgpProcessOptions) {}
+  constructor(private readonly options: BgpProcessOptions) {
+    const { client, events, log, namespace, node, service } = options;
+    this.statuses = new StatusWriter<DesiredBgpStatus>({ client, events, log, namespace, node, service, kind: BGP_STATUS_KIND });
+  }
 
   start(nodeAddresses: NodeAddresses): void {
     const { node, registry, log } = this.options;
@@ -48,14 +62,19 @@ export class BgpProcess {
       ...(this.options.ignoreExcludeLB ? { ignoreExcludeLB: true } : {}),
     });
     this.mode.update(desired);
+    this.statuses.set(desiredBgpStatuses(desired), bgpAnnouncementEvents(this.previous, desired));
+    this.previous = desired;
   }
 
   sessions(): BgpSessionStatus[] {
     return this.mode?.sessions() ?? [];
   }
 
-  stop(drainSeconds: number): Promise<void> {
-    return this.mode?.stop({ drainSeconds }) ?? Promise.resolve();
+  async stop(drainSeconds: number): Promise<void> {
+    this.statuses.set(new Map(), []);
+    await Promise.race([this.statuses.flush(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    this.statuses.stop();
+    await this.mode?.stop({ drainSeconds });
   }
 
   /** Starts fetching every passwordSecret not fetched yet; a fetched one recomputes the state. */

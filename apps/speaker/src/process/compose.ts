@@ -131,7 +131,7 @@ export function splitHostPort(address: string): { host: string; port: number } |
   return { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
 }
 
-/** An existing ServiceL2Status of this node, as listed from the API. */
+/** An existing status object (ServiceL2Status, ServiceBGPStatus) of this node, as listed from the API. */
 export interface ExistingL2Status {
   readonly name: string;
   /** namespace/name of its Service, from its labels; undefined if they are missing. */
@@ -139,17 +139,24 @@ export interface ExistingL2Status {
   readonly status: unknown;
 }
 
-export interface StatusActions {
-  readonly create: readonly DesiredL2Status[];
+/** What a per-Service status object should say; DesiredL2Status and DesiredBgpStatus are both one. */
+export interface DesiredServiceStatus {
+  readonly service: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly status: object;
+}
+
+export interface StatusActions<D extends DesiredServiceStatus = DesiredL2Status> {
+  readonly create: readonly D[];
   /** Object name and the status it should have. */
-  readonly update: ReadonlyArray<{ readonly name: string; readonly desired: DesiredL2Status }>;
+  readonly update: ReadonlyArray<{ readonly name: string; readonly desired: D }>;
   readonly delete: readonly string[];
 }
 
-/** The writes that turn this node's ServiceL2Statuses into `desired`: one object per Service, no duplicates. */
-export function statusActions(existing: readonly ExistingL2Status[], desired: ReadonlyMap<string, DesiredL2Status>): StatusActions {
+/** The writes that turn this node's status objects into `desired`: one object per Service, no duplicates. */
+export function statusActions<D extends DesiredServiceStatus = DesiredL2Status>(existing: readonly ExistingL2Status[], desired: ReadonlyMap<string, D>): StatusActions<D> {
   const seen = new Set<string>();
-  const update: Array<{ name: string; desired: DesiredL2Status }> = [];
+  const update: Array<{ name: string; desired: D }> = [];
   const remove: string[] = [];
   for (const object of [...existing].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const want = object.service !== undefined ? desired.get(object.service) : undefined;
