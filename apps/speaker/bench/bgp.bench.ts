@@ -127,7 +127,10 @@ try {
   const bfd: number[] = [];
   for (let t = 0; t < bfdTrials; t++) {
     await waitFor('ECMP over both nodes', () => hops().length === 2, { timeoutMs: 60_000, intervalMs: 100 });
-    await new Promise((r) => setTimeout(r, 1500));
+    // BGP comes back before BFD does (its handshake runs at the 1 s slow-start rate): until the
+    // router's BFD session is up again, only the hold timer would notice a failure.
+    await waitFor('BFD up at the router', () => router.bfdPeers().some((p) => p.peer === '172.30.0.12' && p.status === 'up'), { timeoutMs: 30_000, intervalMs: 200 });
+    await new Promise((r) => setTimeout(r, 500));
     const frozenAt = performance.now();
     c.freeze(1);
     try {
