@@ -5,7 +5,7 @@
 // the client. Then failover. `--keep` stays up for exploring; Ctrl-C removes everything it made.
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ClusterLab, waitFor, type SpawnedProcess } from '@lb/netlab';
@@ -17,7 +17,8 @@ const root = join(import.meta.dirname, '..', '..', '..');
 const examples = join(root, 'examples');
 const seeds = join(examples, 'seeds');
 const controllerBin = join(root, 'apps', 'controller', 'bin', 'lb-controller.mjs');
-const speakerBin = join(root, 'apps', 'speaker', 'bin', 'lb-speaker.mjs');
+// DEMO_SPEAKER_BIN runs another build of the speaker (one from a branch being tried).
+const speakerBin = process.env['DEMO_SPEAKER_BIN'] ?? join(root, 'apps', 'speaker', 'bin', 'lb-speaker.mjs');
 const keep = process.argv.includes('--keep');
 const WEBHOOK_CONFIGURATION = 'metallb-webhook-configuration';
 const started = performance.now();
@@ -44,6 +45,8 @@ class Demo {
   private readonly speakers = new Map<string, SpawnedProcess>();
   private readonly kubeconfig: string;
   private readonly secretDir: string;
+  /** The memberlist key: in the Secret for the API, and in the mounted directory (as the chart mounts it). */
+  private readonly memberlistKey = randomBytes(32);
   configNamespace = 'metallb-system';
 
   constructor(readonly lab: ClusterLab) {
@@ -51,7 +54,7 @@ class Demo {
     this.kubeconfig = lab.kubeSim.kubeconfigPath;
     this.secretDir = join(lab.lab.workDir, 'memberlist');
     mkdirSync(this.secretDir, { recursive: true });
-    writeFileSync(join(this.secretDir, 'secretkey'), randomBytes(32).toString('base64'));
+    writeFileSync(join(this.secretDir, 'secretkey'), this.memberlistKey);
   }
 
   async kubectl(args: readonly string[], options: { show?: boolean; mayFail?: boolean; input?: string } = {}): Promise<string> {
@@ -94,20 +97,16 @@ class Demo {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'metallb-memberlist', namespace },
-      data: { secretkey: Buffer.from(`${randomBytes(32).toString('base64')}`).toString('base64') },
+      type: 'Opaque',
+      data: { secretkey: this.memberlistKey.toString('base64') },
     });
-    // The Pods a DaemonSet would make: the speakers find each other through them.
-    for (const node of this.lab.nodes) {
-      await this.applyObject({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: `speaker-${node.name}`, namespace, labels: { 'app.kubernetes.io/component': 'speaker', 'app.kubernetes.io/name': 'metallb' } },
-        spec: { nodeName: node.name, hostNetwork: true, containers: [{ name: 'speaker', image: 'lb-speaker' }] },
-        status: { phase: 'Running', podIP: node.lan.ipv4, hostIP: node.lan.ipv4, conditions: [{ type: 'Ready', status: 'True' }] },
-      });
-    }
+    // No speaker Pods (no kubelet here): the speakers take every Node's InternalIP as a member.
     const webhookPort = 19443;
+    // A fresh configuration: the CA a previous controller injected must not count as this one's.
+    await this.kubectl(['delete', 'validatingwebhookconfiguration', WEBHOOK_CONFIGURATION, '--ignore-not-found']);
     await this.applyObject(webhookConfiguration({ name: WEBHOOK_CONFIGURATION, url: `https://127.0.0.1:${webhookPort}` }));
+    // Logs are appended across restarts: wait for one more start line than there was.
+    const startsBefore = countLines(this.lab.logFile('host', 'controller'), 'controller started');
     this.controller = this.lab.startOnHost('controller', process.execPath, [
       controllerBin,
       '--kubeconfig', this.kubeconfig,
@@ -118,7 +117,7 @@ class Demo {
       '--webhook-configuration', WEBHOOK_CONFIGURATION,
     ]);
     const controller = this.controller;
-    await waitFor('the controller to start ("controller started" in its log)', () => controller.output().includes('controller started'), {
+    await waitFor('the controller to start ("controller started" in its log)', () => count(controller.output(), 'controller started') > startsBefore, {
       timeoutMs: 20_000,
       abortIf: () => (controller.child.exitCode !== null ? `it exited: ${controller.output().slice(-500)}` : undefined),
     });
@@ -128,6 +127,7 @@ class Demo {
       return out.length > 100;
     }, { timeoutMs: 20_000, intervalMs: 200 });
     if (!existsSync(speakerBin)) throw new Error(`${speakerBin} is missing: the speaker is not built (npm install builds it)`);
+    const speakerStarts = new Map(this.lab.nodes.map((n) => [n.name, countLines(this.lab.logFile(n.name, 'speaker'), '"speaker started"')]));
     for (const node of this.lab.nodes) {
       const speaker = this.lab.startInNode(node.name, 'speaker', process.execPath, [
         speakerBin,
@@ -140,9 +140,12 @@ class Demo {
       ]);
       this.speakers.set(node.name, speaker);
     }
-    await sleep(500);
     for (const [name, speaker] of this.speakers) {
-      if (speaker.child.exitCode !== null) throw new Error(`the speaker on ${name} exited at start:\n${speaker.output().slice(-1000)}`);
+      await waitFor(`the speaker on ${name} to start ("speaker started" in its log)`, () => count(speaker.output(), '"speaker started"') > (speakerStarts.get(name) ?? 0), {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+        abortIf: () => (speaker.child.exitCode !== null || speaker.child.signalCode !== null ? `it exited: ${speaker.output().slice(-1000)}` : undefined),
+      });
     }
   }
 
@@ -174,6 +177,12 @@ class Demo {
       const ips = out.split(/\s+/).filter((ip) => /^[0-9a-f.:]+$/i.test(ip));
       return ips.length >= count ? ips : undefined;
     }, { timeoutMs, intervalMs: 100 });
+  }
+
+  /** The node whose MAC the client's kernel holds for `address` (after an exchange with it). */
+  announcerSeenByClient(address: string): string {
+    const entry = this.lab.neighbors('client').find((n) => n.dst === address && n.lladdr);
+    return entry?.lladdr ? (this.lab.nodeByMac(entry.lladdr)?.name ?? entry.lladdr) : '?';
   }
 
   /** The nodes whose speakers say (in ServiceL2Status objects) they announce the Service. */
@@ -213,6 +222,14 @@ class Demo {
   }
 }
 
+function count(text: string, what: string): number {
+  return text.split(what).length - 1;
+}
+
+function countLines(file: string, what: string): number {
+  return existsSync(file) ? count(readFileSync(file, 'utf8'), what) : 0;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -232,7 +249,11 @@ async function scenes(demo: Demo): Promise<void> {
     const addresses = await demo.addresses(svc);
     step(`EXTERNAL-IP ${addresses.join(', ')}`);
     const node = await demo.reach(addresses[0] as string);
-    return { seed: '000', scene: 'first-pool', addresses, mode: 'layer 2', announcedBy: await demo.l2Announcers(svc), reachable: node };
+    step(`ServiceL2Status: ${(await demo.l2Announcers(svc)).join(', ') || 'none'}`);
+    // The next scenes run MetalLB in metallb-system, where this pool is not: the Service goes with it.
+    await demo.kubectl(['delete', 'namespace', svc.namespace, '--wait=false']);
+    await demo.kubectl(['delete', 'service', svc.name, '-n', svc.namespace, '--ignore-not-found']);
+    return { seed: '000', scene: 'first-pool', addresses, mode: 'layer 2', announcedBy: [demo.announcerSeenByClient(addresses[0] as string)], reachable: node };
   }, { seed: '000', scene: 'first-pool', mode: 'layer 2' });
 
   await demo.startMetalLB('metallb-system');
@@ -247,7 +268,8 @@ async function scenes(demo: Demo): Promise<void> {
     await demo.kubectl(['patch', 'svc', svc.name, '-n', svc.namespace, '-p', '{"spec":{"type":"LoadBalancer"}}'], { show: true });
     const addresses = await demo.addresses(svc);
     const node = await demo.reach(addresses[0] as string);
-    return { seed: '001', scene: 'nginx', addresses, mode: 'layer 2', announcedBy: await demo.l2Announcers(svc), reachable: node };
+    step(`ServiceL2Status: ${(await demo.l2Announcers(svc)).join(', ') || 'none'}`);
+    return { seed: '001', scene: 'nginx', addresses, mode: 'layer 2', announcedBy: [demo.announcerSeenByClient(addresses[0] as string)], reachable: node };
   }, { seed: '001', scene: 'nginx', mode: 'layer 2' });
 
   await demo.scene('Seed 003: a MetalLoadBalancerClass, three addresses announced from three nodes', async () => {
@@ -260,7 +282,8 @@ async function scenes(demo: Demo): Promise<void> {
     const answered: string[] = [];
     for (const address of addresses) answered.push(`${address}→${await demo.reach(address, { port: 443 })}`);
     step(answered.join(', '));
-    return { seed: '003', scene: 'class, 3 addresses', addresses, mode: 'layer 2', announcedBy: await demo.l2Announcers(svc), reachable: answered.map((a) => a.split('→')[1]).join(', ') };
+    step(`ServiceL2Status: ${(await demo.l2Announcers(svc)).join(', ') || 'none'}`);
+    return { seed: '003', scene: 'class, 3 addresses', addresses, mode: 'layer 2', announcedBy: addresses.map((a) => demo.announcerSeenByClient(a)), reachable: answered.map((a) => a.split('→')[1]).join(', ') };
   }, { seed: '003', scene: 'class, 3 addresses', mode: 'layer 2' });
 
   await demo.scene('Seed 002 and 004: BGP to the router (seed 002 peer 172.30.0.3), reached from behind it', async () => {
@@ -300,15 +323,43 @@ async function scenes(demo: Demo): Promise<void> {
     if (!speaker) throw new Error(`no speaker runs on ${owner}`);
     step(`kill -9 the speaker on ${owner}`);
     speaker.child.kill('SIGKILL');
-    const newOwner = await waitFor(`another node to announce ${address} after ${owner}'s speaker died`, async () => {
-      const announcers = await demo.l2Announcers(svc);
-      return announcers.length > 0 && !announcers.includes(owner) ? announcers : undefined;
-    }, { timeoutMs: 10_000, intervalMs: 100 });
+    // The new owner's gratuitous ARP moves the client's neighbor entry: that is the takeover.
+    const killedAt = performance.now();
+    const newOwner = await waitFor(`another node to answer ARP for ${address} after ${owner}'s speaker died`, () => {
+      const now = demo.announcerSeenByClient(address);
+      return now !== owner && now !== '?' ? now : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 20 });
+    step(`${newOwner} took ${address} over ${Math.round(performance.now() - killedAt)} ms after the kill`);
     await sleep(500);
     const { summary } = await stream.stop();
-    step(`${summary.sent} requests, ${summary.failed} failed, longest gap ${summary.maxGapMs} ms; answered by ${Object.entries(summary.byNode).map(([n, c]) => `${n} ×${c}`).join(', ')}`);
-    return { seed: '004', scene: 'L2 failover', addresses, mode: 'layer 2', announcedBy: newOwner, reachable: Object.keys(summary.byNode).join(' → '), gapMs: summary.maxGapMs };
+    step(`${summary.sent} requests, ${summary.failed} failed, longest gap ${Math.round(summary.maxGapMs)} ms; answered by ${Object.entries(summary.byNode).map(([n, c]) => `${n} ×${c}`).join(', ')}`);
+    return { seed: '004', scene: 'L2 failover', addresses, mode: 'layer 2', announcedBy: [newOwner], reachable: Object.keys(summary.byNode).join(' → '), gapMs: summary.maxGapMs };
   }, { seed: '004', scene: 'L2 failover', mode: 'layer 2' });
+
+  await demo.scene('Failover: the owner node dies (every process of its namespace frozen) while the client sends a request every 10 ms', async () => {
+    const svc = { namespace: 'demo', name: 'nginx-service' };
+    const addresses = await demo.addresses(svc);
+    const address = addresses[0] as string;
+    const owner = await demo.reach(address);
+    const stream = await lab.requestStream(address, { intervalMs: 10 });
+    await sleep(300);
+    step(`freeze ${owner} (SIGSTOP to its speaker and its HTTP server)`);
+    const frozenAt = performance.now();
+    lab.freeze(owner);
+    try {
+      const newOwner = await waitFor(`another node to answer ARP for ${address} after ${owner} froze`, () => {
+        const now = demo.announcerSeenByClient(address);
+        return now !== owner && now !== '?' ? now : undefined;
+      }, { timeoutMs: 10_000, intervalMs: 20 });
+      step(`${newOwner} took ${address} over ${Math.round(performance.now() - frozenAt)} ms after the freeze`);
+      await sleep(500);
+      const { summary } = await stream.stop();
+      step(`${summary.sent} requests, ${summary.failed} failed, longest gap ${Math.round(summary.maxGapMs)} ms; answered by ${Object.entries(summary.byNode).map(([n, c]) => `${n} ×${c}`).join(', ')}`);
+      return { seed: '004', scene: 'node death', addresses, mode: 'layer 2', announcedBy: [newOwner], reachable: Object.keys(summary.byNode).join(' → '), gapMs: summary.maxGapMs };
+    } finally {
+      lab.thaw(owner);
+    }
+  }, { seed: '004', scene: 'node death', mode: 'layer 2' });
 }
 
 async function main(): Promise<void> {

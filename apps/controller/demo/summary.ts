@@ -26,7 +26,7 @@ function cells(outcome: SceneOutcome): string[] {
     outcome.addresses.join(', ') || '-',
     outcome.mode,
     outcome.announcedBy.join(', ') || '-',
-    outcome.failure ? `NO: ${outcome.failure}` : outcome.reachable,
+    outcome.failure ? `NO: ${shorten(outcome.failure, 70)}` : outcome.reachable,
     outcome.gapMs === undefined ? '' : `${Math.round(outcome.gapMs)} ms`,
   ];
 }
@@ -36,6 +36,10 @@ export function summaryTable(outcomes: readonly SceneOutcome[]): string {
   const rows = [[...HEADERS], ...outcomes.map(cells)];
   const widths = HEADERS.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+function shorten(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
 }
 
 /** "12.3 s" for a number of milliseconds. */
