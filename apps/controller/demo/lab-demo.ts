@@ -279,6 +279,8 @@ async function scenes(demo: Demo): Promise<void> {
     const svc = { namespace: 'shop', name: 'web', port: 443 };
     await demo.endpoints(svc);
     const addresses = await demo.addresses(svc, 3);
+    // Placement settles as the speakers learn the Service and its endpoints: curl once it has.
+    await waitFor('three speakers each announcing one of the addresses (ServiceL2Status)', async () => (await demo.l2Announcers(svc)).length === 3, { timeoutMs: 10_000, intervalMs: 100 });
     const answered: string[] = [];
     for (const address of addresses) answered.push(`${address}→${await demo.reach(address, { port: 443 })}`);
     step(answered.join(', '));
