@@ -127,25 +127,37 @@ class Demo {
       return out.length > 100;
     }, { timeoutMs: 20_000, intervalMs: 200 });
     if (!existsSync(speakerBin)) throw new Error(`${speakerBin} is missing: the speaker is not built (npm install builds it)`);
-    const speakerStarts = new Map(this.lab.nodes.map((n) => [n.name, countLines(this.lab.logFile(n.name, 'speaker'), '"speaker started"')]));
-    for (const node of this.lab.nodes) {
-      const speaker = this.lab.startInNode(node.name, 'speaker', process.execPath, [
-        speakerBin,
-        '--node-name', node.name,
-        '--host', node.lan.ipv4,
-        '--ml-secret-key-path', this.secretDir,
-        '--ml-namespace', namespace,
-        '--namespace', namespace,
-        '--metrics-bind-address', '127.0.0.1:7472',
-      ]);
-      this.speakers.set(node.name, speaker);
-    }
+    await Promise.all(this.lab.nodes.map((node) => this.startSpeaker(node.name)));
+  }
+
+  /** Starts the speaker of `name` (again) and waits for its start line. */
+  async startSpeaker(name: string): Promise<void> {
+    const node = this.lab.node(name);
+    const startsBefore = countLines(this.lab.logFile(node.name, 'speaker'), '"speaker started"');
+    const speaker = this.lab.startInNode(node.name, 'speaker', process.execPath, [
+      speakerBin,
+      '--node-name', node.name,
+      '--host', node.lan.ipv4,
+      '--ml-secret-key-path', this.secretDir,
+      '--ml-namespace', this.configNamespace,
+      '--namespace', this.configNamespace,
+      '--metrics-bind-address', '127.0.0.1:7472',
+    ]);
+    this.speakers.set(node.name, speaker);
+    await waitFor(`the speaker on ${name} to start ("speaker started" in its log)`, () => count(speaker.output(), '"speaker started"') > startsBefore, {
+      timeoutMs: 20_000,
+      intervalMs: 50,
+      abortIf: () => (speaker.child.exitCode !== null || speaker.child.signalCode !== null ? `it exited: ${speaker.output().slice(-1000)}` : undefined),
+    });
+  }
+
+  /** Starts again every speaker that is not running (one killed by a failover scene). */
+  async restartDeadSpeakers(): Promise<void> {
     for (const [name, speaker] of this.speakers) {
-      await waitFor(`the speaker on ${name} to start ("speaker started" in its log)`, () => count(speaker.output(), '"speaker started"') > (speakerStarts.get(name) ?? 0), {
-        timeoutMs: 20_000,
-        intervalMs: 50,
-        abortIf: () => (speaker.child.exitCode !== null || speaker.child.signalCode !== null ? `it exited: ${speaker.output().slice(-1000)}` : undefined),
-      });
+      if (speaker.child.exitCode !== null || speaker.child.signalCode !== null) {
+        step(`start the speaker on ${name} again`);
+        await this.startSpeaker(name);
+      }
     }
   }
 
@@ -186,8 +198,13 @@ class Demo {
   }
 
   /** The nodes whose speakers say (in ServiceL2Status objects) they announce the Service. */
-  async l2Announcers(service: Service): Promise<string[]> {
-    const out = await this.kubectl(['get', 'servicel2statuses.metallb.io', '-n', this.configNamespace, '-o', 'json'], { mayFail: true });
+  l2Announcers(service: Service): Promise<string[]> {
+    return this.statusNodes('servicel2statuses.metallb.io', service);
+  }
+
+  /** The nodes of the status objects (`resource`: ServiceL2Status or ServiceBGPStatus) of a Service. */
+  async statusNodes(resource: string, service: Service): Promise<string[]> {
+    const out = await this.kubectl(['get', resource, '-n', this.configNamespace, '-o', 'json'], { mayFail: true });
     try {
       const items = (JSON.parse(out) as { items: Array<{ status?: { node?: string; serviceName?: string; serviceNamespace?: string } }> }).items;
       return [...new Set(items.filter((i) => i.status?.serviceName === service.name && i.status?.serviceNamespace === service.namespace).map((i) => i.status?.node ?? '?'))].sort();
@@ -310,6 +327,7 @@ async function scenes(demo: Demo): Promise<void> {
     const via = route.map((p) => p.nexthops?.[0]?.ip ?? '?');
     step(`FRR: ${route.length} path(s) via ${via.join(', ')}; local preference ${route[0]?.locPrf ?? '-'}; communities ${route[0]?.community?.string ?? '-'}`);
     const node = await demo.reach(address, { from: 'remote' });
+    step(`ServiceBGPStatus: ${(await demo.statusNodes('servicebgpstatuses.metallb.io', svc)).join(', ') || 'none'}`);
     const byAddress = new Map(lab.nodes.map((n) => [n.lan.ipv4, n.name]));
     return { seed: '002/004', scene: 'BGP', addresses, mode: 'BGP', announcedBy: via.map((ip) => byAddress.get(ip) ?? ip), reachable: node };
   }, { seed: '002/004', scene: 'BGP', mode: 'BGP' });

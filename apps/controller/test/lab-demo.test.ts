@@ -70,7 +70,7 @@ describe('npm start as root: the network demo', () => {
     expect(output).toMatch(/✔ 192\.168\.1\.\d+ BGP, announced by lb-node-\d/);
   });
 
-  it("fails over within the budget when the owner's speaker is killed and when the owner node dies", () => {
+  it("fails over within the budget: owner speaker killed, owner node dead", () => {
     const gaps = [...output.matchAll(/longest gap (\d+) ms/g)].map((m) => Number(m[1]));
     expect(gaps.length, output).toBe(2);
     for (const gap of gaps) expect(gap).toBeLessThan(1000);
