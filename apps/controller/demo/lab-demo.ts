@@ -357,6 +357,7 @@ async function scenes(demo: Demo): Promise<void> {
   }, { seed: '004', scene: 'L2 failover', mode: 'layer 2' });
 
   await demo.scene('Failover: the owner node dies (every process of its namespace frozen) while the client sends a request every 10 ms', async () => {
+    await demo.restartDeadSpeakers();
     const svc = { namespace: 'demo', name: 'nginx-service' };
     const addresses = await demo.addresses(svc);
     const address = addresses[0] as string;
