@@ -1,0 +1,2 @@
+export { valuesRows, valuesTable, withValuesTable, type SchemaNode, type ValuesRow } from './values-table.js';
+export { chartDir, readChartValuesTable } from './chart-files.js';
