@@ -1,2 +1,3 @@
 export { valuesRows, valuesTable, withValuesTable, type SchemaNode, type ValuesRow } from './values-table.js';
 export { chartDir, readChartValuesTable } from './chart-files.js';
+export { podSecurityViolations, type PodContainer, type PodSecurityLevel, type PodSpec } from './pod-security.js';
