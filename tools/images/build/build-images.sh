@@ -59,9 +59,9 @@ echo "build-images: node and libraries ready ($(since "$t0") s)"
 
 # The programs, built (Nx cache) and bundled.
 t1=$(date +%s.%N)
-(cd "$root" && npx nx run-many -t build -p controller arp bgp-wire bfd --outputStyle=static >/dev/null)
+# LB_IMAGES_BUILT=1: Nx has built them already (the images:test target depends on their builds).
+[ "${LB_IMAGES_BUILT:-}" = 1 ] || (cd "$root" && npx nx run-many -t build -p controller speaker arp bgp-wire bfd --outputStyle=static >/dev/null)
 if node -e 'process.exit(require(process.argv[1]).bin ? 0 : 1)' "$root/apps/speaker/package.json"; then
-  (cd "$root" && npx nx run speaker:build --outputStyle=static >/dev/null)
   speaker_mode=()
 else
   echo "build-images: apps/speaker has no bin yet: lb-speaker carries the addons and an entry that says so" >&2
