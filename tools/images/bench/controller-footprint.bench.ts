@@ -6,13 +6,13 @@
 //  - RSS once ready (idle) and peak RSS (VmHWM) after 10,000 LoadBalancer Services got their
 //    addresses (goal for the bundle: < 150 MiB), with the time that took.
 // BENCH_QUICK=1: 2,000 Services, 2 runs.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
 import { start, type KubeSim } from '@lb/kube-sim';
+import { freePort } from '../test/ports.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
 const SERVICES = quick ? 2_000 : 10_000;
@@ -23,13 +23,6 @@ const root = join(import.meta.dirname, '..', '..', '..');
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function waitFor(what: string, timeoutMs: number, condition: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;

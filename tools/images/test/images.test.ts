@@ -5,7 +5,6 @@
 // the chart's RBAC grants. The speaker image is checked for what it carries (apps/speaker has no
 // process on this branch yet; see the README).
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, type KubeSim } from '@lb/kube-sim';
@@ -14,6 +13,7 @@ import { describeRequest, grantingRule, podmanArgs, requestAttributes, type Cont
 import { chartDir, helmAsync, kubectl, type K8sObject } from './helm.js';
 import { appFiles, buildImages, podman, podmanStatus, type BuildReport } from './podman.js';
 import { recordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { freePort } from './ports.js';
 
 const TAG = /^appVersion:\s*"?([^"\n]+)"?/m.exec(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8'))?.[1] ?? '';
 const CONTROLLER = `localhost/lb-controller:${TAG}`;
@@ -21,13 +21,6 @@ const SPEAKER = `localhost/lb-speaker:${TAG}`;
 const NS = 'metallb-system';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
