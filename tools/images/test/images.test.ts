@@ -19,6 +19,7 @@ const TAG = /^appVersion:\s*"?([^"\n]+)"?/m.exec(readFileSync(join(chartDir, 'Ch
 const CONTROLLER = `localhost/lb-controller:${TAG}`;
 const SPEAKER = `localhost/lb-speaker:${TAG}`;
 const NS = 'metallb-system';
+const IMAGE_NODE_FLAGS = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'build', 'node-flags.json'), 'utf8')) as string[];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 
@@ -55,7 +56,7 @@ describe('both images', () => {
   it.each([CONTROLLER, SPEAKER])('%s runs as a non-root user from bundled JavaScript only', async (image) => {
     const config = JSON.parse(await podman(['image', 'inspect', image, '--format', '{{json .Config}}'])) as { User: string; Entrypoint: string[] };
     expect(config.User).toBe('65534:65534');
-    expect(config.Entrypoint[0]).toBe('/usr/local/bin/node');
+    expect(config.Entrypoint).toEqual(['/usr/local/bin/node', ...IMAGE_NODE_FLAGS, `/app/${image.includes('controller') ? 'lb-controller' : 'lb-speaker'}.js`]);
     const files = await appFiles(image);
     expect(files.length).toBeGreaterThan(0);
     expect(files.filter((f) => /\.(ts|mts|cts)$/.test(f) || /\/(tsx|typescript|esbuild|vitest)\//.test(f))).toEqual([]);
