@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 with_apt=1
 [ "${1:-}" = "--no-apt" ] && with_apt=0
 
-packages=(libpcap-dev frr gobgpd bird2 arping ndisc6 tcpdump iputils-ping iproute2 nftables curl make g++ python3 unzip)
+packages=(libpcap-dev frr gobgpd bird2 arping ndisc6 tcpdump iputils-ping iproute2 nftables curl make g++ python3 unzip
+  # Container images, built and run offline (tools/images): runc, since Debian's default crun fails here.
+  buildah podman runc skopeo mmdebstrap containernetworking-plugins iptables libcap2-bin binutils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -29,7 +29,7 @@ describe('the chart and the controller agree', () => {
     expect(config?.webhooks?.map((w) => w.clientConfig.service?.path).sort()).toEqual(validationPaths().map((p) => p.path).sort());
   });
 
-  it.each([[], ['controller.replicas=1', 'webhook.enabled=false'], ['controller.loadBalancerClass=metallb', 'webhook.certSecret=my-cert']])(
+  it.each([[], ['controller.replicas=1', 'webhook.enabled=false'], ['loadBalancerClass=metallb', 'webhook.certSecret=my-cert']])(
     'passes the controller flags it understands (%s)',
     async (...values: string[]) => {
       const deployment = render(...values).find((o) => o.kind === 'Deployment');

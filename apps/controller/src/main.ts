@@ -9,6 +9,10 @@ import { createLogger, type Logger } from './log.js';
 import { AllocatorMetrics, ApiHealthMetrics } from './metrics.js';
 import { WebhookServer } from './webhook.js';
 import { injectCaBundle, readCertificateDir, sharedGeneratedCertificate, type ServingCertificate } from './webhook-certificate.js';
+import { WebhookCertificateKeeper, certificateExpiryGauge, validity } from './webhook-rotation.js';
+
+/** How often the generated certificate is checked for renewal and its CA for presence in the webhook configuration. */
+const CERTIFICATE_CHECK_MS = 15_000;
 
 export interface RunningController {
   readonly controller: Controller;
@@ -65,7 +69,29 @@ export async function runController(options: ControllerOptions, log: Logger = cr
       log: (level, message, fields) => log[level](`webhook ${message}`, fields),
     });
     webhookPort = await webhook.start();
-    if (options.webhookCertDir) {
+    if (!options.webhookCertDir) {
+      const server = webhook;
+      const keeper = new WebhookCertificateKeeper({
+        client,
+        namespace: options.leaseNamespace,
+        serviceName: options.webhookServiceName,
+        configurationName: options.webhookConfiguration,
+        log,
+        registry,
+        serve: (next) => server.setCertificate(next.cert, next.key),
+      });
+      keeper.serving(certificate);
+      certReload = setInterval(() => {
+        keeper.check().catch((error: unknown) => log.warn('webhook certificate check failed', { error: String(error) }));
+      }, CERTIFICATE_CHECK_MS);
+      certReload.unref();
+    } else {
+      const expiry = certificateExpiryGauge(registry);
+      const setExpiry = (cert: string): void => {
+        const v = validity(cert);
+        if (v) expiry.set(v.notAfter / 1000);
+      };
+      setExpiry(certificate.cert);
       // A mounted Secret changes in place when the certificate is rotated.
       const dir = options.webhookCertDir;
       certReload = setInterval(() => {
@@ -74,6 +100,7 @@ export async function runController(options: ControllerOptions, log: Logger = cr
             if (next.cert !== certificate.cert || next.key !== certificate.key) {
               certificate = next;
               webhook?.setCertificate(next.cert, next.key);
+              setExpiry(next.cert);
               log.info('webhook certificate reloaded', { dir });
             }
           },

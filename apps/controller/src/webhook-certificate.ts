@@ -20,6 +20,20 @@ export async function readCertificateDir(dir: string): Promise<ServingCertificat
   return { cert, key, ca };
 }
 
+/** The certificate a generated-certificate Secret holds; undefined when it lacks tls.crt or tls.key. */
+export function certificateFromSecret(secret: Secret): ServingCertificate | undefined {
+  const data = secret.data ?? {};
+  const decode = (k: string): string | undefined => (data[k] ? Buffer.from(data[k], 'base64').toString('utf8') : undefined);
+  const cert = decode('tls.crt');
+  const key = decode('tls.key');
+  return cert && key ? { cert, key, ca: decode('ca.crt') } : undefined;
+}
+
+/** The names a generated certificate is valid for: the Service's DNS names and the loopback. */
+export function servingHosts(serviceName: string, namespace: string): string[] {
+  return [serviceName, `${serviceName}.${namespace}`, `${serviceName}.${namespace}.svc`, `${serviceName}.${namespace}.svc.cluster.local`, 'localhost', '127.0.0.1'];
+}
+
 export interface GeneratedCertificateOptions {
   readonly client: KubeClient;
   readonly namespace: string;
@@ -34,21 +48,13 @@ export interface GeneratedCertificateOptions {
 export async function sharedGeneratedCertificate(options: GeneratedCertificateOptions): Promise<ServingCertificate> {
   const { client, namespace, serviceName } = options;
   const secretName = `${serviceName}-cert`;
-  const fromSecret = (secret: Secret): ServingCertificate | undefined => {
-    const data = secret.data ?? {};
-    const decode = (k: string): string | undefined => (data[k] ? Buffer.from(data[k], 'base64').toString('utf8') : undefined);
-    const cert = decode('tls.crt');
-    const key = decode('tls.key');
-    return cert && key ? { cert, key, ca: decode('ca.crt') } : undefined;
-  };
   try {
-    const existing = fromSecret(await client.get(Secrets, namespace, secretName));
+    const existing = certificateFromSecret(await client.get(Secrets, namespace, secretName));
     if (existing) return existing;
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  const hosts = [serviceName, `${serviceName}.${namespace}`, `${serviceName}.${namespace}.svc`, `${serviceName}.${namespace}.svc.cluster.local`, 'localhost', '127.0.0.1'];
-  const { ca, serving } = await createServingPair(hosts, `${serviceName}.${namespace}.svc`, `${serviceName}-ca`);
+  const { ca, serving } = await createServingPair(servingHosts(serviceName, namespace), `${serviceName}.${namespace}.svc`, `${serviceName}-ca`);
   const base64 = (text: string): string => Buffer.from(text).toString('base64');
   try {
     await client.create(Secrets, {
@@ -60,7 +66,7 @@ export async function sharedGeneratedCertificate(options: GeneratedCertificateOp
     return { cert: serving.cert, key: serving.key, ca: ca.cert };
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
-    const winner = fromSecret(await client.get(Secrets, namespace, secretName));
+    const winner = certificateFromSecret(await client.get(Secrets, namespace, secretName));
     if (!winner) throw new Error(`Secret ${namespace}/${secretName} exists but holds no tls.crt/tls.key`);
     return winner;
   }

@@ -5,7 +5,10 @@
 {{- define "lb.webhook.service" -}}metallb-webhook-service{{- end }}
 {{- define "lb.webhook.configuration" -}}metallb-webhook-configuration{{- end }}
 {{- define "lb.controller.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "lb.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/component: controller
+{{ include "lb.selectorLabels" (dict "root" . "component" "controller") }}
 {{- end }}
+{{- define "lb.controller.serviceAccountName" -}}
+{{ include "lb.serviceAccountName" (dict "root" . "component" "controller" "sa" .Values.controller.serviceAccount) }}
+{{- end }}
+{{/* The leader election Lease (the controller's --lease-name default). */}}
+{{- define "lb.controller.lease" -}}metallb-controller{{- end }}

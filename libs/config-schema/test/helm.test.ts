@@ -28,7 +28,7 @@ describe('the lb chart', () => {
     expect(crds).toHaveLength(10);
     for (const crd of crds) expect(() => new CustomResourceDefinition(crd as ConstructorParameters<typeof CustomResourceDefinition>[0]).validate()).not.toThrow();
     const accounts = objects.filter((o) => o.kind === 'ServiceAccount');
-    expect(accounts).toHaveLength(1);
+    expect(accounts).toHaveLength(2);
     for (const account of accounts) expect(() => new ServiceAccount(account as ConstructorParameters<typeof ServiceAccount>[0]).validate()).not.toThrow();
   });
 });

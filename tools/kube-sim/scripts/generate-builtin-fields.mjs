@@ -27,6 +27,11 @@ export const ROOTS = {
   'leases.coordination.k8s.io': 'V1Lease',
   'customresourcedefinitions.apiextensions.k8s.io': 'V1CustomResourceDefinition',
   'validatingwebhookconfigurations.admissionregistration.k8s.io': 'V1ValidatingWebhookConfiguration',
+  'clusterroles.rbac.authorization.k8s.io': 'V1ClusterRole',
+  'clusterrolebindings.rbac.authorization.k8s.io': 'V1ClusterRoleBinding',
+  'roles.rbac.authorization.k8s.io': 'V1Role',
+  'rolebindings.rbac.authorization.k8s.io': 'V1RoleBinding',
+  'poddisruptionbudgets.policy': 'V1PodDisruptionBudget',
 };
 
 /** Model names a type string mentions: `Array<V1ServicePort>` → V1ServicePort. */

@@ -19,7 +19,12 @@ export const BUILTIN_FIELDS: BuiltinFields = {
   "endpointslices.discovery.k8s.io": "V1EndpointSlice",
   "leases.coordination.k8s.io": "V1Lease",
   "customresourcedefinitions.apiextensions.k8s.io": "V1CustomResourceDefinition",
-  "validatingwebhookconfigurations.admissionregistration.k8s.io": "V1ValidatingWebhookConfiguration"
+  "validatingwebhookconfigurations.admissionregistration.k8s.io": "V1ValidatingWebhookConfiguration",
+  "clusterroles.rbac.authorization.k8s.io": "V1ClusterRole",
+  "clusterrolebindings.rbac.authorization.k8s.io": "V1ClusterRoleBinding",
+  "roles.rbac.authorization.k8s.io": "V1Role",
+  "rolebindings.rbac.authorization.k8s.io": "V1RoleBinding",
+  "poddisruptionbudgets.policy": "V1PodDisruptionBudget"
  },
  "definitions": {
   "AdmissionregistrationV1ServiceReference": {
@@ -106,6 +111,12 @@ export const BUILTIN_FIELDS: BuiltinFields = {
    "count": "number:int32",
    "lastObservedTime": "V1MicroTime"
   },
+  "RbacV1Subject": {
+   "apiGroup": "string",
+   "kind": "string",
+   "name": "string",
+   "namespace": "string"
+  },
   "V1AWSElasticBlockStoreVolumeSource": {
    "fsType": "string",
    "partition": "number:int32",
@@ -116,6 +127,9 @@ export const BUILTIN_FIELDS: BuiltinFields = {
    "nodeAffinity": "V1NodeAffinity",
    "podAffinity": "V1PodAffinity",
    "podAntiAffinity": "V1PodAntiAffinity"
+  },
+  "V1AggregationRule": {
+   "clusterRoleSelectors": "Array<V1LabelSelector>"
   },
   "V1AppArmorProfile": {
    "localhostProfile": "string",
@@ -165,6 +179,20 @@ export const BUILTIN_FIELDS: BuiltinFields = {
   },
   "V1ClientIPConfig": {
    "timeoutSeconds": "number:int32"
+  },
+  "V1ClusterRole": {
+   "aggregationRule": "V1AggregationRule",
+   "apiVersion": "string",
+   "kind": "string",
+   "metadata": "V1ObjectMeta",
+   "rules": "Array<V1PolicyRule>"
+  },
+  "V1ClusterRoleBinding": {
+   "apiVersion": "string",
+   "kind": "string",
+   "metadata": "V1ObjectMeta",
+   "roleRef": "V1RoleRef",
+   "subjects": "Array<RbacV1Subject>"
   },
   "V1ClusterTrustBundleProjection": {
    "labelSelector": "V1LabelSelector",
@@ -1021,6 +1049,28 @@ export const BUILTIN_FIELDS: BuiltinFields = {
    "name": "string",
    "value": "string"
   },
+  "V1PodDisruptionBudget": {
+   "apiVersion": "string",
+   "kind": "string",
+   "metadata": "V1ObjectMeta",
+   "spec": "V1PodDisruptionBudgetSpec",
+   "status": "V1PodDisruptionBudgetStatus"
+  },
+  "V1PodDisruptionBudgetSpec": {
+   "maxUnavailable": "IntOrString",
+   "minAvailable": "IntOrString",
+   "selector": "V1LabelSelector",
+   "unhealthyPodEvictionPolicy": "string"
+  },
+  "V1PodDisruptionBudgetStatus": {
+   "conditions": "Array<V1Condition>",
+   "currentHealthy": "number:int32",
+   "desiredHealthy": "number:int32",
+   "disruptedPods": "{ [key: string]: Date; }",
+   "disruptionsAllowed": "number:int32",
+   "expectedPods": "number:int32",
+   "observedGeneration": "number:int64"
+  },
   "V1PodExtendedResourceClaimStatus": {
    "requestMappings": "Array<V1ContainerExtendedResourceRequest>",
    "resourceClaimName": "string"
@@ -1128,6 +1178,13 @@ export const BUILTIN_FIELDS: BuiltinFields = {
    "metadata": "V1ObjectMeta",
    "spec": "V1PodSpec"
   },
+  "V1PolicyRule": {
+   "apiGroups": "Array<string>",
+   "nonResourceURLs": "Array<string>",
+   "resourceNames": "Array<string>",
+   "resources": "Array<string>",
+   "verbs": "Array<string>"
+  },
   "V1PortStatus": {
    "error": "string",
    "port": "number:int32",
@@ -1193,6 +1250,24 @@ export const BUILTIN_FIELDS: BuiltinFields = {
   "V1ResourceStatus": {
    "name": "string",
    "resources": "Array<V1ResourceHealth>"
+  },
+  "V1Role": {
+   "apiVersion": "string",
+   "kind": "string",
+   "metadata": "V1ObjectMeta",
+   "rules": "Array<V1PolicyRule>"
+  },
+  "V1RoleBinding": {
+   "apiVersion": "string",
+   "kind": "string",
+   "metadata": "V1ObjectMeta",
+   "roleRef": "V1RoleRef",
+   "subjects": "Array<RbacV1Subject>"
+  },
+  "V1RoleRef": {
+   "apiGroup": "string",
+   "kind": "string",
+   "name": "string"
   },
   "V1RollingUpdateDaemonSet": {
    "maxSurge": "IntOrString",

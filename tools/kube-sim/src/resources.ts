@@ -423,6 +423,28 @@ export function builtinResources(): ResourceType[] {
       namespaced: true,
       columns: [nameColumn, col('Holder', (o) => get(o, 'spec', 'holderIdentity') ?? ''), ageColumn],
     }),
+    // RBAC and PodDisruptionBudgets are stored only (nothing is enforced), so that charts apply whole.
+    ...(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'] as const).map((kind) =>
+      builtin({
+        group: 'rbac.authorization.k8s.io',
+        version: 'v1',
+        kind,
+        plural: `${kind.toLowerCase()}s`,
+        namespaced: kind.startsWith('Role'),
+        columns: [nameColumn, ageColumn],
+      }),
+    ),
+    builtin({
+      group: 'policy',
+      version: 'v1',
+      kind: 'PodDisruptionBudget',
+      plural: 'poddisruptionbudgets',
+      shortNames: ['pdb'],
+      namespaced: true,
+      status: true,
+      generation: true,
+      columns: [nameColumn, ageColumn],
+    }),
     builtin({
       group: 'apiextensions.k8s.io',
       version: 'v1',

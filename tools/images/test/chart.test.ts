@@ -1,0 +1,219 @@
+// The chart as helm lints and renders it, as kube-sim accepts it (server-side dry run, helm
+// install and upgrade), and as the speaker's process contract and Pod Security want it.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { start, type KubeSim } from '@lb/kube-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { podSecurityViolations, readChartValuesTable, type PodSpec } from '../src/index.js';
+import { EVERYTHING_ON, chartDir, find, helm, helmAsync, kubectl, render, renderText, type K8sObject } from './helm.js';
+
+interface Container {
+  name: string;
+  args?: string[];
+  env?: Array<{ name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
+  securityContext?: { capabilities?: { add?: readonly string[]; drop?: readonly string[] }; allowPrivilegeEscalation?: boolean };
+}
+type Workload = K8sObject & { spec: { template: { spec: PodSpec & { containers: Container[]; volumes?: Array<Record<string, unknown>>; tolerations?: unknown[] } } } };
+
+const podSpec = (o: K8sObject): Workload['spec']['template']['spec'] => (o as Workload).spec.template.spec;
+const container = (o: K8sObject, name: string): Container => {
+  const found = podSpec(o).containers.find((c) => c.name === name);
+  if (!found) throw new Error(`${o.kind}/${o.metadata.name} has no container ${name}`);
+  return found;
+};
+
+const variants: Array<[string, string[]]> = [
+  ['default values', []],
+  ['every optional part on', EVERYTHING_ON],
+  ['one controller replica, no webhook', ['controller.replicas=1', 'webhook.enabled=false']],
+];
+
+describe('helm lint and template', () => {
+  it.each(variants)('passes helm lint --strict with %s', (_name, sets) => {
+    expect(helm(['lint', '--strict', chartDir, ...sets.flatMap((s) => ['--set', s])])).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+
+  it.each(variants)('renders objects that validate as Kubernetes objects with %s', async (_name, sets) => {
+    const objects = render(sets, ['--include-crds']);
+    let validated = 0;
+    for (const o of objects) {
+      if (o.apiVersion.startsWith('monitoring.coreos.com/')) continue; // no schema offline; checked below
+      const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['v1', o.apiVersion];
+      const path = group === 'v1' ? `v1/${o.kind}` : `${group}/${version}/${o.kind}`;
+      const mod = (await import(`kubernetes-models/${path}`)) as Record<string, new (data: unknown) => { validate(): void }>;
+      const Model = mod[o.kind] ?? mod['default'];
+      if (!Model) throw new Error(`kubernetes-models has no ${path}`);
+      expect(() => new Model(o).validate(), `${o.kind}/${o.metadata.name}`).not.toThrow();
+      validated++;
+    }
+    expect(validated).toBeGreaterThan(20);
+  });
+
+  it('refuses values the schema does not know, naming them', () => {
+    expect(() => renderText(['speaker.frr.enabled=true'])).toThrow(/speaker.*additional properties 'frr' not allowed/s);
+  });
+
+  it('refuses monitors without the TLS proxy, saying why', () => {
+    expect(() => renderText(['prometheus.serviceMonitor.enabled=true'])).toThrow(/need prometheus.secureMetricsPort/);
+  });
+
+  it('has the README values table generated from the schema', () => {
+    const readme = readFileSync(join(chartDir, 'README.md'), 'utf8');
+    expect(readme, 'run: npm run values-table -w @lb/images').toContain(readChartValuesTable());
+  });
+});
+
+describe('the controller', () => {
+  it.each(variants)('passes Pod Security "restricted" with %s', (_name, sets) => {
+    const deployment = render(sets).find((o) => o.kind === 'Deployment');
+    expect(deployment).toBeDefined();
+    expect(podSecurityViolations(podSpec(deployment as K8sObject), 'restricted')).toEqual([]);
+  });
+
+  it('binds metrics to localhost and probes through the webhook server or the TLS proxy', () => {
+    const plain = container(find(render(), 'Deployment'), 'controller') as Container & { readinessProbe?: { httpGet?: { port: string; scheme: string } } };
+    expect(plain.args).toContain('--metrics-host=127.0.0.1');
+    expect(plain.readinessProbe?.httpGet).toMatchObject({ port: 'webhook', scheme: 'HTTPS' });
+    const secure = find(render(EVERYTHING_ON), 'Deployment');
+    expect((container(secure, 'controller') as typeof plain).readinessProbe?.httpGet).toMatchObject({ port: 'metricshttps', scheme: 'HTTPS' });
+    expect(container(secure, 'kube-rbac-proxy').args).toEqual(expect.arrayContaining(['--secure-listen-address=:9120', '--upstream=http://127.0.0.1:7472/']));
+  });
+
+  it('has a PodDisruptionBudget and spreads its replicas', () => {
+    const objects = render();
+    expect(find(objects, 'PodDisruptionBudget', '-controller')).toMatchObject({ spec: { maxUnavailable: 1 } });
+    expect(podSpec(find(objects, 'Deployment'))).toHaveProperty('affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution');
+    expect(render(['controller.replicas=1']).some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
+  });
+
+  it('registers the webhook for CREATE and UPDATE only', () => {
+    const config = find(render(), 'ValidatingWebhookConfiguration') as K8sObject & { webhooks: Array<{ rules: Array<{ operations: string[] }> }> };
+    expect(config.webhooks.length).toBeGreaterThan(0);
+    for (const hook of config.webhooks) for (const rule of hook.rules) expect(rule.operations).toEqual(['CREATE', 'UPDATE']);
+  });
+});
+
+describe('the speaker (SPEAKER-CONTRACT)', () => {
+  const objects = render();
+  const daemonSet = find(objects, 'DaemonSet', '-speaker');
+  const speaker = container(daemonSet, 'speaker');
+
+  it('runs on the host network with NET_RAW and nothing else, as a non-root user', () => {
+    const spec = podSpec(daemonSet);
+    expect(spec.hostNetwork).toBe(true);
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(speaker.securityContext?.capabilities).toEqual({ drop: ['ALL'], add: ['NET_RAW'] });
+    const realtime = container(find(render(['speaker.realtimePriority=true']), 'DaemonSet'), 'speaker');
+    expect(realtime.securityContext?.capabilities?.add).toEqual(['NET_RAW', 'SYS_NICE']);
+    // What keeps it from Pod Security "baseline", and nothing more.
+    expect(podSecurityViolations(spec, 'baseline')).toEqual([
+      'spec.hostNetwork: host namespaces are forbidden',
+      'spec.containers[speaker].securityContext.capabilities.add: NET_RAW is not allowed',
+      'spec.containers[speaker]: probe host 127.0.0.1 is forbidden',
+      'spec.containers[speaker]: probe host 127.0.0.1 is forbidden',
+    ]);
+  });
+
+  it('gets every setting the contract names through its MetalLB environment variable or flag', () => {
+    const env = Object.fromEntries((speaker.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]));
+    expect(env).toEqual({
+      METALLB_NODE_NAME: 'spec.nodeName',
+      METALLB_HOST: 'status.hostIP',
+      METALLB_NAMESPACE: 'metadata.namespace',
+      METALLB_ML_NAMESPACE: 'metadata.namespace',
+      METALLB_ML_BIND_ADDR: 'status.podIP',
+      METALLB_ML_BIND_PORT: '7946',
+      METALLB_ML_LABELS: 'app.kubernetes.io/name=lb,app.kubernetes.io/instance=lb,app.kubernetes.io/component=speaker',
+      METALLB_ML_SECRET_KEY_PATH: '/etc/ml_secret_key',
+    });
+    expect(speaker.args).toEqual(['--log-level=info', '--metrics-bind-address=127.0.0.1:7472']);
+    const all = container(find(render(EVERYTHING_ON), 'DaemonSet'), 'speaker');
+    expect(all.args).toEqual(['--log-level=info', '--metrics-bind-address=127.0.0.1:7472', '--lb-class=metallb', '--ignore-exclude-lb', '--drain-seconds=30']);
+    const off = container(find(render(['speaker.layer2.enabled=false', 'speaker.bgp.enabled=false']), 'DaemonSet'), 'speaker');
+    expect(off.args).toEqual(expect.arrayContaining(['--disable-layer2', '--disable-bgp']));
+  });
+
+  it('mounts the membership Secret (key secretkey) at the path it is told, and selects its peers by its own labels', () => {
+    expect(speaker.volumeMounts).toEqual([{ name: 'memberlist', mountPath: '/etc/ml_secret_key', readOnly: true }]);
+    const volume = podSpec(daemonSet).volumes?.find((v) => v['name'] === 'memberlist');
+    expect(volume).toMatchObject({ secret: { secretName: 'lb-memberlist', items: [{ key: 'secretkey', path: 'secretkey' }] } });
+    const secret = find(objects, 'Secret', '-memberlist') as K8sObject & { data: { secretkey: string } };
+    expect(Buffer.from(secret.data.secretkey, 'base64')).toHaveLength(128);
+    expect(secret.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    const labels = (daemonSet as Workload & { spec: { selector: { matchLabels: Record<string, string> } } }).spec.selector.matchLabels;
+    expect(labels['app.kubernetes.io/component']).toBe('speaker');
+  });
+
+  it("tolerates the control plane's taints like MetalLB's speaker", () => {
+    expect(podSpec(daemonSet).tolerations).toEqual([
+      { key: 'node-role.kubernetes.io/master', effect: 'NoSchedule', operator: 'Exists' },
+      { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule', operator: 'Exists' },
+    ]);
+  });
+});
+
+describe('against kube-sim', () => {
+  let sim: KubeSim;
+  let dir: string;
+  beforeAll(async () => {
+    sim = await start({});
+    dir = mkdtempSync(join(tmpdir(), 'chr-chart-'));
+    await kubectl(['create', 'namespace', 'metallb-system'], sim.kubeconfigPath);
+    // CRDs first, for real: the dry run of the rest needs them served.
+    await kubectl(['apply', '-f', join(chartDir, 'crds')], sim.kubeconfigPath);
+  });
+  afterAll(async () => {
+    await sim?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(variants)('accepts every object in a server-side dry run (strict field validation) with %s', async (_name, sets) => {
+    const objects = render(sets).filter((o) => !o.apiVersion.startsWith('monitoring.coreos.com/'));
+    const file = join(dir, 'rendered.yaml');
+    writeFileSync(file, objects.map((o) => JSON.stringify(o)).join('\n---\n'));
+    // kubectl's default validation is strict: the server refuses unknown or duplicate fields.
+    const out = await kubectl(['apply', '--dry-run=server', '-f', file], sim.kubeconfigPath);
+    expect(out.trim().split('\n')).toHaveLength(objects.length);
+    expect(out).not.toMatch(/Warning/);
+  });
+
+  it('installs with helm, and an upgrade keeps the membership key', async () => {
+    const env = { ...process.env, KUBECONFIG: sim.kubeconfigPath, HELM_CACHE_HOME: join(dir, 'cache'), HELM_CONFIG_HOME: join(dir, 'config'), HELM_DATA_HOME: join(dir, 'data') };
+    // kube-sim has no server-side apply; helm 4 then needs --server-side=false.
+    await helmAsync(['install', 'lb', chartDir, '-n', 'metallb-system', '--server-side=false', '--skip-crds'], env);
+    const key = (): Promise<string> => kubectl(['get', 'secret', 'lb-memberlist', '-n', 'metallb-system', '-o', 'jsonpath={.data.secretkey}'], sim.kubeconfigPath);
+    const first = await key();
+    expect(Buffer.from(first, 'base64')).toHaveLength(128);
+    await helmAsync(['upgrade', 'lb', chartDir, '-n', 'metallb-system', '--server-side=false', '--set', 'speaker.logLevel=debug'], env);
+    expect(await key()).toBe(first);
+    expect(await kubectl(['get', 'daemonset', 'lb-speaker', '-n', 'metallb-system', '-o', 'jsonpath={.spec.template.spec.containers[0].args[0]}'], sim.kubeconfigPath)).toBe('--log-level=debug');
+    // helm uninstall is not tried: it sends DeleteOptions as protobuf, which kube-sim refuses.
+  });
+});
+
+describe('monitoring objects (Prometheus Operator CRDs are not available offline)', () => {
+  const objects = render(EVERYTHING_ON);
+  it('scrape the TLS proxies with a token that may GET /metrics', () => {
+    for (const kind of ['ServiceMonitor', 'PodMonitor']) {
+      const monitors = objects.filter((o) => o.kind === kind);
+      expect(monitors.map((m) => m.metadata.name).sort()).toEqual(['lb-controller', 'lb-speaker']);
+      for (const m of monitors) expect(JSON.stringify(m)).toContain('"credentials":{"name":"lb-metrics-token","key":"token"}');
+    }
+    const reader = find(objects, 'ClusterRole', '-metrics-reader') as K8sObject & { rules: unknown[] };
+    expect(reader.rules).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
+  });
+  it("carries MetalLB's alerts", () => {
+    const rule = find(objects, 'PrometheusRule') as K8sObject & { spec: { groups: Array<{ rules: Array<{ alert: string }> }> } };
+    expect(rule.spec.groups[0]?.rules.map((r) => r.alert)).toEqual([
+      'MetalLBStaleConfig',
+      'MetalLBConfigNotLoaded',
+      'MetalLBAddressPoolExhausted',
+      'MetalLBAddressPoolUsage75Percent',
+      'MetalLBAddressPoolUsage85Percent',
+      'MetalLBAddressPoolUsage95Percent',
+      'MetalLBBGPSessionDown',
+    ]);
+  });
+});

@@ -1,0 +1,227 @@
+// The images, built offline and run with podman as the chart deploys them: the controller image
+// against kube-sim (the chart installed with helm, the container's arguments, environment and
+// security settings taken from the Deployment helm created) gives a Service its address, answers
+// admission reviews and /metrics, stops cleanly on SIGTERM, and asks the API server only for what
+// the chart's RBAC grants. The speaker image is checked for what it carries (apps/speaker has no
+// process on this branch yet; see the README).
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { start, type KubeSim } from '@lb/kube-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRequest, grantingRule, podmanArgs, requestAttributes, type ContainerSpec, type PodSecurity, type PolicyRule } from '../src/index.js';
+import { chartDir, helmAsync, kubectl, type K8sObject } from './helm.js';
+import { appFiles, buildImages, podman, podmanStatus, type BuildReport } from './podman.js';
+import { recordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { freePort } from './ports.js';
+
+const TAG = /^appVersion:\s*"?([^"\n]+)"?/m.exec(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8'))?.[1] ?? '';
+const CONTROLLER = `localhost/lb-controller:${TAG}`;
+const SPEAKER = `localhost/lb-speaker:${TAG}`;
+const NS = 'metallb-system';
+const IMAGE_NODE_FLAGS = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'build', 'node-flags.json'), 'utf8')) as string[];
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+let dir: string;
+let build: BuildReport;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'chr-images-'));
+  chmodSync(dir, 0o755);
+  build = await buildImages(dir);
+  console.log(`images built in ${build.seconds.toFixed(1)} s (${build.wallSeconds.toFixed(1)} s with the wait for the lock); compressed: controller ${(build.compressedBytes.controller / 1e6).toFixed(1)} MB, speaker ${(build.compressedBytes.speaker / 1e6).toFixed(1)} MB`);
+}, 600_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('both images', () => {
+  it('are at most 50 MB compressed each', () => {
+    expect(build.compressedBytes.controller).toBeLessThanOrEqual(50e6);
+    expect(build.compressedBytes.speaker).toBeLessThanOrEqual(50e6);
+  });
+
+  it.each([CONTROLLER, SPEAKER])('%s runs as a non-root user from bundled JavaScript only', async (image) => {
+    const config = JSON.parse(await podman(['image', 'inspect', image, '--format', '{{json .Config}}'])) as { User: string; Entrypoint: string[] };
+    expect(config.User).toBe('65534:65534');
+    expect(config.Entrypoint).toEqual(['/usr/local/bin/node', ...IMAGE_NODE_FLAGS, `/app/${image.includes('controller') ? 'lb-controller' : 'lb-speaker'}.js`]);
+    const files = await appFiles(image);
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((f) => /\.(ts|mts|cts)$/.test(f) || /\/(tsx|typescript|esbuild|vitest)\//.test(f))).toEqual([]);
+    // Only native addons live in node_modules; everything else is inside the bundle.
+    expect(files.filter((f) => f.includes('/node_modules/') && !/\/node_modules\/(cap|@lb\/(arp-fastpath|bgp-sockopt|bfd-socket))\//.test(f))).toEqual([]);
+  });
+});
+
+describe('the speaker image', () => {
+  const capabilities = async (flags: string[]): Promise<string> =>
+    podman(['run', '--rm', '--network=none', ...flags, '--entrypoint', '/usr/local/bin/node', SPEAKER, '-e', "console.log(/CapEff:\\s*(\\w+)/.exec(require('fs').readFileSync('/proc/self/status','utf8'))[1])"]);
+
+  it('loads every native addon with the libraries it carries', async () => {
+    const script = "for (const n of ['cap','@lb/arp-fastpath','@lb/bgp-sockopt','@lb/bfd-socket']) require('/app/node_modules/' + n); console.log('loaded')";
+    expect((await podman(['run', '--rm', '--network=none', '--entrypoint', '/usr/local/bin/node', SPEAKER, '-e', script])).trim()).toBe('loaded');
+  });
+
+  it("holds CAP_NET_RAW as the non-root user with the chart's capabilities, through the file capability on node", async () => {
+    const chart = ['--user=65534:65534', '--cap-drop=ALL', '--cap-add=NET_RAW', '--read-only'];
+    expect((await capabilities(chart)).trim()).toBe('0000000000002000'); // bit 13: CAP_NET_RAW
+    // Podman also raises added capabilities as ambient ones; containerd and CRI-O do not, so under a
+    // kubelet the non-root speaker keeps CAP_NET_RAW only through this file capability (which
+    // no_new_privs, allowPrivilegeEscalation: false, would ignore).
+    const root = (await podman(['image', 'mount', SPEAKER])).trim();
+    try {
+      const { execFileSync } = await import('node:child_process');
+      expect(execFileSync('getcap', [join(root, 'usr/local/bin/node')], { encoding: 'utf8' })).toMatch(/cap_net_raw=ep$/m);
+    } finally {
+      await podman(['image', 'unmount', SPEAKER]);
+    }
+  });
+
+  it('says so and fails when built before apps/speaker had its process', async () => {
+    const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'apps', 'speaker', 'package.json'), 'utf8')) as { bin?: unknown };
+    const result = await podmanStatus(['run', '--rm', '--network=none', SPEAKER, '--help']);
+    if (manifest.bin) {
+      expect(result.code, result.stderr).toBe(0);
+    } else {
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/built before @lb\/speaker had its process/);
+    }
+  });
+});
+
+describe('the controller image, deployed by the chart against kube-sim', () => {
+  let sim: KubeSim;
+  let proxy: RecordingProxy;
+  let name: string;
+  let metricsPort: number;
+  let rules: PolicyRule[];
+  let readyMs: number;
+
+  beforeAll(async () => {
+    sim = await start({ https: false, token: '' });
+    proxy = await recordingProxy(sim.url);
+    metricsPort = await freePort();
+    const webhookPort = await freePort();
+    await kubectl(['create', 'namespace', NS], sim.kubeconfigPath);
+    const env = { ...process.env, KUBECONFIG: sim.kubeconfigPath, HELM_CACHE_HOME: join(dir, 'cache'), HELM_CONFIG_HOME: join(dir, 'config'), HELM_DATA_HOME: join(dir, 'data') };
+    await helmAsync(
+      ['install', 'lb', chartDir, '-n', NS, '--server-side=false', '--set', `prometheus.metricsPort=${metricsPort}`, '--set', `webhook.port=${webhookPort}`, '--set', 'controller.image.repository=localhost/lb-controller'],
+      env,
+    );
+    // The endpoints controller's part: the webhook Service leads to the container (host network).
+    await sim.store.create({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'metallb-webhook-service-1', namespace: NS, labels: { 'kubernetes.io/service-name': 'metallb-webhook-service' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['127.0.0.1'] }],
+      ports: [{ name: 'webhook', port: webhookPort, protocol: 'TCP' }],
+    } as never);
+
+    const deployment = JSON.parse(await kubectl(['get', 'deployment', 'lb-controller', '-n', NS, '-o', 'json'], sim.kubeconfigPath)) as K8sObject & { spec: { template: { spec: PodSecurity & { containers: ContainerSpec[] } } } };
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers.find((c) => c.name === 'controller') as ContainerSpec;
+    name = `chr-controller-${process.pid}`;
+    const translated = podmanArgs(pod, container, { 'metadata.name': name });
+    if (!translated.ok) throw new Error(translated.error);
+    // The kubelet's part: the API server's address and credentials (in a cluster: the service
+    // account's token and KUBERNETES_SERVICE_HOST), here the recording proxy in front of kube-sim.
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'sim', cluster: { server: proxy.url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'sa', user: {} }],
+        contexts: [{ name: 'sim', context: { cluster: 'sim', user: 'sa' } }],
+        'current-context': 'sim',
+      }),
+    );
+    chmodSync(kubeconfig, 0o644);
+    const startedAt = performance.now();
+    await podman(['run', '-d', '--name', name, ...translated.value.flags, '--network=host', `--volume=${kubeconfig}:/var/run/lb/kubeconfig:ro`, '--env=KUBECONFIG=/var/run/lb/kubeconfig', CONTROLLER, ...translated.value.args]);
+    try {
+      await until('/readyz', 30_000, async () => ((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).ok ? true : undefined));
+    } catch (error) {
+      const logs = await podmanStatus(['logs', name]);
+      throw new Error(`${String(error)}\ncontainer log:\n${logs.stdout}${logs.stderr}`);
+    }
+    readyMs = performance.now() - startedAt;
+
+    const roles = JSON.parse(await kubectl(['get', 'clusterrole,role', '-A', '-l', 'app.kubernetes.io/instance=lb', '-o', 'json'], sim.kubeconfigPath)) as { items: Array<K8sObject & { rules: PolicyRule[] }> };
+    rules = roles.items.filter((r) => r.metadata.name === 'lb-controller').flatMap((r) => r.rules);
+    expect(rules.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (name) await podmanStatus(['rm', '-f', '-t', '0', name]);
+    await proxy?.close();
+    await sim?.stop();
+  });
+
+  it('gets ready and reports how fast and how big', async () => {
+    const pid = (await podman(['inspect', name, '--format', '{{.State.Pid}}'])).trim();
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string): number => Number(new RegExp(`${field}:\\s*(\\d+)`).exec(status)?.[1]);
+    console.log(`controller image: ready ${readyMs.toFixed(0)} ms after podman run; RSS ${(kib('VmRSS') / 1024).toFixed(1)} MiB (peak ${(kib('VmHWM') / 1024).toFixed(1)} MiB)`);
+    expect(readyMs).toBeGreaterThan(0);
+  });
+
+  it('admits configuration through its webhook and refuses an overlapping pool', async () => {
+    const pool = (name: string, cidr: string): string => JSON.stringify({ apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name, namespace: NS }, spec: { addresses: [cidr] } });
+    const file = join(dir, 'config.json');
+    writeFileSync(file, `${pool('smoke', '192.0.2.0/29')}\n${JSON.stringify({ apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'smoke', namespace: NS } })}`);
+    // The CA the controller generated is injected before the webhook is called.
+    await until('the webhook CA injected', 20_000, async () =>
+      (await kubectl(['get', 'validatingwebhookconfiguration', 'metallb-webhook-configuration', '-o', 'jsonpath={.webhooks[0].clientConfig.caBundle}'], sim.kubeconfigPath)) ? true : undefined,
+    );
+    await kubectl(['apply', '-f', file], sim.kubeconfigPath);
+    writeFileSync(file, pool('overlap', '192.0.2.4/30'));
+    await expect(kubectl(['apply', '-f', file], sim.kubeconfigPath)).rejects.toThrow(/admission webhook .* denied the request/);
+  });
+
+  it('gives a LoadBalancer Service an address from the pool and says so in /metrics', async () => {
+    await kubectl(['create', 'service', 'loadbalancer', 'web', '--tcp=80:8080', '-n', 'default'], sim.kubeconfigPath);
+    const ip = await until('an address for default/web', 20_000, async () => (await kubectl(['get', 'svc', 'web', '-n', 'default', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'], sim.kubeconfigPath)) || undefined);
+    expect(ip).toMatch(/^192\.0\.2\.[0-7]$/);
+    const metrics = await until('the allocation in /metrics', 10_000, async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return /metallb_allocator_addresses_in_use_total\{pool="smoke"\} 1/.test(text) ? text : undefined;
+    });
+    expect(metrics).toContain('metallb_k8s_client_config_loaded_bool 1');
+  });
+
+  it("asks the API server only for what the chart's RBAC grants, and uses every rule", () => {
+    const attributes = proxy.requests.map((r) => requestAttributes(r.method, r.url)).filter((a) => a !== undefined);
+    expect(attributes.length).toBeGreaterThan(10);
+    const denied = [...new Set(attributes.filter((a) => !grantingRule(rules, a)).map(describeRequest))];
+    expect(denied).toEqual([]);
+    const used = new Set(attributes.map((a) => grantingRule(rules, a)));
+    const unused = rules.filter((r) => !used.has(r)).map((r) => `${r.verbs.join(',')} ${(r.apiGroups ?? []).join(',') || 'core'}/${(r.resources ?? []).join(',')}`);
+    // Events are patched only when one repeats, which this short run does not provoke.
+    expect(unused).toEqual(['create,patch core/events'].filter(() => !attributes.some((a) => a.resource === 'events')));
+  });
+
+  it('exits 0 on SIGTERM', async () => {
+    const started = performance.now();
+    await podman(['stop', '--time', '15', name], { timeoutMs: 30_000 });
+    const stopMs = performance.now() - started;
+    const code = (await podman(['inspect', name, '--format', '{{.State.ExitCode}}'])).trim();
+    console.log(`controller image: stopped ${stopMs.toFixed(0)} ms after SIGTERM, exit code ${code}`);
+    expect(code).toBe('0');
+    expect(stopMs).toBeLessThan(15_000);
+  });
+});
