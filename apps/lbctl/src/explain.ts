@@ -242,7 +242,12 @@ function considerPool(
     return { ...base, verdict: 'could', reason: `could give ${trial.value.addresses.join(', ')}` };
   }
   if (requestedIPs.length > 0 && trial.error.kind === 'AddressNotInAnyPool') return { ...base, verdict: 'skipped', kind: trial.error.kind, reason: `does not contain ${requestedIPs.join(', ')}` };
-  const holders = trial.error.holders && trial.error.holders.length > 0 ? ` (held by ${trial.error.holders.join(', ')})` : '';
+  const holders =
+    trial.error.holders && trial.error.holders.length > 0
+      ? ` (held by ${trial.error.holders.join(', ')})`
+      : trial.error.kind === 'PoolExhausted'
+        ? ` (${allocator.servicesPerPool().get(pool.name) ?? 0} Service(s) hold its addresses)`
+        : '';
   return { ...base, verdict: 'refused', kind: trial.error.kind, reason: `${trial.error.message}${holders}` };
 }
 

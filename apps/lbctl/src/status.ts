@@ -55,7 +55,7 @@ export function clusterStatus(snapshot: ClusterSnapshot): ClusterStatus {
     if (!allocator.assign(request, held).ok) allocator.assign({ service: serviceKeyOf(service) }, held);
   }
   if (applied?.ok) {
-    for (const s of allocator.statistics()) pools.push({ pool: s.pool, family: s.family, used: s.inUse, total: s.total.toString(), free: s.free.toString() });
+    for (const s of allocator.statistics()) if (s.total > 0n) pools.push({ pool: s.pool, family: s.family, used: s.inUse, total: s.total.toString(), free: s.free.toString() });
   }
 
   const alive = aliveSpeakerNodes(snapshot.speakers);
