@@ -12,7 +12,7 @@ import {
 } from '@lb/config-schema';
 import { Allocator, type AllocationError } from '@lb/ipam';
 import { matchesLabelSelector, type Labels } from '@lb/labels';
-import { type Service } from '@lb/k8s-watch';
+import type { Service } from '@lb/k8s-watch';
 import { oldestFirst, serviceKeyOf, type ClusterSnapshot } from './snapshot.js';
 
 export interface AllocationOptions {
@@ -69,10 +69,11 @@ export interface Replay {
 
 /**
  * Replays the controller under `config`: re-takes every Service's addresses in key order (those it
- * cannot keep are handled next), then decides every other Service in key order. `skip` leaves one
- * Service out entirely (explain looks at it alone).
+ * cannot keep are handled next), then decides every other Service in key order. With `only`
+ * ('restore'), the second step is left out: the allocator holds what the Services hold now, which
+ * is what one Service is judged against (explain). `skip` leaves one Service out entirely.
  */
-export function replay(config: CompiledConfig, snapshot: ClusterSnapshot, options: AllocationOptions = {}, skip?: string): Replay {
+export function replay(config: CompiledConfig, snapshot: ClusterSnapshot, options: AllocationOptions = {}, skip?: string, only?: 'restore'): Replay {
   const allocator = new Allocator();
   const applied = allocator.setPools(config.poolSpecs);
   if (!applied.ok) throw new Error(`compiled configuration refused by the allocator: ${applied.error.message}`);
@@ -93,7 +94,7 @@ export function replay(config: CompiledConfig, snapshot: ClusterSnapshot, option
       outcomes.set(key, { kind: 'assigned', pool: assigned.value.pool, addresses: assigned.value.addresses });
     }
   }
-  for (const service of services) {
+  for (const service of only === 'restore' ? [] : services) {
     const key = serviceKeyOf(service);
     if (key === skip || kept.has(key)) continue;
     const route = routes.get(key) as ServiceRequestResult;

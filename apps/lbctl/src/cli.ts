@@ -2,11 +2,11 @@
 // anything about a Service or a configuration.
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { ApiError, TransportError, type KubeClient } from '@lb/k8s-watch';
-import { ClusterError, openCluster, readSnapshot, type ClusterOptions, type Needs } from './cluster.js';
+import type { KubeClient } from '@lb/k8s-watch';
+import type { ClusterOptions, Needs } from './cluster.js';
 import { convertLegacy } from './convert.js';
 import { explainService } from './explain.js';
-import { readInputs } from './inputs.js';
+import { readInputs, STDIN } from './inputs.js';
 import { machine, type OutputFormat } from './output.js';
 import { planChange } from './plan.js';
 import { renderExplanation } from './render-explain.js';
@@ -69,10 +69,12 @@ async function snapshotFor(args: Common, dump: readonly string[] | undefined, ne
     if (errors.length > 0) throw new UsageError(errors.map((e) => `${e.source?.file ?? ''}:${e.source?.line ?? ''}: ${e.message}`).join('\n'));
     return snapshotFromObjects(read.documents.map((d) => d.object), { namespace: args.namespace, speakerLabels: args['speaker-labels'] });
   }
-  return withClient(args, (client) => readSnapshot(client, clusterOptions(args), needs));
+  return withClient(args, async (client) => (await import('./cluster.js')).readSnapshot(client, clusterOptions(args), needs));
 }
 
+/** The API client library takes a second or more to load: only commands that talk to a cluster pay for it. */
 async function withClient<T>(args: Common, use: (client: KubeClient) => Promise<T>): Promise<T> {
+  const { openCluster } = await import('./cluster.js');
   const client = await openCluster(clusterOptions(args));
   try {
     return await use(client);
@@ -94,6 +96,8 @@ function splitServiceName(ref: string): { namespace: string; name: string } {
 /** Runs one command line; resolves with the exit code. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let code: number = EXIT.ok;
+  // yargs takes a lone `-` for a malformed flag; kubectl's users write `-f -` for stdin.
+  argv = argv.map((a) => (a === '-' ? STDIN : a));
   const parser = yargs([...argv])
     .scriptName('lbctl')
     .usage('$0 <command> [options]\n\nAnswers "why has my Service no IP?", "who announces it?" and "what will this config change break?",\nagainst the cluster of your kubeconfig or offline on YAML files.')
@@ -178,7 +182,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           .option('filename', { alias: 'f', type: 'string', demandOption: true, describe: 'The ConfigMap (or its data.config) as a file, or -.' })
           .example('$0 convert -f metallb-config.yaml > resources.yaml', 'Convert, then `lbctl validate -f resources.yaml`'),
       (args) => {
-        const text = args.filename === '-' ? io.stdin() : readText(args.filename);
+        const text = args.filename === STDIN ? io.stdin() : readText(args.filename);
         const result = convertLegacy(text, { namespace: args.namespace });
         if (!result.ok) throw new UsageError(`${args.filename}: ${result.error.message}`);
         const { objects, notes } = result.value;
@@ -220,9 +224,11 @@ function readText(path: string): string {
   }
 }
 
+const API_ERRORS = new Set(['ApiError', 'TransportError']);
+
 function describeError(error: unknown): string {
-  if (error instanceof UsageError || error instanceof ClusterError) return error.message;
-  if (error instanceof ApiError || error instanceof TransportError) return `the API server: ${error.message}`;
+  if (error instanceof UsageError || (error instanceof Error && error.name === 'ClusterError')) return error.message;
+  if (error instanceof Error && API_ERRORS.has(error.name)) return `the API server: ${error.message}`;
   if (error instanceof Error && error.name === 'YError') return error.message;
   // Anything else is a bug of ours: the stack helps the report.
   return error instanceof Error ? (error.stack ?? error.message) : String(error);

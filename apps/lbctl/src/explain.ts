@@ -5,7 +5,7 @@
 // objects and session states), and the Events recorded about it. Pure.
 import { formatIssue, parseServiceAnnotations, type CompiledPool } from '@lb/config-schema';
 import { matchesAnySelector, type Labels } from '@lb/labels';
-import { type Event, type Service } from '@lb/k8s-watch';
+import type { Event, Service } from '@lb/k8s-watch';
 import { compileObjects, currentAddresses, decide, replay, routeOf, type AllocationOptions, type Outcome } from './allocation.js';
 import { bgpEligibility, endpointNodes, l2Eligibility, type NodeVerdict } from './nodes.js';
 import { serviceKeyOf, type ClusterSnapshot, type StatusObject } from './snapshot.js';
@@ -128,8 +128,8 @@ export function explainService(snapshot: ClusterSnapshot, key: string, options: 
     return { ...withService, asks, verdict, summary, events: eventsOf(snapshot.events, service, options) };
   }
 
-  // Every other Service as the controller holds them, then this one decided alone.
-  const others = replay(config, snapshot, options, key);
+  // Every other Service holding what it holds now; this one decided against them.
+  const others = replay(config, snapshot, options, key, 'restore');
   const allocator = others.allocator;
   let outcome: Outcome;
   const held = addresses.length > 0 ? allocator.assign(route.value.request, addresses) : undefined;

@@ -20,13 +20,16 @@ export interface ReadInputs {
 
 const MANIFEST = /\.(ya?ml|json)$/i;
 
+/** How the command line passes `-` (stdin) through yargs. */
+export const STDIN = '\u0000stdin';
+
 /** Reads every path; `stdin` supplies the text for `-` (read once, whatever the count of `-`). */
 export function readInputs(paths: readonly string[], stdin: () => string = () => readFileSync(0, 'utf8')): ReadInputs {
   const documents: SourcedDocument[] = [];
   const issues: ConfigIssue[] = [];
   let stdinText: string | undefined;
   for (const path of paths) {
-    if (path === '-') {
+    if (path === '-' || path === STDIN) {
       stdinText ??= stdin();
       collect(stdinText, '<stdin>', documents, issues);
       continue;

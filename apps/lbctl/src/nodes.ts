@@ -2,7 +2,7 @@
 // the rules the speaker applies (MetalLB's), kept here as explanations rather than decisions.
 import { type BgpAnnouncement, type CompiledPeer, type L2Announcement, type Toleration } from '@lb/config-schema';
 import { matchesAnySelector, type Labels } from '@lb/labels';
-import { type EndpointSlice, type Node, type Pod } from '@lb/k8s-watch';
+import type { EndpointSlice, Node, Pod } from '@lb/k8s-watch';
 
 export const EXCLUDE_FROM_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';

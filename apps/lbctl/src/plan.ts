@@ -4,7 +4,7 @@
 // Services show now; layer 2 and BGP coverage are compared node by node. Pure.
 import { formatIssue, type CompiledConfig, type CompiledPool } from '@lb/config-schema';
 import { matchesAnySelector, type Labels } from '@lb/labels';
-import { type KubeObject, type Service } from '@lb/k8s-watch';
+import type { KubeObject, Service } from '@lb/k8s-watch';
 import { compileObjects, currentAddresses, replay, type AllocationOptions, type Outcome } from './allocation.js';
 import { POOL_ANNOTATION, announcersOf } from './explain.js';
 import { EXCLUDE_FROM_LB_LABEL } from './nodes.js';

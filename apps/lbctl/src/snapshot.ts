@@ -2,7 +2,7 @@
 // yaml`, or files): the configuration objects, Services and their surroundings, and what the
 // controller and speakers wrote (status objects, session states, Events). Pure: the cores take a
 // snapshot and never talk to the API themselves.
-import { type EndpointSlice, type Event, type KubeObject, type Namespace, type Node, type Pod, type Service } from '@lb/k8s-watch';
+import type { EndpointSlice, Event, KubeObject, Namespace, Node, Pod, Service } from '@lb/k8s-watch';
 
 export const DEFAULT_NAMESPACE = 'metallb-system';
 export const DEFAULT_SPEAKER_LABELS = 'app.kubernetes.io/component=speaker';

@@ -3,7 +3,7 @@
 // `kubectl apply` would leave the cluster: each object replaces the live one of the same kind and
 // name, the rest stays.
 import { compile, formatIssue, parsePath, refOf, type ConfigIssue, type IgnoredObject, type ResourceRef } from '@lb/config-schema';
-import { type KubeObject } from '@lb/k8s-watch';
+import type { KubeObject } from '@lb/k8s-watch';
 import { type SourcedDocument } from './inputs.js';
 import { oldestFirst } from './snapshot.js';
 
