@@ -96,7 +96,7 @@ export class TestBed {
 
 /** Runs bin/lbctl.mjs (the built JavaScript) with `args`; never throws on a non-zero exit. */
 export function lbctl(args: readonly string[], options: { input?: string; kubeconfig?: string } = {}): Promise<RunResult> {
-  if (!existsSync(join(import.meta.dirname, '..', 'dist', 'entry.js'))) throw new Error('lbctl is not built: npx nx run lbctl:build (lbctl:test does it)');
+  if (!existsSync(join(import.meta.dirname, '..', 'dist', 'bundle', 'entry.mjs'))) throw new Error('lbctl is not built: npx nx run lbctl:build (lbctl:test does it)');
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ...(options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : {}) };
