@@ -45,7 +45,7 @@ const common = (y: Argv) =>
   y
     .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config).' })
     .option('context', { type: 'string', describe: 'The kubeconfig context to use.' })
-    .option('namespace', { alias: 'n', type: 'string', default: DEFAULT_NAMESPACE, describe: 'Namespace of the metallb.io configuration (the controller\'s --namespace).' })
+    .option('namespace', { alias: 'n', type: 'string', default: DEFAULT_NAMESPACE, describe: 'Namespace(s) of the metallb.io configuration, comma-separated (the controller\'s --namespace).' })
     .option('speaker-labels', { type: 'string', default: DEFAULT_SPEAKER_LABELS, describe: 'Labels of the speaker Pods (the speaker\'s --ml-labels).' })
     .option('speaker-namespace', { type: 'string', describe: 'Namespace of the speaker Pods (default: --namespace).' })
     .option('lb-class', { type: 'string', describe: 'The loadBalancerClass the controller serves (its --lb-class).' })

@@ -61,8 +61,8 @@ export async function openCluster(options: ClusterOptions): Promise<KubeClient> 
 }
 
 export async function readSnapshot(client: KubeClient, options: ClusterOptions, needs: Needs): Promise<ClusterSnapshot> {
-  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
-  const snapshot = emptySnapshot(namespace);
+  const snapshot = emptySnapshot(options.namespace);
+  const namespace = snapshot.configNamespaces[0] ?? DEFAULT_NAMESPACE;
   const list = async <T extends KubeObject>(type: ResourceType<T>, extra: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {}, optional = false): Promise<T[]> => {
     try {
       const items: T[] = [];
@@ -79,11 +79,13 @@ export async function readSnapshot(client: KubeClient, options: ClusterOptions, 
       throw new ClusterError(`reading ${type.plural}${extra.namespace ? ` in ${extra.namespace}` : ''} from ${client.server}: ${(error as Error).message}`);
     }
   };
-  const configKinds = [...CONFIG_KINDS].map((k) => list(typeOf(k), { namespace }, true));
+  const configKinds = snapshot.configNamespaces.flatMap((ns) => [
+    ...[...CONFIG_KINDS].map((k) => list(typeOf(k), { namespace: ns }, true)),
+    list(Secrets, { namespace: ns, fieldSelector: 'type=kubernetes.io/basic-auth' }, true),
+  ]);
   const jobs = await Promise.all([
     Promise.all(configKinds),
     list(typeOf(CLASS_KIND), {}, true),
-    list(Secrets, { namespace, fieldSelector: 'type=kubernetes.io/basic-auth' }, true),
     list(Nodes),
     list(Namespaces),
     needs.services ? list(Services) : Promise.resolve([]),
@@ -99,8 +101,8 @@ export async function readSnapshot(client: KubeClient, options: ClusterOptions, 
         ? list(Events, { namespace }, true)
         : list(Events, { namespace: needs.events.namespace, fieldSelector: `involvedObject.kind=Service,involvedObject.name=${needs.events.name}` }, true),
   ]);
-  const [config, classes, secrets, nodes, namespaces, services, slices, speakers, l2, bgp, sessions, states, events] = jobs;
-  snapshot.config.push(...config.flat(), ...classes, ...secrets);
+  const [config, classes, nodes, namespaces, services, slices, speakers, l2, bgp, sessions, states, events] = jobs;
+  snapshot.config.push(...config.flat(), ...classes);
   snapshot.nodes.push(...nodes);
   snapshot.namespaces.push(...namespaces);
   snapshot.services.push(...services);

@@ -4,6 +4,7 @@
 // that may announce them and why each other may not, who announces them now (the speakers' status
 // objects and session states), and the Events recorded about it. Pure.
 import { formatIssue, parseServiceAnnotations, type CompiledPool } from '@lb/config-schema';
+import { type AllocationRequest, type Allocator } from '@lb/ipam';
 import { matchesAnySelector, type Labels } from '@lb/labels';
 import type { Event, Service } from '@lb/k8s-watch';
 import { compileObjects, currentAddresses, decide, replay, routeOf, type AllocationOptions, type Outcome } from './allocation.js';
@@ -117,7 +118,7 @@ export function explainService(snapshot: ClusterSnapshot, key: string, options: 
   }
   const config = compiled.value;
   if (config.pools.length === 0) {
-    return { ...withService, verdict: 'no-configuration', summary: `no IPAddressPool in namespace ${snapshot.namespace}: nothing to hand out (is --namespace right?)` };
+    return { ...withService, verdict: 'no-configuration', summary: `no IPAddressPool in namespace ${snapshot.namespace}: nothing to hand out (is --namespace the controller's?)` };
   }
 
   const route = routeOf(service, config, snapshot, options);
@@ -214,12 +215,16 @@ function conditionsOf(service: Service): string[] {
   return (service.status?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`);
 }
 
+/**
+ * One pool's verdict for the Service: the allocator asked for exactly this pool (and the request
+ * given back at once), so the refusal is the allocator's own.
+ */
 function considerPool(
   pool: CompiledPool,
-  request: { request: Parameters<ReturnType<typeof replay>['allocator']['allocate']>[0]; className: string | undefined },
+  request: { readonly request: AllocationRequest; readonly className: string | undefined },
   chosen: string | undefined,
   keeps: boolean,
-  allocator: ReturnType<typeof replay>['allocator'],
+  allocator: Allocator,
   key: string,
 ): PoolConsideration {
   const base = { pool: pool.name, families: pool.families };

@@ -40,8 +40,9 @@ export interface ConfigurationStateObject extends KubeObject {
 }
 
 export interface ClusterSnapshot {
-  /** Where the metallb.io configuration lives (MetalLB's namespace). */
+  /** Where the metallb.io configuration lives (MetalLB's namespace; the controller's --namespace may name several, comma-separated). */
   readonly namespace: string;
+  readonly configNamespaces: readonly string[];
   /** Configuration objects (metallb.io kinds and Secrets in `namespace`, MetalLoadBalancerClasses). */
   readonly config: readonly KubeObject[];
   readonly services: readonly Service[];
@@ -79,20 +80,26 @@ export function isSpeakerPod(pod: KubeObject, labels: Readonly<Record<string, st
 }
 
 /** Sorts loose objects (a dump, files) into a snapshot. Unknown kinds are ignored. */
+/** `a,b` → ['a', 'b']; empty → MetalLB's namespace. */
+export function splitNamespaces(text: string | undefined): string[] {
+  const list = (text ?? DEFAULT_NAMESPACE).split(',').map((s) => s.trim()).filter(Boolean);
+  return list.length > 0 ? list : [DEFAULT_NAMESPACE];
+}
+
 export function snapshotFromObjects(objects: readonly unknown[], options: SnapshotOptions = {}): ClusterSnapshot {
-  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const speakerLabels = parseLabelList(options.speakerLabels ?? DEFAULT_SPEAKER_LABELS);
-  const snapshot = emptySnapshot(namespace);
+  const snapshot = emptySnapshot(options.namespace);
+  const inConfig = (ns: string | undefined): boolean => snapshot.configNamespaces.includes(ns ?? (snapshot.configNamespaces[0] as string));
   for (const value of objects) {
     if (!value || typeof value !== 'object') continue;
     const object = value as KubeObject;
     const kind = object.kind ?? '';
     const ns = object.metadata?.namespace;
     if (CONFIG_KINDS.has(kind)) {
-      if ((ns ?? namespace) === namespace) snapshot.config.push(object);
+      if (inConfig(ns)) snapshot.config.push(object);
     } else if (kind === CLASS_KIND) snapshot.config.push(object);
     else if (kind === 'Secret') {
-      if (ns === namespace) snapshot.config.push(object);
+      if (ns !== undefined && inConfig(ns)) snapshot.config.push(object);
     } else if (kind === 'Service') snapshot.services.push(object as Service);
     else if (kind === 'Namespace') snapshot.namespaces.push(object as Namespace);
     else if (kind === 'Node') snapshot.nodes.push(object as Node);
@@ -110,9 +117,11 @@ export function snapshotFromObjects(objects: readonly unknown[], options: Snapsh
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
 
-export function emptySnapshot(namespace: string): Mutable<ClusterSnapshot> {
+export function emptySnapshot(namespaces: string | undefined): Mutable<ClusterSnapshot> {
+  const configNamespaces = splitNamespaces(namespaces);
   return {
-    namespace,
+    namespace: configNamespaces.join(','),
+    configNamespaces,
     config: [],
     services: [],
     namespaces: [],

@@ -21,6 +21,27 @@ const service = (ns: string, name: string, extra: { annotations?: Record<string,
   metadata: { name, namespace: ns, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
   spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }], ...(extra.loadBalancerClass ? { loadBalancerClass: extra.loadBalancerClass } : {}) },
 });
+/** Services refused, each for its own reason (the key of each pool's refusal in the comment). */
+const REFUSED: Record<string, (held: string) => Record<string, string>> = {
+  // AddressInUse: an address another Service holds.
+  taken: (held) => ({ 'metallb.io/loadBalancerIPs': held }),
+  // PoolNotAllowed: the pool serves namespace b only.
+  denied: () => ({ 'metallb.io/address-pool': 'restricted' }),
+  // AddressNotInAnyPool.
+  outside: () => ({ 'metallb.io/loadBalancerIPs': '192.0.2.1' }),
+  // SharingKeyMismatch with a/share-1.
+  'share-2': () => ({ 'metallb.io/address-pool': 'shared', 'metallb.io/loadBalancerIPs': '10.10.2.1', 'metallb.io/allow-shared-ip': 'k2' }),
+  // PortInUse: same key as a/share-1, same port.
+  'share-3': () => ({ 'metallb.io/address-pool': 'shared', 'metallb.io/loadBalancerIPs': '10.10.2.1', 'metallb.io/allow-shared-ip': 'k1' }),
+  // An annotation that is not an address.
+  malformed: () => ({ 'metallb.io/loadBalancerIPs': 'not-an-ip' }),
+};
+
+type EventLike = { reason?: string; message?: string; involvedObject?: { name?: string } };
+/** The controller's AllocationFailed message about a/NAME, without its "Failed to allocate" tail. */
+const failureOf = (name: string): string | undefined =>
+  (sim.store.list('events', 'a') as EventLike[]).find((e) => e.reason === 'AllocationFailed' && e.involvedObject?.name === name)?.message?.replace(/\. Failed to allocate IP for .*$/, '');
+
 const pool = (addresses: string[]): string =>
   stringify({ apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'web', namespace: NS }, spec: { addresses } });
 
@@ -34,6 +55,8 @@ beforeAll(async () => {
     { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-b', labels: { 'kubernetes.io/hostname': 'node-b' } } },
     { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'web', namespace: NS }, spec: { addresses: ['10.10.0.0/30'] } },
     { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'l2', namespace: NS }, spec: { ipAddressPools: ['web'] } },
+    { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'restricted', namespace: NS }, spec: { addresses: ['10.10.1.0/30'], serviceAllocation: { namespaces: ['b'] } } },
+    { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'shared', namespace: NS }, spec: { addresses: ['10.10.2.0/30'], autoAssign: false } },
   ]);
   // One speaker per node, only node-a's running and ready.
   for (const [node, ready] of [['node-a', true], ['node-b', false]] as const) {
@@ -53,7 +76,13 @@ beforeAll(async () => {
   await sim.store.create(service('a', 'wait'));
   await sim.store.create(service('a', 'ghost', { annotations: { 'metallb.io/address-pool': 'nope' } }));
   await sim.store.create(service('a', 'other', { loadBalancerClass: 'other.io/lb' }));
-  await waitFor(() => sim.store.list('events', 'a').some((e) => (e as { reason?: string; involvedObject?: { name?: string } }).reason === 'AllocationFailed' && (e as { involvedObject?: { name?: string } }).involvedObject?.name === 'wait'), 15_000, 'AllocationFailed about a/wait');
+  // One Service refused for each other kind of reason.
+  const held = addressesOf('a', 's1')[0] as string;
+  const shared = { 'metallb.io/address-pool': 'shared', 'metallb.io/loadBalancerIPs': '10.10.2.1' };
+  await sim.store.create(service('a', 'share-1', { annotations: { ...shared, 'metallb.io/allow-shared-ip': 'k1' } }));
+  await waitFor(() => addressesOf('a', 'share-1').length === 1, 15_000, 'a/share-1 to get 10.10.2.1');
+  for (const [name, annotations] of Object.entries(REFUSED)) await sim.store.create(service('a', name, { annotations: annotations(held) }));
+  await waitFor(() => ['wait', 'ghost', ...Object.keys(REFUSED)].every((name) => failureOf(name) !== undefined), 15_000, 'an AllocationFailed Event about every refused Service');
   // What the speaker on node-a writes for a/s0.
   await sim.store.create({
     apiVersion: 'metallb.io/v1beta1',
@@ -76,6 +105,14 @@ describe('lbctl explain', () => {
     expect(r.stdout.split('\n')[0]).toBe("Service a/wait: pending: NoAddressAvailable: no pool that serves a/wait has a free IPv4 address (tried 'web')");
     expect(r.stdout).toMatch(/✗\s+web\s+IPv4\s+PoolExhausted: pool 'web' has no free IPv4 address \(4 Service\(s\) hold its addresses\)/);
     expect(r.stdout).toMatch(/Warning\s+AllocationFailed/);
+  });
+
+  it.each(['wait', 'ghost', ...Object.keys(REFUSED)])('a/%s: the reason lbctl names is the one the controller gave', async (name) => {
+    const r = await lbctl(['explain', 'service', `a/${name}`, '-o', 'json'], { kubeconfig });
+    expect(r.code, r.stderr).toBe(0);
+    const e = JSON.parse(r.stdout) as { verdict: string; summary: string };
+    expect(['pending', 'invalid-service']).toContain(e.verdict);
+    expect(e.summary).toContain(failureOf(name));
   });
 
   it.each([
@@ -153,7 +190,8 @@ describe('lbctl status', () => {
     expect(r.stdout).toMatch(/node-b\s+NOT ALIVE/);
     expect(r.stdout).toMatch(/node-a\s+router\s+Established/);
     const json = await lbctl(['status', '-o', 'yaml'], { kubeconfig });
-    expect(json.stdout).toMatch(/loadBalancer: 7\n\s+assigned: 4\n\s+pending: 3/);
+    const lb = sim.store.list('services').length;
+    expect(json.stdout).toMatch(new RegExp(`loadBalancer: ${lb}\\n\\s+assigned: 5\\n\\s+pending: ${lb - 5}`));
   });
 });
 
