@@ -44,7 +44,7 @@ export function configurationReference(): string {
     '',
     'Every field of every kind this load balancer reads, as the CRDs and `lbctl validate` check them.',
     'Beyond each field\'s own rules, the whole configuration is checked together (overlapping pools,',
-    'advertisements naming missing pools or peers, two peers for the same session, ...): run',
+    'two peers for the same session, advertisements naming pools that do not exist, ...): run',
     '`lbctl validate -f FILES` to see every problem at once. The kinds and fields are MetalLB\'s; what',
     'is stricter or added is said in [Migrating from MetalLB](migrating.md).',
     '',
@@ -73,7 +73,7 @@ function kindSection(kind: KindDefinition): string[] {
   if (spec) {
     for (const rule of spec['x-kubernetes-validations'] ?? []) out.push(`- Rule on the whole spec: ${oneLine(rule.message)}`);
     if ((spec['x-kubernetes-validations'] ?? []).length > 0) out.push('');
-    walk(spec, 'spec', new Set(schema.required ?? []).has('spec'), rows);
+    walk(spec, 'spec', rows);
   }
   out.push('| Field | Type | Default | Validation | Description |', '| --- | --- | --- | --- | --- |');
   for (const r of rows) out.push(`| \`${r.path}\` | ${r.type} | ${r.defaultValue} | ${r.validation} | ${r.description} |`);
@@ -81,15 +81,14 @@ function kindSection(kind: KindDefinition): string[] {
   return out;
 }
 
-function walk(schema: Schema, path: string, required: boolean, rows: Row[]): void {
+function walk(schema: Schema, path: string, rows: Row[]): void {
   const requiredSet = new Set(schema.required ?? []);
   for (const [name, child] of Object.entries(schema.properties ?? {})) {
     const childPath = `${path}.${name}`;
     rows.push(row(child, childPath, requiredSet.has(name)));
-    if (child.type === 'object' && child.properties) walk(child, childPath, requiredSet.has(name), rows);
-    if (child.type === 'array' && child.items?.type === 'object' && child.items.properties) walk(child.items, `${childPath}[]`, false, rows);
+    if (child.type === 'object' && child.properties) walk(child, childPath, rows);
+    if (child.type === 'array' && child.items?.type === 'object' && child.items.properties) walk(child.items, `${childPath}[]`, rows);
   }
-  void required;
 }
 
 function typeOf(schema: Schema): string {
