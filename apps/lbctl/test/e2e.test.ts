@@ -172,6 +172,13 @@ describe('lbctl plan', () => {
     expect(r.stdout).toMatch(/Would GET addresses \(1\):\n\s+a\/wait\s+10\.10\.0\.4 from pool web/);
   });
 
+  it('lists the announcements that would move when an L2Advertisement stops selecting a node', async () => {
+    const file = bed.file('l2-node-b.yaml', stringify({ apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'l2', namespace: NS }, spec: { ipAddressPools: ['web'], nodeSelectors: [{ matchLabels: { 'kubernetes.io/hostname': 'node-b' } }] } }));
+    const r = await lbctl(['plan', '-f', file], { kubeconfig });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/a\/s0\s+layer2\s+nodes node-a,node-b -> node-b; node-a would stop announcing it/);
+  });
+
   it('refuses an invalid new configuration with exit code 1', async () => {
     const file = bed.file('invalid.yaml', pool(['10.10.0.9-10.10.0.1']));
     const r = await lbctl(['plan', '-f', file], { kubeconfig });
