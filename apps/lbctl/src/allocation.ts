@@ -34,7 +34,9 @@ export function classLookupOf(config: CompiledConfig): ClassLookup {
 }
 
 export function currentAddresses(service: Service): string[] {
-  return (service.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
+  const ingress: unknown = service.status?.loadBalancer?.ingress;
+  if (!Array.isArray(ingress)) return [];
+  return ingress.map((i: unknown) => (i && typeof i === 'object' ? (i as { ip?: unknown }).ip : undefined)).filter((ip): ip is string => typeof ip === 'string' && ip !== '');
 }
 
 /** A Service's route under a configuration: its request (class Services capped to their nodes), or why it has none. */

@@ -18,7 +18,7 @@ import {
   type KubeObject,
   type ResourceType,
 } from '@lb/k8s-watch';
-import { CLASS_KIND, CONFIG_KINDS, DEFAULT_NAMESPACE, DEFAULT_SPEAKER_LABELS, emptySnapshot, type ClusterSnapshot } from './snapshot.js';
+import { CLASS_KIND, CONFIG_KINDS, DEFAULT_NAMESPACE, DEFAULT_SPEAKER_LABELS, emptySnapshot, normalize, type ClusterSnapshot } from './snapshot.js';
 
 export interface ClusterOptions {
   readonly kubeconfig?: string | undefined;
@@ -70,7 +70,10 @@ export async function readSnapshot(client: KubeClient, options: ClusterOptions, 
       do {
         const page = await client.list(type, { ...extra, limit: 5000, ...(next ? { continue: next } : {}) });
         // A list's items carry no kind; the cores sort by it.
-        for (const item of page.items) items.push({ ...item, kind: type.kind, apiVersion: type.group ? `${type.group}/${type.version}` : type.version });
+        for (const item of page.items) {
+          const object = normalize({ ...item, kind: type.kind, apiVersion: type.group ? `${type.group}/${type.version}` : type.version });
+          if (object) items.push(object as T);
+        }
         next = page.metadata.continue || undefined;
       } while (next);
       return items;

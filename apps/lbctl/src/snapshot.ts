@@ -91,8 +91,8 @@ export function snapshotFromObjects(objects: readonly unknown[], options: Snapsh
   const snapshot = emptySnapshot(options.namespace);
   const inConfig = (ns: string | undefined): boolean => snapshot.configNamespaces.includes(ns ?? (snapshot.configNamespaces[0] as string));
   for (const value of objects) {
-    if (!value || typeof value !== 'object') continue;
-    const object = value as KubeObject;
+    const object = normalize(value);
+    if (!object) continue;
     const kind = object.kind ?? '';
     const ns = object.metadata?.namespace;
     if (CONFIG_KINDS.has(kind)) {
@@ -136,6 +136,57 @@ export function emptySnapshot(namespaces: string | undefined): Mutable<ClusterSn
   };
 }
 
+type Dict = Record<string, unknown>;
+const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
+const dictOr = (v: unknown): Dict => (isDict(v) ? v : {});
+const dicts = (v: unknown): Dict[] => (Array.isArray(v) ? v.filter(isDict) : []);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const stringMap = (v: unknown): Record<string, string> => Object.fromEntries(Object.entries(dictOr(v)).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
+const optional = <T>(v: T | undefined, keep: boolean): T | undefined => (keep ? v : undefined);
+
+/**
+ * A dump is user input: the fields the cores read get the shapes the API server would have given
+ * them (wrong ones dropped), so that a malformed object yields an answer, never an exception. The
+ * configuration kinds are left alone: compile() reports what is wrong with them.
+ */
+export function normalize(value: unknown): KubeObject | undefined {
+  if (!isDict(value)) return undefined;
+  const meta = dictOr(value['metadata']);
+  const metadata = { ...meta, labels: stringMap(meta['labels']), annotations: stringMap(meta['annotations']) };
+  const kind = value['kind'];
+  if (typeof kind !== 'string' || CONFIG_KINDS.has(kind) || kind === CLASS_KIND || kind === 'Secret') return { ...value, metadata } as KubeObject;
+  const spec = dictOr(value['spec']);
+  const status = dictOr(value['status']);
+  const out: Dict = { ...value, metadata, spec, status };
+  if (kind === 'Service') {
+    const balancer = dictOr(status['loadBalancer']);
+    out['spec'] = {
+      ...spec,
+      ports: dicts(spec['ports']),
+      ipFamilies: optional(strings(spec['ipFamilies']), Array.isArray(spec['ipFamilies'])),
+      type: optional(spec['type'] as string, typeof spec['type'] === 'string'),
+      loadBalancerClass: optional(spec['loadBalancerClass'] as string, typeof spec['loadBalancerClass'] === 'string'),
+      externalTrafficPolicy: optional(spec['externalTrafficPolicy'] as string, typeof spec['externalTrafficPolicy'] === 'string'),
+    };
+    out['status'] = { ...status, loadBalancer: { ...balancer, ingress: dicts(balancer['ingress']) }, conditions: dicts(status['conditions']) };
+  } else if (kind === 'Node') {
+    out['spec'] = { ...spec, taints: dicts(spec['taints']) };
+    out['status'] = { ...status, conditions: dicts(status['conditions']) };
+  } else if (kind === 'Pod') {
+    out['spec'] = { ...spec, nodeName: optional(spec['nodeName'] as string, typeof spec['nodeName'] === 'string') };
+    out['status'] = { ...status, conditions: dicts(status['conditions']) };
+  } else if (kind === 'EndpointSlice') {
+    out['endpoints'] = dicts(value['endpoints']).map((e) => ({ ...e, conditions: dictOr(e['conditions']) }));
+  } else if (kind === 'ServiceL2Status' || kind === 'ServiceBGPStatus') {
+    out['status'] = { ...status, interfaces: dicts(status['interfaces']), peers: strings(status['peers']) };
+  } else if (kind === 'Event') {
+    out['involvedObject'] = dictOr(value['involvedObject']);
+    if (typeof value['count'] !== 'number') delete out['count'];
+    for (const field of ['type', 'reason', 'message', 'lastTimestamp', 'eventTime', 'firstTimestamp']) if (typeof value[field] !== 'string') delete out[field];
+  }
+  return out as KubeObject;
+}
+
 export function serviceKeyOf(object: KubeObject): string {
   return `${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`;
 }
@@ -145,7 +196,7 @@ export function serviceKeyOf(object: KubeObject): string {
  * colliding objects the newer is blamed.
  */
 export function oldestFirst<T extends KubeObject>(objects: readonly T[]): T[] {
-  const created = (o: KubeObject): string => o.metadata?.creationTimestamp ?? '';
+  const created = (o: KubeObject | null | undefined): string => (typeof o?.metadata?.creationTimestamp === 'string' ? o.metadata.creationTimestamp : '');
   return objects
     .map((o, i) => [o, i] as const)
     .sort(([a, i], [b, j]) => (created(a) < created(b) ? -1 : created(a) > created(b) ? 1 : i - j))
