@@ -1,0 +1,4 @@
+// The lbctl binary.
+import { main } from './main.js';
+
+await main();
