@@ -128,8 +128,9 @@ describe('ClusterLab', () => {
     c.linkDown(0);
     const downAt = Date.now();
     await new Promise((r) => setTimeout(r, 500));
-    c.linkUp(0);
+    // Taken before the link comes up: an answer may arrive while `ip` is still returning.
     const upAt = Date.now();
+    c.linkUp(0);
     await waitFor('answers after the fault', () => stream.records().some((r) => r.node && r.t > upAt), { timeoutMs: 5000 });
     await new Promise((r) => setTimeout(r, 200));
     const { summary } = await stream.stop();
