@@ -2,7 +2,7 @@
 // namespaces on one LAN, a client, kube-sim on the host over a management link) with the chart's
 // CRDs, the real controller on the host and one real lb-speaker per node namespace (the built bin).
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, EndpointSlices, Services, type KubeClient, type KubeObject } from '@lb/k8s-watch';
 import { ClusterLab, seedServiceRanges, waitFor, type SpawnedProcess } from '@lb/netlab';
@@ -34,6 +34,8 @@ export class SpeakerLab {
     readonly cluster: ClusterLab,
     readonly client: KubeClient,
     readonly controller: SpawnedProcess,
+    /** Manifests kube-sim loads (again at a restart): removed with the lab. */
+    private readonly setupDir: string,
   ) {
     this.keyDir = join(cluster.lab.workDir, 'memberlist');
   }
@@ -52,13 +54,14 @@ export class SpeakerLab {
     try {
       const client = await connect({ kubeconfig: cluster.kubeSim!.kubeconfigPath });
       const controller = cluster.startOnHost('controller', process.execPath, [controllerBin, '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NAMESPACE]);
-      const lab = new SpeakerLab(cluster, client, controller);
+      const lab = new SpeakerLab(cluster, client, controller, setupDir);
       mkdirSync(lab.keyDir, { recursive: true });
       writeFileSync(join(lab.keyDir, 'secretkey'), key);
       await Promise.all(cluster.nodes.map((_, i) => lab.startSpeaker(i, options.speakerArgs)));
       return lab;
     } catch (error) {
       await cluster.cleanup();
+      rmSync(setupDir, { recursive: true, force: true });
       throw error;
     }
   }
@@ -210,6 +213,7 @@ export class SpeakerLab {
     const keepWorkDir = process.env['SPEAKER_LAB_KEEP'] === '1';
     if (keepWorkDir) console.log(`lab logs kept in ${this.cluster.lab.workDir}`);
     await this.cluster.cleanup({ keepWorkDir });
+    rmSync(this.setupDir, { recursive: true, force: true });
   }
 }
 
