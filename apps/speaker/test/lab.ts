@@ -14,6 +14,8 @@ const crdDir = join(repoRoot, 'charts', 'lb', 'crds');
 
 export const NAMESPACE = 'metallb-system';
 export const POOL = '172.16.16.150-172.16.16.250';
+/** IPv6 addresses (seed 002's range, on-link at the client), asked for with the annotation. */
+export const V6_POOL = 'fc00:f853:ccd:e799::/124';
 /** A pool for bulk Services (not auto-assigned: ask with the address-pool annotation). */
 export const BULK_POOL = '10.200.0.0/22';
 
@@ -24,6 +26,7 @@ export interface ServiceSpec {
   readonly namespace?: string;
   readonly annotations?: Record<string, string>;
   readonly loadBalancerClass?: string;
+  readonly ipFamilies?: readonly string[];
 }
 
 export class SpeakerLab {
@@ -118,6 +121,7 @@ export class SpeakerLab {
         ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }],
         ...(spec.local ? { externalTrafficPolicy: 'Local' } : {}),
         ...(spec.loadBalancerClass ? { loadBalancerClass: spec.loadBalancerClass } : {}),
+        ...(spec.ipFamilies ? { ipFamilies: spec.ipFamilies, ipFamilyPolicy: 'SingleStack' } : {}),
       },
     } as KubeObject);
     const nodes = spec.endpoints ?? this.cluster.nodes.map((n) => n.name);
@@ -226,7 +230,8 @@ function setupObjects(key: Buffer): object {
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'metallb-memberlist', namespace: NAMESPACE }, type: 'Opaque', data: { secretkey: key.toString('base64') } },
       { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'lab', namespace: NAMESPACE }, spec: { addresses: [POOL] } },
       { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'bulk', namespace: NAMESPACE }, spec: { addresses: [BULK_POOL], autoAssign: false } },
-      { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lab', namespace: NAMESPACE }, spec: { ipAddressPools: ['lab', 'bulk'] } },
+      { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'v6', namespace: NAMESPACE }, spec: { addresses: [V6_POOL], autoAssign: false } },
+      { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lab', namespace: NAMESPACE }, spec: { ipAddressPools: ['lab', 'bulk', 'v6'] } },
     ],
   };
 }
