@@ -2,7 +2,7 @@
 // namespaces on one LAN, a client, kube-sim on the host over a management link) with the chart's
 // CRDs, the real controller on the host and one real lb-speaker per node namespace (the built bin).
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, EndpointSlices, Services, type KubeClient, type KubeObject } from '@lb/k8s-watch';
 import { ClusterLab, seedServiceRanges, waitFor, type SpawnedProcess } from '@lb/netlab';
@@ -14,6 +14,8 @@ const crdDir = join(repoRoot, 'charts', 'lb', 'crds');
 
 export const NAMESPACE = 'metallb-system';
 export const POOL = '172.16.16.150-172.16.16.250';
+/** IPv6 addresses (seed 002's range, on-link at the client), asked for with the annotation. */
+export const V6_POOL = 'fc00:f853:ccd:e799::/124';
 /** A pool for bulk Services (not auto-assigned: ask with the address-pool annotation). */
 export const BULK_POOL = '10.200.0.0/22';
 
@@ -24,6 +26,7 @@ export interface ServiceSpec {
   readonly namespace?: string;
   readonly annotations?: Record<string, string>;
   readonly loadBalancerClass?: string;
+  readonly ipFamilies?: readonly string[];
 }
 
 export class SpeakerLab {
@@ -34,6 +37,8 @@ export class SpeakerLab {
     readonly cluster: ClusterLab,
     readonly client: KubeClient,
     readonly controller: SpawnedProcess,
+    /** Manifests kube-sim loads (again at a restart): removed with the lab. */
+    private readonly setupDir: string,
   ) {
     this.keyDir = join(cluster.lab.workDir, 'memberlist');
   }
@@ -52,13 +57,14 @@ export class SpeakerLab {
     try {
       const client = await connect({ kubeconfig: cluster.kubeSim!.kubeconfigPath });
       const controller = cluster.startOnHost('controller', process.execPath, [controllerBin, '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NAMESPACE]);
-      const lab = new SpeakerLab(cluster, client, controller);
+      const lab = new SpeakerLab(cluster, client, controller, setupDir);
       mkdirSync(lab.keyDir, { recursive: true });
       writeFileSync(join(lab.keyDir, 'secretkey'), key);
       await Promise.all(cluster.nodes.map((_, i) => lab.startSpeaker(i, options.speakerArgs)));
       return lab;
     } catch (error) {
       await cluster.cleanup();
+      rmSync(setupDir, { recursive: true, force: true });
       throw error;
     }
   }
@@ -115,6 +121,7 @@ export class SpeakerLab {
         ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }],
         ...(spec.local ? { externalTrafficPolicy: 'Local' } : {}),
         ...(spec.loadBalancerClass ? { loadBalancerClass: spec.loadBalancerClass } : {}),
+        ...(spec.ipFamilies ? { ipFamilies: spec.ipFamilies, ipFamilyPolicy: 'SingleStack' } : {}),
       },
     } as KubeObject);
     const nodes = spec.endpoints ?? this.cluster.nodes.map((n) => n.name);
@@ -210,6 +217,7 @@ export class SpeakerLab {
     const keepWorkDir = process.env['SPEAKER_LAB_KEEP'] === '1';
     if (keepWorkDir) console.log(`lab logs kept in ${this.cluster.lab.workDir}`);
     await this.cluster.cleanup({ keepWorkDir });
+    rmSync(this.setupDir, { recursive: true, force: true });
   }
 }
 
@@ -222,7 +230,8 @@ function setupObjects(key: Buffer): object {
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'metallb-memberlist', namespace: NAMESPACE }, type: 'Opaque', data: { secretkey: key.toString('base64') } },
       { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'lab', namespace: NAMESPACE }, spec: { addresses: [POOL] } },
       { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'bulk', namespace: NAMESPACE }, spec: { addresses: [BULK_POOL], autoAssign: false } },
-      { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lab', namespace: NAMESPACE }, spec: { ipAddressPools: ['lab', 'bulk'] } },
+      { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'v6', namespace: NAMESPACE }, spec: { addresses: [V6_POOL], autoAssign: false } },
+      { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lab', namespace: NAMESPACE }, spec: { ipAddressPools: ['lab', 'bulk', 'v6'] } },
     ],
   };
 }

@@ -186,6 +186,15 @@ describe('lb-speaker in layer 2, end to end', () => {
     for (const [k, a] of addresses.entries()) expect(lab.cluster.curl(a).node).toBe(owners[k]);
   }, slow);
 
+  it('answers NDP for an IPv6 Service from one node (ndisc6), and curl reaches that node over IPv6', async () => {
+    const v6 = await lab.service('web6', { ipFamilies: ['IPv6'], annotations: { 'metallb.universe.tf/address-pool': 'v6' } });
+    expect(v6).toContain(':');
+    const mac = await waitFor(`an NDP answer for ${v6}`, () => lab.cluster.ndisc6(v6, { tries: 2, waitMs: 300 }), { timeoutMs: 15_000, intervalMs: 200 });
+    const node = lab.cluster.nodeByMac(mac)?.name;
+    expect(node).toBeDefined();
+    expect(lab.cluster.curl(v6).node).toBe(node);
+  }, slow);
+
   it('keeps one owner when only the membership traffic between the owner and another node is cut', async () => {
     const other = lab.cluster.nodes.find((n) => n.name !== home)!.name;
     lab.cluster.cutMembership(home, other);
