@@ -105,6 +105,8 @@ describe('BgpMode against FRR', () => {
     }
     const v6 = routes('ipv6-unicast').filter((r) => r.prefix === 'fc00:f853:ccd:e799::5/128');
     expect(v6).toHaveLength(3);
+    // BFD comes up after BGP (its handshake starts at the 1 s slow-start rate): wait for it.
+    await waitFor('BFD up on node 1', async () => (await drivers[0]!.status()).sessions[0]?.bfdStatus === 'Up', { timeoutMs: 15_000, intervalMs: 250 });
     const status = await drivers[0]!.status();
     expect(status.sessions).toMatchObject([{ peer: 'router', bgpStatus: 'Established', bfdStatus: 'Up', problems: [] }]);
     expect(status.metrics).toMatch(/metallb_bgp_session_up\{peer="172.30.0.3"\} 1/);
