@@ -2,20 +2,24 @@
 // against kube-sim (the chart installed with helm, the container's arguments, environment and
 // security settings taken from the Deployment helm created) gives a Service its address, answers
 // admission reviews and /metrics, stops cleanly on SIGTERM, and asks the API server only for what
-// the chart's RBAC grants. The speaker image is checked for what it carries (apps/speaker has no
-// process on this branch yet; see the README).
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// the chart's RBAC grants. The speaker image runs in a lab node's network namespace with the
+// DaemonSet's arguments, environment, user and capabilities, and answers the client's ARP for the
+// address the controller gave a Service. Needs root, podman and the network lab tools; run under
+// `flock /tmp/lb-lab.lock` (the build takes /tmp/lb-bench.lock itself).
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, type KubeSim } from '@lb/kube-sim';
+import { ClusterLab, requireNetworkLab, waitFor, type SpawnedProcess } from '@lb/netlab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRequest, grantingRule, podmanArgs, requestAttributes, type ContainerSpec, type PodSecurity, type PolicyRule } from '../src/index.js';
-import { chartDir, helmAsync, kubectl, type K8sObject } from './helm.js';
+import { chartDir, find, helmAsync, kubectl, render, workspaceRoot, type K8sObject } from './helm.js';
 import { appFiles, buildImages, podman, podmanStatus, type BuildReport } from './podman.js';
 import { recordingProxy, type RecordingProxy } from './recording-proxy.js';
 import { freePort } from './ports.js';
 
-const TAG = /^appVersion:\s*"?([^"\n]+)"?/m.exec(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8'))?.[1] ?? '';
+// LB_IMAGE_TAG (also read by build-images.sh): a tag of one's own on a machine where others build too.
+const TAG = process.env['LB_IMAGE_TAG'] ?? /^appVersion:\s*"?([^"\n]+)"?/m.exec(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8'))?.[1] ?? '';
 const CONTROLLER = `localhost/lb-controller:${TAG}`;
 const SPEAKER = `localhost/lb-speaker:${TAG}`;
 const NS = 'metallb-system';
@@ -89,7 +93,7 @@ describe('the speaker image', () => {
     }
   });
 
-  it('says so and fails when built before apps/speaker had its process', async () => {
+  it('runs the speaker process (--help), or says why not when built before apps/speaker had its bin', async () => {
     const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'apps', 'speaker', 'package.json'), 'utf8')) as { bin?: unknown };
     const result = await podmanStatus(['run', '--rm', '--network=none', SPEAKER, '--help']);
     if (manifest.bin) {
@@ -224,4 +228,167 @@ describe('the controller image, deployed by the chart against kube-sim', () => {
     expect(code).toBe('0');
     expect(stopMs).toBeLessThan(15_000);
   });
+});
+
+describe('the speaker image, in a lab node namespace, with the controller', () => {
+  let cluster: ClusterLab;
+  let proxy: RecordingProxy;
+  let name: string;
+  let rules: PolicyRule[];
+  let ip: string | undefined;
+  let startedMs: number;
+  let controller: SpawnedProcess;
+
+  beforeAll(async () => {
+    requireNetworkLab(['arping']);
+    // The DaemonSet, the membership Secret and the speaker's RBAC as `helm template` renders them.
+    const objects = render();
+    const daemonSet = find(objects, 'DaemonSet', '-speaker') as K8sObject & { spec: { template: { spec: PodSecurity & { containers: ContainerSpec[] } } } };
+    const pod = daemonSet.spec.template.spec;
+    const container = pod.containers.find((c) => c.name === 'speaker') as ContainerSpec;
+    const secret = find(objects, 'Secret', '-memberlist') as K8sObject & { data: { secretkey: string } };
+    rules = objects.filter((o) => (o.kind === 'ClusterRole' || o.kind === 'Role') && o.metadata.name === 'lb-speaker').flatMap((o) => (o as K8sObject & { rules: PolicyRule[] }).rules);
+    expect(rules.length).toBeGreaterThan(0);
+
+    const setup = join(dir, 'speaker-setup.json');
+    writeFileSync(
+      setup,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
+          { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'smoke', namespace: NS }, spec: { addresses: ['172.16.16.150-172.16.16.160'] } },
+          { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'smoke', namespace: NS } },
+        ],
+      }),
+    );
+    const crdDir = join(chartDir, 'crds');
+    // One node: with no speaker Pods in the API the speaker takes the Nodes for its expected members.
+    cluster = await ClusterLab.start({ tag: 'sim', nodes: 1, kubeSim: { files: [...readdirSync(crdDir).map((f) => join(crdDir, f)), setup] } });
+    const kubeSim = cluster.kubeSim as NonNullable<ClusterLab['kubeSim']>;
+    // The controller takes every LB_* variable for a flag (and refuses unknown ones): not this test's LB_IMAGE_TAG / LB_IMAGES_REUSE.
+    const withoutLb = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('LB_')).map((k) => [k, undefined])) as unknown as Record<string, string>;
+    controller = cluster.startOnHost('controller', process.execPath, [join(workspaceRoot, 'apps', 'controller', 'bin', 'lb-controller.mjs'), '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NS], { env: withoutLb });
+
+    // The kubelet's part: the mounted membership Secret (mode 0440, group 65534 as fsGroup gives
+    // it) and, for the service account, a kubeconfig to the recording proxy in front of kube-sim,
+    // listening on the management address the node namespace reaches.
+    const node = cluster.node(0);
+    const keyDir = join(cluster.lab.workDir, 'memberlist');
+    mkdirSync(keyDir, { recursive: true });
+    writeFileSync(join(keyDir, 'secretkey'), Buffer.from(secret.data.secretkey, 'base64'), { mode: 0o440 });
+    chownSync(join(keyDir, 'secretkey'), 0, 65534);
+    proxy = await recordingProxy(kubeSim.url, { host: kubeSim.host, ca: readFileSync(kubeSim.caFile, 'utf8') });
+    const kubeconfig = join(cluster.lab.workDir, 'speaker-kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'sim', cluster: { server: proxy.url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'sa', user: { token: kubeSim.token } }],
+        contexts: [{ name: 'sim', context: { cluster: 'sim', user: 'sa' } }],
+        'current-context': 'sim',
+      }),
+      { mode: 0o440 },
+    );
+    chownSync(kubeconfig, 0, 65534);
+    chmodSync(cluster.lab.workDir, 0o711);
+
+    name = `sim-speaker-${process.pid}`;
+    const fields = { 'spec.nodeName': node.name, 'status.hostIP': node.lan.ipv4, 'status.podIP': node.lan.ipv4, 'metadata.namespace': NS };
+    const translated = podmanArgs(pod, container, fields);
+    if (!translated.ok) throw new Error(translated.error);
+    // hostNetwork: the node is the lab namespace, so the container joins it instead of the host's.
+    const flags = translated.value.flags.filter((f) => f !== '--network=host');
+    const started = performance.now();
+    await podman(['run', '-d', '--name', name, ...flags, `--network=ns:/run/netns/${node.ns}`, `--volume=${keyDir}:/etc/ml_secret_key:ro`, `--volume=${kubeconfig}:/var/run/lb/kubeconfig:ro`, '--env=KUBECONFIG=/var/run/lb/kubeconfig', SPEAKER, ...translated.value.args]);
+    let exited: string | undefined;
+    await waitFor(
+      'the speaker in its image to start',
+      async () => {
+        const logs = await podmanStatus(['logs', name]);
+        if (logs.stdout.includes('"speaker started"')) return true;
+        const state = (await podman(['inspect', name, '--format', '{{.State.Status}}'])).trim();
+        if (state !== 'running') exited = `the speaker container is ${state}:\n${logs.stdout}${logs.stderr}`;
+        return undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, abortIf: () => exited },
+    );
+    startedMs = performance.now() - started;
+  }, 180_000);
+
+  afterAll(async () => {
+    if (name) await podmanStatus(['rm', '-f', '-t', '0', name]);
+    await proxy?.close();
+    await cluster?.cleanup();
+  });
+
+  it("answers the client's ARP for a Service's address with the node's MAC", async () => {
+    const kubeconfig = (cluster.kubeSim as NonNullable<ClusterLab['kubeSim']>).kubeconfigPath;
+    const node = cluster.node(0);
+    const file = join(dir, 'service.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }] } },
+          {
+            apiVersion: 'discovery.k8s.io/v1',
+            kind: 'EndpointSlice',
+            metadata: { name: 'web-x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+            addressType: 'IPv4',
+            ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+            endpoints: [{ addresses: ['10.244.0.10'], nodeName: node.name, conditions: { ready: true } }],
+          },
+        ],
+      }),
+    );
+    // kube-sim as the lab runs it serves no OpenAPI document for kubectl's client-side validation.
+    await kubectl(['apply', '--validate=false', '-f', file], kubeconfig);
+    const address = await until('an address for default/web', 20_000, async () => (await kubectl(['get', 'svc', 'web', '-n', 'default', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'], kubeconfig)) || undefined).catch((error: unknown) => {
+      throw new Error(`${String(error)}\ncontroller log:\n${controller.output().slice(-3000)}`);
+    });
+    ip = address;
+    const macs = await waitFor(
+      `${node.name} to answer ARP for ${address}`,
+      () => {
+        const replies = cluster.arping(address, { count: 1, deadlineSeconds: 1 }).replyMacs;
+        return replies.length > 0 ? replies : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    console.log(`speaker image: started ${startedMs.toFixed(0)} ms after podman run; ${address} answered by ${macs.join(', ')}`);
+    expect(new Set(macs)).toEqual(new Set([node.mac]));
+    expect(new Set(cluster.arping(address, { count: 3, gapSeconds: 0.05, deadlineSeconds: 2 }).replyMacs)).toEqual(new Set([node.mac]));
+    // The speaker's writes (so that the RBAC check below sees them): its ServiceL2Status.
+    const status = await until('the ServiceL2Status', 15_000, async () => (await kubectl(['get', 'servicel2statuses', '-n', NS, '-o', 'jsonpath={.items[*].status.node}'], kubeconfig)) || undefined);
+    expect(status).toBe(node.name);
+  }, 60_000);
+
+  it("asks the API server only for what the chart's speaker rules grant", () => {
+    const attributes = proxy.requests.map((r) => requestAttributes(r.method, r.url)).filter((a) => a !== undefined);
+    expect(attributes.length).toBeGreaterThan(5);
+    const denied = [...new Set(attributes.filter((a) => !grantingRule(rules, a)).map(describeRequest))];
+    expect(denied).toEqual([]);
+    // Not every rule is used by a layer 2 run (BGP passwords, ServiceBGPStatus, repeated Events): listed, not failed.
+    const used = new Set(attributes.map((a) => grantingRule(rules, a)));
+    const unused = rules.filter((r) => !used.has(r)).map((r) => `${r.verbs.join(',')} ${(r.apiGroups ?? []).join(',') || 'core'}/${(r.resources ?? []).join(',')}`);
+    console.log(`speaker image: ${attributes.length} API requests, all granted; rules unused in this run: ${unused.join('; ') || 'none'}`);
+  });
+
+  it('exits 0 on SIGTERM and stops answering', async () => {
+    const started = performance.now();
+    await podman(['stop', '--time', '15', name], { timeoutMs: 30_000 });
+    const stopMs = performance.now() - started;
+    const code = (await podman(['inspect', name, '--format', '{{.State.ExitCode}}'])).trim();
+    console.log(`speaker image: stopped ${stopMs.toFixed(0)} ms after SIGTERM, exit code ${code}`);
+    expect(code, (await podmanStatus(['logs', name])).stdout.slice(-2000)).toBe('0');
+    expect(stopMs).toBeLessThan(15_000);
+    expect(ip, 'the Service got no address (see the first test)').toBeDefined();
+    expect(cluster.arping(ip as string, { count: 2, deadlineSeconds: 1 }).replyMacs).toEqual([]);
+  }, 40_000);
 });

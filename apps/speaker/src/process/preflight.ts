@@ -22,8 +22,7 @@ export interface PreflightProbe {
 }
 
 export function systemProbe(): PreflightProbe {
-  // `cap` and the addon are @lb/arp's dependencies: resolve them from there, as it will.
-  const fromArp = createRequire(createRequire(import.meta.url).resolve('@lb/arp/package.json'));
+  const fromArp = arpRequire();
   return {
     load: (name) => void fromArp(name),
     effectiveCaps: () => {
@@ -31,6 +30,20 @@ export function systemProbe(): PreflightProbe {
       return hex === undefined ? 0n : BigInt(`0x${hex}`);
     },
   };
+}
+
+/**
+ * `cap` and the addon are @lb/arp's dependencies: resolved from there, as it will. In the image's
+ * bundle @lb/arp is inlined and has no package.json; the addons sit beside the bundle, where
+ * resolving from this module finds them.
+ */
+function arpRequire(): NodeJS.Require {
+  const here = createRequire(import.meta.url);
+  try {
+    return createRequire(here.resolve('@lb/arp/package.json'));
+  } catch {
+    return here;
+  }
 }
 
 /** Pure over its probe: what is missing for layer 2, and what only slows it down. */
