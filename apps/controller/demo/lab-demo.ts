@@ -308,6 +308,10 @@ async function scenes(demo: Demo): Promise<void> {
   await demo.scene('Seed 002 and 004: BGP to the router (seed 002 peer 172.30.0.3), reached from behind it', async () => {
     await demo.apply(join(seeds, '004-my-ip-pool.yaml'));
     await demo.apply(join(seeds, '002-09-peer.yaml'));
+    // BFD from the first session on: a profile given to an established peer reset its session,
+    // and FRR's bfdd then never got the re-created dynamic neighbour's registration.
+    await demo.apply(join(examples, 'demo', 'bfd-profile.yaml'));
+    await demo.kubectl(['patch', 'bgppeer', 'peer', '-n', 'metallb-system', '--type', 'merge', '-p', '{"spec":{"bfdProfile":"fast"}}'], { show: true });
     await demo.apply(join(examples, 'demo', 'bgp-advertisement.yaml'));
     const svc = { namespace: 'demo', name: 'bgp-web' };
     await demo.applyObject({
@@ -381,6 +385,38 @@ async function scenes(demo: Demo): Promise<void> {
       lab.thaw(owner);
     }
   }, { seed: '004', scene: 'node death', mode: 'layer 2' });
+
+  await demo.scene('Failover over BGP with BFD: the node the router sends to dies (frozen), a request every 10 ms from behind the router', async () => {
+    const router = lab.router;
+    if (!router) throw new Error('the lab has no router');
+    await demo.restartDeadSpeakers();
+    await waitFor('three BFD sessions up at the router (bfdd)', () => router.bfdPeers().filter((p) => p.status === 'up').length >= 3, { timeoutMs: 20_000, intervalMs: 200 });
+    const svc = { namespace: 'demo', name: 'bgp-web' };
+    const addresses = await demo.addresses(svc);
+    const address = addresses[0] as string;
+    await waitFor(`three paths for ${address} in the router's kernel`, () => router.kernelNextHops(address).length >= 3, { timeoutMs: 20_000, intervalMs: 200 });
+    const stream = await lab.requestStream(address, { intervalMs: 10, from: 'remote' });
+    await sleep(500);
+    const answers = new Map<string, number>();
+    for (const r of stream.records()) if (r.node) answers.set(r.node, (answers.get(r.node) ?? 0) + 1);
+    const victim = [...answers].sort((a, b) => b[1] - a[1])[0]?.[0];
+    if (!victim) throw new Error(`no answer from ${address} at the client behind the router`);
+    step(`freeze ${victim} (the router's BFD session to it goes down; its path leaves the router)`);
+    const victimIp = lab.node(victim).lan.ipv4;
+    const frozenAt = performance.now();
+    lab.freeze(victim);
+    try {
+      await waitFor(`the router to drop the path via ${victimIp}`, () => !router.kernelNextHops(address).includes(victimIp), { timeoutMs: 10_000, intervalMs: 20 });
+      step(`the router dropped ${victim}'s path ${Math.round(performance.now() - frozenAt)} ms after the freeze`);
+      await sleep(500);
+      const { summary } = await stream.stop();
+      step(`${summary.sent} requests, ${summary.failed} failed, longest gap ${Math.round(summary.maxGapMs)} ms; answered by ${Object.entries(summary.byNode).map(([n, c]) => `${n} ×${c}`).join(', ')}`);
+      const byAddress = new Map(lab.nodes.map((n) => [n.lan.ipv4, n.name]));
+      return { seed: '004', scene: 'BGP + BFD node death', addresses, mode: 'BGP', announcedBy: router.kernelNextHops(address).map((ip) => byAddress.get(ip) ?? ip), reachable: Object.keys(summary.byNode).join(' → '), gapMs: summary.maxGapMs };
+    } finally {
+      lab.thaw(victim);
+    }
+  }, { seed: '004', scene: 'BGP + BFD node death', mode: 'BGP' });
 }
 
 async function main(): Promise<void> {

@@ -70,9 +70,9 @@ describe('npm start as root: the network demo', () => {
     expect(output).toMatch(/✔ 192\.168\.1\.\d+ BGP, announced by lb-node-\d/);
   });
 
-  it("fails over within the budget: owner speaker killed, owner node dead", () => {
+  it("fails over within the budget: owner speaker killed, owner node dead (layer 2), advertising node dead (BGP + BFD)", () => {
     const gaps = [...output.matchAll(/longest gap (\d+) ms/g)].map((m) => Number(m[1]));
-    expect(gaps.length, output).toBe(2);
+    expect(gaps.length, output).toBe(3);
     for (const gap of gaps) expect(gap).toBeLessThan(1000);
   });
 
