@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ClusterLab, waitFor, type SpawnedProcess } from '@lb/netlab';
+import { ClusterLab, waitFor, type SpawnedProcess, type StreamSummary } from '@lb/netlab';
 import { webhookConfiguration } from '../src/webhook.js';
 import { seconds, summaryTable, type SceneOutcome } from './summary.js';
 
@@ -197,6 +197,14 @@ class Demo {
     return entry?.lladdr ? (this.lab.nodeByMac(entry.lladdr)?.name ?? entry.lladdr) : '?';
   }
 
+  /** Waits for the client's ARP entry for `address` to move from `owner` to another node (the takeover). */
+  newOwner(address: string, owner: string, after: string): Promise<string> {
+    return waitFor(`another node to answer ARP for ${address} ${after}`, () => {
+      const now = this.announcerSeenByClient(address);
+      return now !== owner && now !== '?' ? now : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 20 });
+  }
+
   /** The nodes whose speakers say (in ServiceL2Status objects) they announce the Service. */
   l2Announcers(service: Service): Promise<string[]> {
     return this.statusNodes('servicel2statuses.metallb.io', service);
@@ -237,6 +245,12 @@ class Demo {
       say(`  ✘ ${message}`);
     }
   }
+}
+
+/** One line for a request stream: sent, failed, longest gap, who answered how often. */
+function streamLine(summary: StreamSummary): string {
+  const answered = Object.entries(summary.byNode).map(([n, c]) => `${n} ×${c}`).join(', ');
+  return `${summary.sent} requests, ${summary.failed} failed, longest gap ${Math.round(summary.maxGapMs)} ms; answered by ${answered}`;
 }
 
 function count(text: string, what: string): number {
@@ -349,14 +363,11 @@ async function scenes(demo: Demo): Promise<void> {
     speaker.child.kill('SIGKILL');
     // The new owner's gratuitous ARP moves the client's neighbor entry: that is the takeover.
     const killedAt = performance.now();
-    const newOwner = await waitFor(`another node to answer ARP for ${address} after ${owner}'s speaker died`, () => {
-      const now = demo.announcerSeenByClient(address);
-      return now !== owner && now !== '?' ? now : undefined;
-    }, { timeoutMs: 10_000, intervalMs: 20 });
+    const newOwner = await demo.newOwner(address, owner, `after ${owner}'s speaker died`);
     step(`${newOwner} took ${address} over ${Math.round(performance.now() - killedAt)} ms after the kill`);
     await sleep(500);
     const { summary } = await stream.stop();
-    step(`${summary.sent} requests, ${summary.failed} failed, longest gap ${Math.round(summary.maxGapMs)} ms; answered by ${Object.entries(summary.byNode).map(([n, c]) => `${n} ×${c}`).join(', ')}`);
+    step(streamLine(summary));
     return { seed: '004', scene: 'L2 failover', addresses, mode: 'layer 2', announcedBy: [newOwner], reachable: Object.keys(summary.byNode).join(' → '), gapMs: summary.maxGapMs };
   }, { seed: '004', scene: 'L2 failover', mode: 'layer 2' });
 
@@ -372,14 +383,11 @@ async function scenes(demo: Demo): Promise<void> {
     const frozenAt = performance.now();
     lab.freeze(owner);
     try {
-      const newOwner = await waitFor(`another node to answer ARP for ${address} after ${owner} froze`, () => {
-        const now = demo.announcerSeenByClient(address);
-        return now !== owner && now !== '?' ? now : undefined;
-      }, { timeoutMs: 10_000, intervalMs: 20 });
+      const newOwner = await demo.newOwner(address, owner, `after ${owner} froze`);
       step(`${newOwner} took ${address} over ${Math.round(performance.now() - frozenAt)} ms after the freeze`);
       await sleep(500);
       const { summary } = await stream.stop();
-      step(`${summary.sent} requests, ${summary.failed} failed, longest gap ${Math.round(summary.maxGapMs)} ms; answered by ${Object.entries(summary.byNode).map(([n, c]) => `${n} ×${c}`).join(', ')}`);
+      step(streamLine(summary));
       return { seed: '004', scene: 'node death', addresses, mode: 'layer 2', announcedBy: [newOwner], reachable: Object.keys(summary.byNode).join(' → '), gapMs: summary.maxGapMs };
     } finally {
       lab.thaw(owner);
@@ -410,7 +418,7 @@ async function scenes(demo: Demo): Promise<void> {
       step(`the router dropped ${victim}'s path ${Math.round(performance.now() - frozenAt)} ms after the freeze`);
       await sleep(500);
       const { summary } = await stream.stop();
-      step(`${summary.sent} requests, ${summary.failed} failed, longest gap ${Math.round(summary.maxGapMs)} ms; answered by ${Object.entries(summary.byNode).map(([n, c]) => `${n} ×${c}`).join(', ')}`);
+      step(streamLine(summary));
       const byAddress = new Map(lab.nodes.map((n) => [n.lan.ipv4, n.name]));
       return { seed: '004', scene: 'BGP + BFD node death', addresses, mode: 'BGP', announcedBy: router.kernelNextHops(address).map((ip) => byAddress.get(ip) ?? ip), reachable: Object.keys(summary.byNode).join(' → '), gapMs: summary.maxGapMs };
     } finally {
