@@ -24,15 +24,21 @@ export interface ControllerOptions {
   readonly logLevel: LogLevel;
 }
 
+/** `--lease-duration` → `LB_LEASE_DURATION`. */
+export function environmentVariable(flag: string): string {
+  return `LB_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
 /**
- * Parses the command line; `--help` explains every flag. Environment variables named after the
- * flags (LB_NAMESPACE, LB_LOG_LEVEL, ...) are read too, so the chart can set them.
+ * Parses the command line; `--help` explains every flag. The variable named after each flag
+ * (LB_NAMESPACE, LB_LOG_LEVEL, ...) is read too, so the chart can set them; a flag on the command
+ * line wins. Other LB_ variables are ignored, not refused: Kubernetes itself injects
+ * `<SERVICE>_SERVICE_HOST`-style variables, and a Service called `lb-...` must not stop the controller.
  */
-export async function parseOptions(argv: readonly string[]): Promise<ControllerOptions> {
-  const parsed = await yargs([...argv])
+export async function parseOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<ControllerOptions> {
+  const parser = yargs()
     .scriptName('lb-controller')
     .usage('$0 [options]\n\nGives every Service of type LoadBalancer its external addresses from the pools declared\nin metallb.io IPAddressPools and network.deckhouse.io MetalLoadBalancerClasses.')
-    .env('LB')
     .option('kubeconfig', {
       type: 'string',
       describe: 'Path to a kubeconfig file. Without it: $KUBECONFIG, then the in-cluster service account, then ~/.kube/config.',
@@ -92,8 +98,11 @@ export async function parseOptions(argv: readonly string[]): Promise<ControllerO
     .help()
     .alias('help', 'h')
     .version(false)
-    .wrap(Math.min(110, process.stdout.columns || 110))
-    .parseAsync();
+    .wrap(Math.min(110, process.stdout.columns || 110));
+  // yargs' own .env(prefix) takes every variable with the prefix as a flag; passing only the
+  // variables of known flags, as if given first on the command line, keeps the command line winning.
+  const fromEnvironment = environmentArguments(Object.keys(parser.getOptions().key), env, argv);
+  const parsed = await parser.parseAsync([...fromEnvironment, ...argv]);
 
   const namespaces = String(parsed.namespace).split(',').map((s) => s.trim()).filter(Boolean);
   return {
@@ -115,4 +124,16 @@ export async function parseOptions(argv: readonly string[]): Promise<ControllerO
     identity: parsed.identity,
     logLevel: parsed['log-level'] as LogLevel,
   };
+}
+
+/** `--flag=value` for every known flag set in the environment and not given on the command line. */
+function environmentArguments(flags: readonly string[], env: Readonly<Record<string, string | undefined>>, argv: readonly string[]): string[] {
+  const given = new Set(argv.filter((arg) => arg.startsWith('--')).map((arg) => arg.slice(2).split('=')[0]?.replace(/^no-/, '')));
+  const result: string[] = [];
+  for (const flag of flags) {
+    if (flag.length < 2 || /[A-Z]/.test(flag) || flag === 'help' || given.has(flag)) continue;
+    const value = env[environmentVariable(flag)];
+    if (value !== undefined && value !== '') result.push(`--${flag}=${value}`);
+  }
+  return result;
 }
