@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import yargs, { type Options } from 'yargs';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -24,6 +24,40 @@ export interface ControllerOptions {
   readonly logLevel: LogLevel;
 }
 
+/** Every flag; each is also read from its LB_ variable (environmentVariable). */
+const FLAGS = {
+  kubeconfig: {
+    type: 'string',
+    describe: 'Path to a kubeconfig file. Without it: $KUBECONFIG, then the in-cluster service account, then ~/.kube/config.',
+  },
+  namespace: {
+    type: 'string',
+    default: 'metallb-system',
+    describe: 'Namespace(s) whose metallb.io resources form the configuration, comma-separated (MetalLB reads only its own).',
+  },
+  'lb-class': {
+    type: 'string',
+    describe: "Serve only Services with this spec.loadBalancerClass (MetalLB's --lb-class). Without it, Services with no class. Services naming a MetalLoadBalancerClass are always served.",
+  },
+  'metrics-host': { type: 'string', default: '0.0.0.0', describe: 'Address for /metrics, /healthz and /readyz.' },
+  'metrics-port': { type: 'number', default: 7472, describe: 'Port for /metrics, /healthz and /readyz (MetalLB uses 7472). 0 picks a free port.' },
+  'webhook-port': { type: 'number', default: 9443, describe: 'Port of the validating admission and conversion webhook (HTTPS). 0 disables it.' },
+  'webhook-cert-dir': {
+    type: 'string',
+    describe: 'Directory holding tls.crt and tls.key (a mounted Secret). Without it, a certificate is generated and its CA injected into the webhook configuration.',
+  },
+  'webhook-configuration': { type: 'string', default: 'metallb-webhook-configuration', describe: 'ValidatingWebhookConfiguration whose caBundle a generated certificate is injected into.' },
+  'webhook-service': { type: 'string', default: 'metallb-webhook-service', describe: 'Service name the webhook is reached by (the generated certificate names <service>.<namespace>.svc).' },
+  'leader-elect': { type: 'boolean', default: false, describe: 'Run several replicas with one leader, elected through a coordination.k8s.io Lease.' },
+  'lease-name': { type: 'string', default: 'metallb-controller', describe: 'Name of the leader election Lease.' },
+  'lease-namespace': { type: 'string', describe: 'Namespace of the Lease (default: the first --namespace).' },
+  'lease-duration': { type: 'number', default: 15, describe: 'Seconds a leader holds the Lease without renewing; a new leader takes over within this after the old one dies.' },
+  'renew-deadline': { type: 'number', default: 10, describe: 'Seconds a leader keeps trying to renew before it stops leading (less than --lease-duration).' },
+  'retry-period': { type: 'number', default: 2, describe: 'Seconds between Lease acquisition and renewal attempts.' },
+  identity: { type: 'string', describe: 'Identity in the Lease (default: $POD_NAME or hostname_pid).' },
+  'log-level': { type: 'string', choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info', describe: 'Lowest level logged (JSON lines on stdout).' },
+} as const satisfies Record<string, Options>;
+
 /** `--lease-duration` → `LB_LEASE_DURATION`. */
 export function environmentVariable(flag: string): string {
   return `LB_${flag.toUpperCase().replaceAll('-', '_')}`;
@@ -39,36 +73,7 @@ export async function parseOptions(argv: readonly string[], env: Readonly<Record
   const parser = yargs()
     .scriptName('lb-controller')
     .usage('$0 [options]\n\nGives every Service of type LoadBalancer its external addresses from the pools declared\nin metallb.io IPAddressPools and network.deckhouse.io MetalLoadBalancerClasses.')
-    .option('kubeconfig', {
-      type: 'string',
-      describe: 'Path to a kubeconfig file. Without it: $KUBECONFIG, then the in-cluster service account, then ~/.kube/config.',
-    })
-    .option('namespace', {
-      type: 'string',
-      default: 'metallb-system',
-      describe: 'Namespace(s) whose metallb.io resources form the configuration, comma-separated (MetalLB reads only its own).',
-    })
-    .option('lb-class', {
-      type: 'string',
-      describe: "Serve only Services with this spec.loadBalancerClass (MetalLB's --lb-class). Without it, Services with no class. Services naming a MetalLoadBalancerClass are always served.",
-    })
-    .option('metrics-host', { type: 'string', default: '0.0.0.0', describe: 'Address for /metrics, /healthz and /readyz.' })
-    .option('metrics-port', { type: 'number', default: 7472, describe: 'Port for /metrics, /healthz and /readyz (MetalLB uses 7472). 0 picks a free port.' })
-    .option('webhook-port', { type: 'number', default: 9443, describe: 'Port of the validating admission and conversion webhook (HTTPS). 0 disables it.' })
-    .option('webhook-cert-dir', {
-      type: 'string',
-      describe: 'Directory holding tls.crt and tls.key (a mounted Secret). Without it, a certificate is generated and its CA injected into the webhook configuration.',
-    })
-    .option('webhook-configuration', { type: 'string', default: 'metallb-webhook-configuration', describe: 'ValidatingWebhookConfiguration whose caBundle a generated certificate is injected into.' })
-    .option('webhook-service', { type: 'string', default: 'metallb-webhook-service', describe: 'Service name the webhook is reached by (the generated certificate names <service>.<namespace>.svc).' })
-    .option('leader-elect', { type: 'boolean', default: false, describe: 'Run several replicas with one leader, elected through a coordination.k8s.io Lease.' })
-    .option('lease-name', { type: 'string', default: 'metallb-controller', describe: 'Name of the leader election Lease.' })
-    .option('lease-namespace', { type: 'string', describe: 'Namespace of the Lease (default: the first --namespace).' })
-    .option('lease-duration', { type: 'number', default: 15, describe: 'Seconds a leader holds the Lease without renewing; a new leader takes over within this after the old one dies.' })
-    .option('renew-deadline', { type: 'number', default: 10, describe: 'Seconds a leader keeps trying to renew before it stops leading (less than --lease-duration).' })
-    .option('retry-period', { type: 'number', default: 2, describe: 'Seconds between Lease acquisition and renewal attempts.' })
-    .option('identity', { type: 'string', describe: 'Identity in the Lease (default: $POD_NAME or hostname_pid).' })
-    .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info', describe: 'Lowest level logged (JSON lines on stdout).' })
+    .options(FLAGS)
     .check((args) => {
       const problems: string[] = [];
       for (const [key, value] of Object.entries(args)) {
@@ -101,7 +106,7 @@ export async function parseOptions(argv: readonly string[], env: Readonly<Record
     .wrap(Math.min(110, process.stdout.columns || 110));
   // yargs' own .env(prefix) takes every variable with the prefix as a flag; passing only the
   // variables of known flags, as if given first on the command line, keeps the command line winning.
-  const fromEnvironment = environmentArguments(Object.keys(parser.getOptions().key), env, argv);
+  const fromEnvironment = environmentArguments(Object.keys(FLAGS), env, argv);
   const parsed = await parser.parseAsync([...fromEnvironment, ...argv]);
 
   const namespaces = String(parsed.namespace).split(',').map((s) => s.trim()).filter(Boolean);

@@ -4,7 +4,7 @@ import { LeaderElector, WatchMetrics, connect, type KubeClient } from '@lb/k8s-w
 import { registerMetalLBClientMetrics } from './client-metrics.js';
 import { parseOptions, type ControllerOptions } from './cli.js';
 import { Controller } from './controller.js';
-import { startMonitoring } from './http.js';
+import { startMonitoring, stopOnSignals } from '@lb/daemon';
 import { createLogger, type Logger } from './log.js';
 import { AllocatorMetrics, ApiHealthMetrics } from './metrics.js';
 import { WebhookServer } from './webhook.js';
@@ -184,16 +184,5 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.exitCode = 1;
     return;
   }
-  const shutdown = (signal: string): void => {
-    log.info('shutting down', { signal });
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error('shutdown failed', { error: String(error) });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(running, log);
 }

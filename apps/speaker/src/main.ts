@@ -13,7 +13,7 @@ import { BgpProcess } from './process/bgp.js';
 import { parseOptions, type SpeakerOptions } from './process/cli.js';
 import { expectedMembers, internalIP, Layer2Composer, type Layer2Actions, type NodeWithAddresses } from './process/compose.js';
 import { type NodeAddresses } from './bgp/peer-options.js';
-import { startMonitoring } from './process/http.js';
+import { startMonitoring, stopOnSignals } from '@lb/daemon';
 import { createLogger, type Logger } from './process/log.js';
 import { MembershipTransport } from './process/membership-transport.js';
 import { preflightLayer2, systemProbe } from './process/preflight.js';
@@ -259,16 +259,5 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     log.error('could not start', { error: message });
     process.exit(1);
   }
-  const shutdown = (signal: string): void => {
-    log.info('shutting down', { signal });
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error('shutdown failed', { error: String(error) });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(running, log);
 }

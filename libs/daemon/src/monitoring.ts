@@ -4,15 +4,23 @@ import { type Registry } from 'prom-client';
 
 export interface MonitoringOptions {
   readonly host: string;
+  /** 0 picks a free port; the one taken is returned. */
   readonly port: number;
   readonly registry: Registry;
+  /** Whether /readyz answers 200: the process does what it is there for. */
   readonly ready: () => boolean;
-  /** Refreshes what the metrics read (the layer 2 worker's counters) before a scrape. */
+  /** Refreshes what the metrics read (counters kept in another thread) before a scrape; its failure does not fail the scrape. */
   readonly beforeScrape?: () => Promise<void>;
 }
 
-/** /metrics for Prometheus, /healthz (the process answers), /readyz (it answers ARP for what it owns). */
-export async function startMonitoring(options: MonitoringOptions): Promise<{ port: number; close: () => Promise<void> }> {
+export interface Monitoring {
+  readonly port: number;
+  /** Closes the listener and every open connection (a scraper's keep-alive would hold the process otherwise). */
+  close(): Promise<void>;
+}
+
+/** /metrics for Prometheus, /healthz (the process answers) and /readyz (it is ready to serve). */
+export async function startMonitoring(options: MonitoringOptions): Promise<Monitoring> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === '/metrics') {
@@ -25,7 +33,7 @@ export async function startMonitoring(options: MonitoringOptions): Promise<{ por
             res.end(text);
           },
           (error: unknown) => {
-            res.writeHead(500);
+            res.writeHead(500, { 'Content-Type': 'text/plain' });
             res.end(String(error));
           },
         );
