@@ -1,6 +1,6 @@
 // The chart as helm lints and renders it, as kube-sim accepts it (server-side dry run, helm
 // install and upgrade), and as the speaker's process contract and Pod Security want it.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, type KubeSim } from '@lb/kube-sim';
@@ -155,6 +155,7 @@ describe('the speaker (SPEAKER-CONTRACT)', () => {
 });
 
 describe('against kube-sim', () => {
+  const NS = 'metallb-system';
   let sim: KubeSim;
   let dir: string;
   beforeAll(async () => {
@@ -189,7 +190,19 @@ describe('against kube-sim', () => {
     await helmAsync(['upgrade', 'lb', chartDir, '-n', 'metallb-system', '--server-side=false', '--set', 'speaker.logLevel=debug'], env);
     expect(await key()).toBe(first);
     expect(await kubectl(['get', 'daemonset', 'lb-speaker', '-n', 'metallb-system', '-o', 'jsonpath={.spec.template.spec.containers[0].args[0]}'], sim.kubeconfigPath)).toBe('--log-level=debug');
-    // helm uninstall is not tried: it sends DeleteOptions as protobuf, which kube-sim refuses.
+  });
+
+  it('uninstalls with helm: nothing of the release left but the membership Secret (kept) and the CRDs', async () => {
+    const env = { ...process.env, KUBECONFIG: sim.kubeconfigPath, HELM_CACHE_HOME: join(dir, 'cache'), HELM_CONFIG_HOME: join(dir, 'config'), HELM_DATA_HOME: join(dir, 'data') };
+    const installed = render(['speaker.logLevel=debug']);
+    const where = (o: K8sObject): string | undefined => (o.kind.startsWith('Cluster') || o.kind.endsWith('WebhookConfiguration') ? undefined : NS);
+    expect(installed.filter((o) => sim.store.get(o.kind, o.metadata.name, where(o)) === undefined).map((o) => `${o.kind}/${o.metadata.name}`), 'installed by the test before').toEqual([]);
+    const out = await helmAsync(['uninstall', 'lb', '-n', NS], env);
+    expect(out).toMatch(/kept due to the resource policy:\n\[Secret\] lb-memberlist/);
+    const left = installed.filter((o) => sim.store.get(o.kind, o.metadata.name, where(o)) !== undefined).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(left).toEqual(['Secret/lb-memberlist']);
+    expect(sim.store.list('secrets', NS).map((s) => s.metadata?.name)).toEqual(['lb-memberlist']);
+    expect(sim.store.list('customresourcedefinitions').length).toBe(readdirSync(join(chartDir, 'crds')).length);
   });
 });
 
