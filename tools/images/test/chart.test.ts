@@ -1,12 +1,14 @@
 // The chart as helm lints and renders it, as kube-sim accepts it (server-side dry run, helm
 // install and upgrade), and as the speaker's process contract and Pod Security want it.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, type KubeSim } from '@lb/kube-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { podSecurityViolations, readChartValuesTable, type PodSpec } from '../src/index.js';
-import { EVERYTHING_ON, chartDir, find, helm, helmAsync, kubectl, render, renderText, type K8sObject } from './helm.js';
+import { EVERYTHING_ON, alertRuleGroups, chartDir, find, helm, helmAsync, kubectl, promtoolBin, render, renderText, type K8sObject } from './helm.js';
 
 interface Container {
   name: string;
@@ -203,6 +205,69 @@ describe('against kube-sim', () => {
     expect(left).toEqual(['Secret/lb-memberlist']);
     expect(sim.store.list('secrets', NS).map((s) => s.metadata?.name)).toEqual(['lb-memberlist']);
     expect(sim.store.list('customresourcedefinitions').length).toBe(readdirSync(join(chartDir, 'crds')).length);
+  });
+});
+
+/** The labels a scrape through the chart's monitors gives a series (job from app.kubernetes.io/name). */
+const scraped = (component: 'controller' | 'speaker'): Record<string, string> => ({ job: 'lb', namespace: 'metallb-system', pod: `lb-${component}-x`, container: component });
+const series = (name: string, labels: Record<string, string>): string => `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+
+describe("the PrometheusRule's alerts, with promtool (Debian's prometheus package)", () => {
+  let dir: string;
+  const promtool = (args: readonly string[]): string => {
+    if (!existsSync(promtoolBin)) throw new Error(`${promtoolBin} is missing: run tools/bootstrap.sh (it unpacks promtool from Debian's prometheus package)`);
+    return execFileSync(promtoolBin, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+  };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'chr-promtool-'));
+    writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: alertRuleGroups() }));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('passes promtool check rules', () => {
+    expect(promtool(['check', 'rules', 'rules.yaml'])).toMatch(/SUCCESS: 7 rules found/);
+  });
+
+  it('fires each alert, with its summary filled in, on series named and labelled as the controller and the speaker export them', () => {
+    const controller = scraped('controller');
+    const speaker = scraped('speaker');
+    const pool = (name: string, inUse: number, total: number): Array<{ series: string; values: string }> => [
+      { series: series('metallb_allocator_addresses_in_use_total', { ...controller, pool: name }), values: `${inUse}x5` },
+      { series: series('metallb_allocator_addresses_total', { ...controller, pool: name }), values: `${total}x5` },
+    ];
+    const alert = (alertname: string, labels: Record<string, string>, summary: string): { eval_time: string; alertname: string; exp_alerts: unknown[] } => ({ eval_time: '3m', alertname, exp_alerts: [{ exp_labels: labels, exp_annotations: { summary } }] });
+    const tests = {
+      rule_files: ['rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            { series: series('metallb_k8s_client_config_stale_bool', controller), values: '1x5' },
+            { series: series('metallb_k8s_client_config_loaded_bool', controller), values: '0x5' },
+            ...pool('full', 10, 10),
+            ...pool('most', 8, 10),
+            { series: series('metallb_bgp_session_up', { ...speaker, peer: '10.0.0.1' }), values: '0x5' },
+          ],
+          alert_rule_test: [
+            alert('MetalLBStaleConfig', { ...controller, severity: 'warning' }, 'lb: controller on lb-controller-x runs an older configuration: the latest failed to load.'),
+            alert('MetalLBConfigNotLoaded', { ...controller, severity: 'warning' }, 'lb: controller on lb-controller-x has not loaded any configuration.'),
+            // Matching on(pool) keeps only the pool label: the pool alerts cannot name the job.
+            alert('MetalLBAddressPoolExhausted', { pool: 'full', severity: 'critical' }, 'pool full has no address left.'),
+            { ...alert('MetalLBAddressPoolUsage75Percent', { pool: 'full', severity: 'warning' }, 'pool full is more than 75% used.'), exp_alerts: ['full', 'most'].map((p) => ({ exp_labels: { pool: p, severity: 'warning' }, exp_annotations: { summary: `pool ${p} is more than 75% used.` } })) },
+            alert('MetalLBAddressPoolUsage85Percent', { pool: 'full', severity: 'warning' }, 'pool full is more than 85% used.'),
+            alert('MetalLBAddressPoolUsage95Percent', { pool: 'full', severity: 'critical' }, 'pool full is more than 95% used.'),
+            alert('MetalLBBGPSessionDown', { ...speaker, peer: '10.0.0.1', severity: 'critical' }, 'lb: speaker on lb-speaker-x has its BGP session with 10.0.0.1 down.'),
+            // Not before its `for`: a session down for one minute is not yet an alert.
+            { eval_time: '1m', alertname: 'MetalLBBGPSessionDown', exp_alerts: [] },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'alerts.test.yaml'), stringify(tests));
+    expect(promtool(['test', 'rules', 'alerts.test.yaml'])).toMatch(/SUCCESS/);
   });
 });
 
