@@ -282,6 +282,24 @@ describe('monitoring objects (Prometheus Operator CRDs are not available offline
     const reader = find(objects, 'ClusterRole', '-metrics-reader') as K8sObject & { rules: unknown[] };
     expect(reader.rules).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
   });
+  // kube-rbac-proxy itself is not run (no image offline): what it is given is checked here.
+  it.each([
+    ['DaemonSet', '-speaker', 'lb-speaker-metrics-tls'],
+    ['Deployment', '-controller', 'lb-controller-metrics-tls'],
+  ])('gives the %s%s a kube-rbac-proxy sidecar: TLS from %s, upstream on 127.0.0.1, the service account allowed to review tokens and access', (kind, suffix, tlsSecret) => {
+    const workload = find(objects, kind, suffix);
+    const proxy = container(workload, 'kube-rbac-proxy');
+    expect(proxy.args).toEqual(['--logtostderr', '--secure-listen-address=:9120', '--upstream=http://127.0.0.1:7472/', '--ignore-paths=/healthz,/readyz', '--tls-cert-file=/etc/metrics/tls.crt', '--tls-private-key-file=/etc/metrics/tls.key']);
+    expect(proxy.volumeMounts).toEqual([{ name: 'metrics-certs', mountPath: '/etc/metrics', readOnly: true }]);
+    expect(podSpec(workload).volumes?.find((v) => v['name'] === 'metrics-certs')).toMatchObject({ secret: { secretName: tlsSecret } });
+    const account = (podSpec(workload) as { serviceAccountName?: string }).serviceAccountName;
+    const binding = find(objects, 'ClusterRoleBinding', '-metrics-auth') as K8sObject & { roleRef: { name: string }; subjects: Array<{ name: string }> };
+    expect(binding.subjects.map((s) => s.name)).toContain(account);
+    expect((find(objects, 'ClusterRole', '-metrics-auth') as K8sObject & { rules: unknown[] }).rules).toEqual([
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+      { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+    ]);
+  });
   it("carries MetalLB's alerts", () => {
     const rule = find(objects, 'PrometheusRule') as K8sObject & { spec: { groups: Array<{ rules: Array<{ alert: string }> }> } };
     expect(rule.spec.groups[0]?.rules.map((r) => r.alert)).toEqual([
