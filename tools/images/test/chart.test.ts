@@ -1,12 +1,14 @@
 // The chart as helm lints and renders it, as kube-sim accepts it (server-side dry run, helm
 // install and upgrade), and as the speaker's process contract and Pod Security want it.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, type KubeSim } from '@lb/kube-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { podSecurityViolations, readChartValuesTable, type PodSpec } from '../src/index.js';
-import { EVERYTHING_ON, chartDir, find, helm, helmAsync, kubectl, render, renderText, type K8sObject } from './helm.js';
+import { EVERYTHING_ON, alertRuleGroups, chartDir, find, helm, helmAsync, kubectl, promtoolBin, render, renderText, type K8sObject } from './helm.js';
 
 interface Container {
   name: string;
@@ -155,6 +157,7 @@ describe('the speaker (SPEAKER-CONTRACT)', () => {
 });
 
 describe('against kube-sim', () => {
+  const NS = 'metallb-system';
   let sim: KubeSim;
   let dir: string;
   beforeAll(async () => {
@@ -189,7 +192,82 @@ describe('against kube-sim', () => {
     await helmAsync(['upgrade', 'lb', chartDir, '-n', 'metallb-system', '--server-side=false', '--set', 'speaker.logLevel=debug'], env);
     expect(await key()).toBe(first);
     expect(await kubectl(['get', 'daemonset', 'lb-speaker', '-n', 'metallb-system', '-o', 'jsonpath={.spec.template.spec.containers[0].args[0]}'], sim.kubeconfigPath)).toBe('--log-level=debug');
-    // helm uninstall is not tried: it sends DeleteOptions as protobuf, which kube-sim refuses.
+  });
+
+  it('uninstalls with helm: nothing of the release left but the membership Secret (kept) and the CRDs', async () => {
+    const env = { ...process.env, KUBECONFIG: sim.kubeconfigPath, HELM_CACHE_HOME: join(dir, 'cache'), HELM_CONFIG_HOME: join(dir, 'config'), HELM_DATA_HOME: join(dir, 'data') };
+    const installed = render(['speaker.logLevel=debug']);
+    const where = (o: K8sObject): string | undefined => (o.kind.startsWith('Cluster') || o.kind.endsWith('WebhookConfiguration') ? undefined : NS);
+    expect(installed.filter((o) => sim.store.get(o.kind, o.metadata.name, where(o)) === undefined).map((o) => `${o.kind}/${o.metadata.name}`), 'installed by the test before').toEqual([]);
+    const out = await helmAsync(['uninstall', 'lb', '-n', NS], env);
+    expect(out).toMatch(/kept due to the resource policy:\n\[Secret\] lb-memberlist/);
+    const left = installed.filter((o) => sim.store.get(o.kind, o.metadata.name, where(o)) !== undefined).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(left).toEqual(['Secret/lb-memberlist']);
+    expect(sim.store.list('secrets', NS).map((s) => s.metadata?.name)).toEqual(['lb-memberlist']);
+    expect(sim.store.list('customresourcedefinitions').length).toBe(readdirSync(join(chartDir, 'crds')).length);
+  });
+});
+
+/** The labels a scrape through the chart's monitors gives a series (job from app.kubernetes.io/name). */
+const scraped = (component: 'controller' | 'speaker'): Record<string, string> => ({ job: 'lb', namespace: 'metallb-system', pod: `lb-${component}-x`, container: component });
+const series = (name: string, labels: Record<string, string>): string => `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+
+describe("the PrometheusRule's alerts, with promtool (Debian's prometheus package)", () => {
+  let dir: string;
+  const promtool = (args: readonly string[]): string => {
+    if (!existsSync(promtoolBin)) throw new Error(`${promtoolBin} is missing: run tools/bootstrap.sh (it unpacks promtool from Debian's prometheus package)`);
+    return execFileSync(promtoolBin, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+  };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'chr-promtool-'));
+    writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: alertRuleGroups() }));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('passes promtool check rules', () => {
+    expect(promtool(['check', 'rules', 'rules.yaml'])).toMatch(/SUCCESS: 7 rules found/);
+  });
+
+  it('fires each alert, with its summary filled in, on series named and labelled as the controller and the speaker export them', () => {
+    const controller = scraped('controller');
+    const speaker = scraped('speaker');
+    const pool = (name: string, inUse: number, total: number): Array<{ series: string; values: string }> => [
+      { series: series('metallb_allocator_addresses_in_use_total', { ...controller, pool: name }), values: `${inUse}x5` },
+      { series: series('metallb_allocator_addresses_total', { ...controller, pool: name }), values: `${total}x5` },
+    ];
+    const alert = (alertname: string, labels: Record<string, string>, summary: string): { eval_time: string; alertname: string; exp_alerts: unknown[] } => ({ eval_time: '3m', alertname, exp_alerts: [{ exp_labels: labels, exp_annotations: { summary } }] });
+    const tests = {
+      rule_files: ['rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            { series: series('metallb_k8s_client_config_stale_bool', controller), values: '1x5' },
+            { series: series('metallb_k8s_client_config_loaded_bool', controller), values: '0x5' },
+            ...pool('full', 10, 10),
+            ...pool('most', 8, 10),
+            { series: series('metallb_bgp_session_up', { ...speaker, peer: '10.0.0.1' }), values: '0x5' },
+          ],
+          alert_rule_test: [
+            alert('MetalLBStaleConfig', { ...controller, severity: 'warning' }, 'lb: controller on lb-controller-x runs an older configuration: the latest failed to load.'),
+            alert('MetalLBConfigNotLoaded', { ...controller, severity: 'warning' }, 'lb: controller on lb-controller-x has not loaded any configuration.'),
+            // Matching on(pool) keeps only the pool label: the pool alerts cannot name the job.
+            alert('MetalLBAddressPoolExhausted', { pool: 'full', severity: 'critical' }, 'pool full has no address left.'),
+            { ...alert('MetalLBAddressPoolUsage75Percent', { pool: 'full', severity: 'warning' }, 'pool full is more than 75% used.'), exp_alerts: ['full', 'most'].map((p) => ({ exp_labels: { pool: p, severity: 'warning' }, exp_annotations: { summary: `pool ${p} is more than 75% used.` } })) },
+            alert('MetalLBAddressPoolUsage85Percent', { pool: 'full', severity: 'warning' }, 'pool full is more than 85% used.'),
+            alert('MetalLBAddressPoolUsage95Percent', { pool: 'full', severity: 'critical' }, 'pool full is more than 95% used.'),
+            alert('MetalLBBGPSessionDown', { ...speaker, peer: '10.0.0.1', severity: 'critical' }, 'lb: speaker on lb-speaker-x has its BGP session with 10.0.0.1 down.'),
+            // Not before its `for`: a session down for one minute is not yet an alert.
+            { eval_time: '1m', alertname: 'MetalLBBGPSessionDown', exp_alerts: [] },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'alerts.test.yaml'), stringify(tests));
+    expect(promtool(['test', 'rules', 'alerts.test.yaml'])).toMatch(/SUCCESS/);
   });
 });
 
@@ -203,6 +281,24 @@ describe('monitoring objects (Prometheus Operator CRDs are not available offline
     }
     const reader = find(objects, 'ClusterRole', '-metrics-reader') as K8sObject & { rules: unknown[] };
     expect(reader.rules).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
+  });
+  // kube-rbac-proxy itself is not run (no image offline): what it is given is checked here.
+  it.each([
+    ['DaemonSet', '-speaker', 'lb-speaker-metrics-tls'],
+    ['Deployment', '-controller', 'lb-controller-metrics-tls'],
+  ])('gives the %s%s a kube-rbac-proxy sidecar: TLS from %s, upstream on 127.0.0.1, the service account allowed to review tokens and access', (kind, suffix, tlsSecret) => {
+    const workload = find(objects, kind, suffix);
+    const proxy = container(workload, 'kube-rbac-proxy');
+    expect(proxy.args).toEqual(['--logtostderr', '--secure-listen-address=:9120', '--upstream=http://127.0.0.1:7472/', '--ignore-paths=/healthz,/readyz', '--tls-cert-file=/etc/metrics/tls.crt', '--tls-private-key-file=/etc/metrics/tls.key']);
+    expect(proxy.volumeMounts).toEqual([{ name: 'metrics-certs', mountPath: '/etc/metrics', readOnly: true }]);
+    expect(podSpec(workload).volumes?.find((v) => v['name'] === 'metrics-certs')).toMatchObject({ secret: { secretName: tlsSecret } });
+    const account = (podSpec(workload) as { serviceAccountName?: string }).serviceAccountName;
+    const binding = find(objects, 'ClusterRoleBinding', '-metrics-auth') as K8sObject & { roleRef: { name: string }; subjects: Array<{ name: string }> };
+    expect(binding.subjects.map((s) => s.name)).toContain(account);
+    expect((find(objects, 'ClusterRole', '-metrics-auth') as K8sObject & { rules: unknown[] }).rules).toEqual([
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+      { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+    ]);
   });
   it("carries MetalLB's alerts", () => {
     const rule = find(objects, 'PrometheusRule') as K8sObject & { spec: { groups: Array<{ rules: Array<{ alert: string }> }> } };

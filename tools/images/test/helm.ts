@@ -1,14 +1,16 @@
-// helm and kubectl from .bin/ (tools/bootstrap.sh fetches them), and the chart rendered as objects.
+// helm, kubectl and promtool from .bin/ (tools/bootstrap.sh fetches them), and the chart rendered as objects.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { chartDir } from '../src/index.js';
+import { chartDir, metricNames } from '../src/index.js';
 
 export const workspaceRoot = join(import.meta.dirname, '..', '..', '..');
 export const helmBin = join(workspaceRoot, '.bin', 'helm');
 export const kubectlBin = join(workspaceRoot, '.bin', 'kubectl');
+/** Unpacked from Debian's prometheus package by tools/bootstrap.sh. */
+export const promtoolBin = join(workspaceRoot, '.bin', 'promtool');
 export { chartDir };
 
 export interface K8sObject {
@@ -72,4 +74,19 @@ export function find(objects: readonly K8sObject[], kind: string, nameSuffix = '
   const found = objects.find((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix));
   if (!found) throw new Error(`no ${kind} *${nameSuffix} in the rendered chart (${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')})`);
   return found;
+}
+
+export interface AlertRuleGroup {
+  name: string;
+  rules: Array<{ alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }>;
+}
+
+/** The PrometheusRule's groups as `helm template` renders them with every optional part on. */
+export function alertRuleGroups(): AlertRuleGroup[] {
+  return (find(render(EVERYTHING_ON), 'PrometheusRule') as K8sObject & { spec: { groups: AlertRuleGroup[] } }).spec.groups;
+}
+
+/** Every metric name the chart's alerts read. */
+export function alertMetricNames(): string[] {
+  return [...new Set(alertRuleGroups().flatMap((g) => g.rules.flatMap((r) => metricNames(r.expr))))];
 }

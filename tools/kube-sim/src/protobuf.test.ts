@@ -44,6 +44,17 @@ describe('decodeProtobufObject', () => {
     expect(r).toEqual({ ok: true, value: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { pw: 'eA==' }, type: 'Opaque' } });
   });
 
+  it('decodes the DeleteOptions helm uninstall sends for its release Secret (empty), and one with every field it reads', () => {
+    // Captured from helm v4's `uninstall` purging the release Secret.
+    const helmUninstall = Buffer.from('6b3873000a130a027631120d44656c6574654f7074696f6e7312001a002200', 'hex');
+    expect(decodeProtobufObject(helmUninstall)).toEqual({ ok: true, value: { apiVersion: 'v1', kind: 'DeleteOptions' } });
+    const options = Buffer.concat([varintField(1, 30), field(2, Buffer.concat([field(1, 'u-1'), field(2, '42')])), field(4, 'Foreground'), field(5, 'All')]);
+    expect(decodeProtobufObject(envelope('v1', 'DeleteOptions', options))).toEqual({
+      ok: true,
+      value: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 30, preconditions: { uid: 'u-1', resourceVersion: '42' }, propagationPolicy: 'Foreground', dryRun: ['All'] },
+    });
+  });
+
   const bad: Array<[string, Buffer, RegExp]> = [
     ['no k8s prefix', Buffer.from('{"kind":"x"}'), /lacks the k8s\\0 prefix/],
     ['a kind it does not know', envelope('apps/v1', 'Deployment', Buffer.alloc(0)), /only accepted for v1 Namespace, ConfigMap, Secret, Service/],

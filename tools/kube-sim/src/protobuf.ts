@@ -1,7 +1,9 @@
 // Just enough of Kubernetes' protobuf encoding (`application/vnd.kubernetes.protobuf`) to read the
-// bodies kubectl's generator commands send (`kubectl create namespace|configmap|secret|service`):
-// the `k8s\0` Unknown envelope and the few message types involved, as tables of field numbers.
-// Any other kind is refused with 415 so the client sees a clear error.
+// bodies client-go's typed clients send for core/v1 kinds: kubectl's generator commands (`kubectl
+// create namespace|configmap|secret|service`) and the DeleteOptions of a typed delete (helm's
+// release Secrets on `helm uninstall`): the `k8s\0` Unknown envelope and the few message types
+// involved, as tables of field numbers. Any other kind is refused with 415 so the client sees a
+// clear error.
 
 import { setOwn } from './objects.js';
 
@@ -81,6 +83,14 @@ const kinds: Readonly<Record<string, Message>> = {
   Service: {
     1: { name: 'metadata', type: 'message', message: objectMeta },
     2: { name: 'spec', type: 'message', message: serviceSpec },
+  },
+  // meta/v1 DeleteOptions, sent with apiVersion v1 in the envelope (it is registered in every group version).
+  DeleteOptions: {
+    1: { name: 'gracePeriodSeconds', type: 'int' },
+    2: { name: 'preconditions', type: 'message', message: { 1: { name: 'uid', type: 'string' }, 2: { name: 'resourceVersion', type: 'string' } } },
+    3: { name: 'orphanDependents', type: 'bool' },
+    4: { name: 'propagationPolicy', type: 'string' },
+    5: { name: 'dryRun', type: 'repeated-string' },
   },
 };
 

@@ -96,7 +96,7 @@ export function methodNotAllowed(what: string): ApiError {
 }
 
 export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
-export const BODY_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf (v1 Namespace, ConfigMap, Secret, Service)'];
+export const BODY_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf (v1 Namespace, ConfigMap, Secret, Service, DeleteOptions)'];
 
 export function unsupportedMediaType(contentType: string, accepted: readonly string[] = PATCH_MEDIA_TYPES): ApiError {
   return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}; got ${contentType}`);

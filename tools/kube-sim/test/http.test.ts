@@ -16,7 +16,7 @@ interface Reply {
 
 function call(sim: KubeSim, method: string, path: string, opts: { body?: unknown; contentType?: string; accept?: string; token?: string | null } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    const body = opts.body === undefined ? undefined : typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
     const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
     if (opts.token !== null) headers['authorization'] = `Bearer ${opts.token ?? sim.token}`;
     if (body !== undefined) {
@@ -222,6 +222,31 @@ spec:
     expect(r.json).toMatchObject({ code: 409, reason: 'Conflict' });
     const ok = await call(sim, 'DELETE', `${CM}/page-0`);
     expect(ok.json).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'page-0', kind: 'configmaps' } });
+  });
+
+  it("answers in JSON when protobuf is offered first (client-go's typed clients), 406 when it is all that is offered", async () => {
+    const offered = await call(sim, 'GET', `${CM}/page-1`, { accept: 'application/vnd.kubernetes.protobuf, application/json' });
+    expect(offered.headers['content-type']).toBe('application/json');
+    expect(offered.json).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'page-1' } });
+    expect((await call(sim, 'GET', `${CM}/page-1`, { accept: 'application/vnd.kubernetes.protobuf' })).status).toBe(406);
+  });
+
+  it('reads a protobuf DeleteOptions (a typed delete, as helm uninstall sends it) and applies its preconditions', async () => {
+    // Length-delimited protobuf field n: tag, length, bytes (every length here is < 128).
+    const field = (n: number, value: Buffer | string): Buffer => {
+      const bytes = Buffer.from(value);
+      return Buffer.concat([Buffer.from([n * 8 + 2, bytes.length]), bytes]);
+    };
+    const deleteOptions = (raw: Buffer): Buffer => Buffer.concat([Buffer.from('k8s\0', 'latin1'), field(1, Buffer.concat([field(1, 'v1'), field(2, 'DeleteOptions')])), field(2, raw)]);
+    const protobuf = 'application/vnd.kubernetes.protobuf';
+    const refused = await call(sim, 'DELETE', `${CM}/page-1`, { body: deleteOptions(field(2, field(1, 'not-the-uid'))), contentType: protobuf });
+    expect(refused.json).toMatchObject({ code: 409, reason: 'Conflict' });
+    const dryRun = await call(sim, 'DELETE', `${CM}/page-1`, { body: deleteOptions(field(5, 'All')), contentType: protobuf });
+    expect(dryRun.status).toBe(200);
+    expect(sim.store.get('configmaps', 'page-1', 'default')).toBeDefined();
+    const deleted = await call(sim, 'DELETE', `${CM}/page-1`, { body: deleteOptions(Buffer.alloc(0)), contentType: protobuf });
+    expect(deleted.json).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'page-1' } });
+    expect(sim.store.get('configmaps', 'page-1', 'default')).toBeUndefined();
   });
 
   it('injects failures, 429s with Retry-After, and delays', async () => {
