@@ -15,12 +15,27 @@ import { type NodeWithAddresses, type PodResource } from './compose.js';
 // "v1" and "EndpointSlice" are 1 MB.
 type Loose = Record<string, unknown>;
 
+/**
+ * One copy of each of the first few hundred distinct values of low-cardinality fields (namespace,
+ * node name, protocol, type, policy): JSON.parse makes a new string for every occurrence, 10,000
+ * "default"s and "lb-node-1"s. Bounded, so that a field with many values cannot grow it.
+ */
+const interned = new Map<string, string>();
+const INTERNED_MAX = 512;
+function intern<T extends string | undefined>(value: T): T {
+  if (value === undefined) return value;
+  const known = interned.get(value);
+  if (known !== undefined) return known as T;
+  if (interned.size < INTERNED_MAX) interned.set(value, value);
+  return value;
+}
+
 /** Identity and version, what every cached object keeps; labels and annotations when asked. */
 function meta(obj: KubeObject, labels: ObjectMeta['labels'], annotations: boolean): ObjectMeta {
   const m = trimMetadata(obj.metadata ?? {});
   return {
     name: m.name,
-    namespace: m.namespace,
+    namespace: intern(m.namespace),
     uid: m.uid,
     resourceVersion: m.resourceVersion,
     deletionTimestamp: m.deletionTimestamp,
@@ -38,16 +53,16 @@ export function cachedService(obj: KubeObject): KubeObject {
     metadata: meta(obj, obj.metadata?.labels, true),
     spec: spec
       ? {
-          type: spec.type,
-          loadBalancerClass: spec.loadBalancerClass,
+          type: intern(spec.type),
+          loadBalancerClass: intern(spec.loadBalancerClass),
           loadBalancerIP: spec.loadBalancerIP,
           clusterIP: spec.clusterIP,
           clusterIPs: spec.clusterIPs,
-          ipFamilyPolicy: spec.ipFamilyPolicy,
-          ipFamilies: spec.ipFamilies,
-          externalTrafficPolicy: spec.externalTrafficPolicy,
+          ipFamilyPolicy: intern(spec.ipFamilyPolicy),
+          ipFamilies: spec.ipFamilies?.map(intern),
+          externalTrafficPolicy: intern(spec.externalTrafficPolicy),
           selector: spec.selector,
-          ports: spec.ports?.map((p) => ({ protocol: p.protocol, port: p.port })),
+          ports: spec.ports?.map((p) => ({ protocol: intern(p.protocol), port: p.port })),
         }
       : undefined,
     status: ingress ? { loadBalancer: { ingress: ingress.map((i) => ({ ip: i.ip, hostname: i.hostname })) } } : undefined,
@@ -62,7 +77,7 @@ export function cachedEndpointSlice(obj: KubeObject): KubeObject {
   return {
     metadata: meta(obj, service !== undefined ? { [SERVICE_NAME_LABEL]: service } : undefined, false),
     endpoints: endpoints?.map((e) => ({
-      nodeName: e.nodeName,
+      nodeName: intern(e.nodeName),
       conditions: e.conditions ? { ready: e.conditions.ready, serving: e.conditions.serving, terminating: e.conditions.terminating } : undefined,
     })),
   } as KubeObject;
