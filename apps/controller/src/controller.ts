@@ -10,6 +10,7 @@ import {
   Nodes,
   Services,
   splitKey,
+  trimObject,
   type Informer,
   type KubeClient,
   type KubeObject,
@@ -18,6 +19,7 @@ import {
 } from '@lb/k8s-watch';
 import { type Labels } from '@lb/labels';
 import { ApiHealth, type WatchState } from './api-health.js';
+import { labelsOnly } from './cached-objects.js';
 import { type MetalLBClientMetrics } from './client-metrics.js';
 import { ConfigSync } from './config-sync.js';
 import { type Logger } from './log.js';
@@ -64,14 +66,16 @@ export class Controller {
   private readyForService = false;
 
   constructor(private readonly deps: ControllerDeps) {
-    this.informers = new InformerFactory(deps.client, { metrics: deps.watchMetrics });
-    this.services = this.informers.informer(Services);
-    this.namespaceInformer = this.informers.informer(Namespaces);
-    this.nodes = this.informers.informer(Nodes);
+    // The caches keep what the controller reads (cached-objects.ts) and no label index: nothing
+    // here looks objects up by label, and with 10,000 Services it would be 10,000 more sets.
+    this.informers = new InformerFactory(deps.client, { metrics: deps.watchMetrics, defaults: { labelIndex: false } });
+    this.services = this.informers.informer(Services, {}, { transform: trimObject });
+    this.namespaceInformer = this.informers.informer(Namespaces, {}, { transform: labelsOnly });
+    this.nodes = this.informers.informer(Nodes, {}, { transform: labelsOnly });
     for (const type of CONFIG_TYPES) {
       const namespaces = type.namespaced ? deps.namespaces : [undefined];
       for (const namespace of namespaces) {
-        const informer = this.informers.informer(type, namespace !== undefined ? { namespace } : {});
+        const informer = this.informers.informer(type, namespace !== undefined ? { namespace } : {}, { transform: trimObject });
         this.configInformers.push({ resource: namespace !== undefined ? `${type.plural}.${type.group} in ${namespace}` : `${type.plural}.${type.group}`, informer });
       }
     }

@@ -142,7 +142,8 @@ metadata: { name: big, namespace: metallb-system }
   rows.push(...spreadRows('election-decide-10000-services-100-nodes-membership-change', summarize(membershipOnly), 'ms', null));
 }
 
-// bench/bgp.bench.ts writes the bgp-* rows of the same file: keep them.
+// bench/bgp.bench.ts, lab.bench.ts and memory.bench.ts write the bgp-*, lab-* and memory-* rows of
+// the same file: keep them.
 const resultsFile = join(benchResultsDir(), 'speaker.json');
-const bgpRows = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResult[]).filter((r) => r.name.startsWith('bgp-')) : [];
-writeResults('speaker', [...rows, ...bgpRows]);
+const otherRows = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResult[]).filter((r) => /^(bgp|lab|memory)-/.test(r.name)) : [];
+writeResults('speaker', [...rows, ...otherRows]);

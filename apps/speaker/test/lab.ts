@@ -31,19 +31,37 @@ export interface ServiceSpec {
 
 export class SpeakerLab {
   readonly speakers: Array<SpawnedProcess | undefined> = [];
+  /** How a speaker is run (its arguments follow): the built bin by default; a bench may swap it. */
+  speakerCommand: readonly string[] = [process.execPath, speakerBin];
   private readonly keyDir: string;
 
   private constructor(
     readonly cluster: ClusterLab,
     readonly client: KubeClient,
-    readonly controller: SpawnedProcess,
+    /** Undefined when the lab was started without it (Services then need their status written). */
+    readonly controller: SpawnedProcess | undefined,
     /** Manifests kube-sim loads (again at a restart): removed with the lab. */
     private readonly setupDir: string,
   ) {
     this.keyDir = join(cluster.lab.workDir, 'memberlist');
   }
 
-  static async start(options: { tag?: string; speakerArgs?: readonly string[] } = {}): Promise<SpeakerLab> {
+  static async start(
+    options: {
+      tag?: string;
+      speakerArgs?: readonly string[];
+      /** Node namespaces, each with its speaker (default 3). */
+      nodes?: number;
+      /** Run the real controller (default true). */
+      controller?: boolean;
+      /** More address ranges routed to the nodes and on-link at the client. */
+      serviceRanges?: readonly string[];
+      /** More objects kube-sim loads at start (after the lab's own). */
+      objects?: readonly object[];
+      /** Run the speakers with this instead of the built bin (e.g. an image's bundle and node flags). */
+      speakerCommand?: readonly string[];
+    } = {},
+  ): Promise<SpeakerLab> {
     for (const bin of [join(import.meta.dirname, '..', 'dist', 'entry.js'), join(repoRoot, 'apps', 'controller', 'dist', 'entry.js')]) {
       if (!existsSync(bin)) throw new Error(`${bin} is missing: build first (npx nx run speaker:build; speaker:test does it)`);
     }
@@ -51,13 +69,23 @@ export class SpeakerLab {
     const setupDir = join('/tmp', `lb-speaker-lab-${process.pid}`);
     mkdirSync(setupDir, { recursive: true });
     const setup = join(setupDir, 'setup.json');
-    writeFileSync(setup, JSON.stringify(setupObjects(key)));
+    const objects = setupObjects(key);
+    writeFileSync(setup, JSON.stringify({ ...objects, items: [...objects.items, ...(options.objects ?? [])] }));
     const crds = readdirSync(crdDir).map((f) => join(crdDir, f));
-    const cluster = await ClusterLab.start({ tag: options.tag ?? 'sl2', serviceRanges: [...seedServiceRanges, BULK_POOL], kubeSim: { files: [...crds, setup] } });
+    const cluster = await ClusterLab.start({
+      tag: options.tag ?? 'sl2',
+      nodes: options.nodes ?? 3,
+      serviceRanges: [...seedServiceRanges, BULK_POOL, ...(options.serviceRanges ?? [])],
+      kubeSim: { files: [...crds, setup] },
+    });
     try {
       const client = await connect({ kubeconfig: cluster.kubeSim!.kubeconfigPath });
-      const controller = cluster.startOnHost('controller', process.execPath, [controllerBin, '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NAMESPACE]);
+      const controller =
+        options.controller === false
+          ? undefined
+          : cluster.startOnHost('controller', process.execPath, [controllerBin, '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NAMESPACE]);
       const lab = new SpeakerLab(cluster, client, controller, setupDir);
+      if (options.speakerCommand) lab.speakerCommand = options.speakerCommand;
       mkdirSync(lab.keyDir, { recursive: true });
       writeFileSync(join(lab.keyDir, 'secretkey'), key);
       await Promise.all(cluster.nodes.map((_, i) => lab.startSpeaker(i, options.speakerArgs)));
@@ -76,7 +104,7 @@ export class SpeakerLab {
   async startSpeaker(i: number, extra: readonly string[] = [], wrapper: readonly string[] = []): Promise<SpawnedProcess> {
     const node = this.cluster.node(i);
     const keyArgs = i === this.cluster.nodes.length - 1 ? ['--ml-secret-key-path', this.keyDir] : [];
-    const command = [...wrapper, process.execPath, speakerBin, '--node-name', node.name, '--host', node.lan.ipv4, ...keyArgs, ...extra];
+    const command = [...wrapper, ...this.speakerCommand, '--node-name', node.name, '--host', node.lan.ipv4, ...keyArgs, ...extra];
     const proc = this.cluster.startInNode(i, 'speaker', command[0] as string, command.slice(1));
     this.speakers[i] = proc;
     const before = proc.output().split('"speaker started"').length;
@@ -221,7 +249,7 @@ export class SpeakerLab {
   }
 }
 
-function setupObjects(key: Buffer): object {
+function setupObjects(key: Buffer): { apiVersion: string; kind: string; items: object[] } {
   return {
     apiVersion: 'v1',
     kind: 'List',

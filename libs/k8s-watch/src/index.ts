@@ -58,7 +58,14 @@ export {
 
 // Informers and their cache.
 export { Informer, type DeleteInfo, type EventHandlers, type InformerObserver, type InformerOptions, type WatchEndReason } from './informer.js';
-export { InformerFactory, type InformerFactoryOptions, type InformerSelection, type SharedInformerOptions } from './informer-factory.js';
+export {
+  InformerFactory,
+  type InformerFactoryOptions,
+  type InformerSelection,
+  type PerInformerOptions,
+  type SharedInformerOptions,
+} from './informer-factory.js';
+export { LAST_APPLIED_ANNOTATION, trimMetadata, trimObject } from './trim.js';
 export { NAMESPACE_INDEX, ObjectCache, type CacheOptions, type ChangeSet, type IndexFunc, type ReadonlyCache } from './cache.js';
 export {
   httpListWatcher,

@@ -16,7 +16,15 @@ export interface InformerSelection {
   readonly fieldSelector?: string;
 }
 
-export type SharedInformerOptions = Omit<InformerOptions<KubeObject>, 'observer' | 'indexers'>;
+export type SharedInformerOptions = Omit<InformerOptions<KubeObject>, 'observer' | 'indexers' | 'transform'>;
+
+/** Options of one shared informer, fixed by whoever asks for it first. */
+export interface PerInformerOptions<T> {
+  /** See InformerOptions.transform. Every consumer of a shared informer must pass the same function. */
+  readonly transform?: (obj: T) => T;
+  /** Index labels for byLabels (default: the factory's default, else true). */
+  readonly labelIndex?: boolean;
+}
 
 export interface InformerFactoryOptions {
   /** Options for every informer (page size, backoff, label index, clock…). */
@@ -26,6 +34,7 @@ export interface InformerFactoryOptions {
 
 export class InformerFactory {
   private readonly informers = new Map<string, Informer<KubeObject>>();
+  private readonly transforms = new Map<string, ((obj: KubeObject) => KubeObject) | undefined>();
   private started = false;
   private stopped = false;
 
@@ -38,7 +47,7 @@ export class InformerFactory {
    * The informer for `type` and `selection`, created on first request and shared afterwards. If
    * the factory has started, a new informer starts at once.
    */
-  informer<T extends KubeObject>(type: ResourceType<T>, selection: InformerSelection = {}): Informer<T> {
+  informer<T extends KubeObject>(type: ResourceType<T>, selection: InformerSelection = {}, options: PerInformerOptions<T> = {}): Informer<T> {
     if (this.stopped) throw new Error('InformerFactory: stopped; create a new factory');
     let labelSelector = '';
     if (typeof selection.labelSelector === 'string') labelSelector = selection.labelSelector;
@@ -51,6 +60,10 @@ export class InformerFactory {
     const fieldSelector = selection.fieldSelector ?? '';
     const key = JSON.stringify([resourceName(type), type.version, namespace, labelSelector, fieldSelector]);
     let informer = this.informers.get(key) as Informer<T> | undefined;
+    if (informer && this.transforms.get(key) !== options.transform) {
+      // Consumers of one cache would otherwise read objects trimmed for someone else.
+      throw new Error(`InformerFactory: informer ${resourceName(type)} ${key} was created with a different transform`);
+    }
     if (!informer) {
       const source = httpListWatcher(this.client, type, {
         ...(namespace ? { namespace } : {}),
@@ -60,8 +73,11 @@ export class InformerFactory {
       informer = new Informer<T>(source, {
         ...(this.options.defaults as InformerOptions<T>),
         ...(this.options.metrics ? { observer: this.options.metrics.informer(resourceName(type)) } : {}),
+        ...(options.transform ? { transform: options.transform } : {}),
+        ...(options.labelIndex !== undefined ? { labelIndex: options.labelIndex } : {}),
       });
       this.informers.set(key, informer as unknown as Informer<KubeObject>);
+      this.transforms.set(key, options.transform as ((obj: KubeObject) => KubeObject) | undefined);
       if (this.started) informer.start();
     }
     return informer;

@@ -50,7 +50,7 @@ class ScriptedSource implements ListWatcher<KubeObject> {
   }
 }
 
-function setup(options: { pageSize?: number } = {}) {
+function setup(options: { pageSize?: number; transform?: (o: KubeObject) => KubeObject } = {}) {
   const clock = new ManualClock();
   const source = new ScriptedSource();
   const log: string[] = [];
@@ -59,11 +59,13 @@ function setup(options: { pageSize?: number } = {}) {
     clock,
     random: () => 0.5,
     pageSize: options.pageSize ?? 2,
+    ...(options.transform ? { transform: options.transform } : {}),
     backoff: { initialMs: 100, maxMs: 1000, jitter: 0 },
     observer: {
       watchEnded: (r) => observed.push(`end:${r}`),
       malformed: () => observed.push('malformed'),
       handlerError: () => observed.push('handler-error'),
+      transformError: (e) => observed.push(`transform-error:${(e as Error).message}`),
       listed: (n, pages) => observed.push(`listed:${n}/${pages}`),
     },
   });
@@ -106,6 +108,57 @@ describe('Informer', () => {
     expect(log).toEqual(['add a@1', 'update a@1->6', 'add b@7', 'delete a']);
     expect(informer.resourceVersion).toBe('12');
     expect([...informer.cache.keys()]).toEqual(['ns/b']);
+    await informer.stop();
+  });
+
+  it('caches and delivers objects as the transform leaves them, from lists and from every event type', async () => {
+    const seen: KubeObject[] = [];
+    const { source, informer, log } = setup({ transform: (o) => ({ metadata: { ...o.metadata, labels: { trimmed: 'yes' } } }) });
+    informer.addHandlers({ onAdd: (o) => seen.push(o), onUpdate: (_, o) => seen.push(o), onDelete: (o) => seen.push(o) });
+    source.answerLists({ items: [obj('a', 1, { big: 'x' })], resourceVersion: '5' });
+    informer.start();
+    await informer.synced;
+    await settle();
+    const w = source.lastWatch;
+    w.emit({ type: 'ADDED', object: obj('b', 6, { big: 'x' }) });
+    w.emit({ type: 'MODIFIED', object: obj('a', 7, { big: 'y' }) });
+    w.emit({ type: 'DELETED', object: obj('b', 8, { big: 'z' }) });
+    expect(log).toEqual(['add a@1', 'add b@6', 'update a@1->7', 'delete b']);
+    expect(seen.length).toBe(4);
+    for (const o of seen) expect(o.metadata?.labels).toEqual({ trimmed: 'yes' });
+    expect(informer.cache.get('ns/a')?.metadata?.labels).toEqual({ trimmed: 'yes' });
+    // The label index sees the transformed labels only.
+    expect([...informer.cache.byLabels({ big: 'y' })]).toEqual([]);
+    expect([...informer.cache.byLabels({ trimmed: 'yes' })].map((o) => o.metadata?.name)).toEqual(['a']);
+    await informer.stop();
+  });
+
+  it('keeps an object whole when the transform throws or changes its key or version, and says so', async () => {
+    const transform = (o: KubeObject): KubeObject => {
+      if (o.metadata?.name === 'throws') throw new Error('boom');
+      if (o.metadata?.name === 'renamed') return { metadata: { ...o.metadata, name: 'other' } };
+      if (o.metadata?.name === 'unversioned') return { metadata: { name: 'unversioned', namespace: 'ns' } };
+      return { metadata: { ...o.metadata, labels: { trimmed: 'yes' } } };
+    };
+    const { source, informer, observed } = setup({ transform });
+    source.answerLists({ items: [obj('throws', 1, { k: 'v' }), obj('fine', 2, { k: 'v' })], resourceVersion: '5' });
+    informer.start();
+    await informer.synced;
+    await settle();
+    source.lastWatch.emit({ type: 'ADDED', object: obj('renamed', 6, { k: 'v' }) });
+    source.lastWatch.emit({ type: 'ADDED', object: obj('unversioned', 7, { k: 'v' }) });
+    expect(observed).toEqual([
+      'transform-error:boom',
+      'listed:2/1',
+      'transform-error:informer transform changed the key or resourceVersion of ns/renamed',
+      'transform-error:informer transform changed the key or resourceVersion of ns/unversioned',
+    ]);
+    expect([...informer.cache.values()].map((o) => [o.metadata?.name, o.metadata?.resourceVersion, o.metadata?.labels])).toEqual([
+      ['throws', '1', { k: 'v' }],
+      ['fine', '2', { trimmed: 'yes' }],
+      ['renamed', '6', { k: 'v' }],
+      ['unversioned', '7', { k: 'v' }],
+    ]);
     await informer.stop();
   });
 

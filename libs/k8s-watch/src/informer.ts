@@ -40,6 +40,8 @@ export interface InformerObserver {
   size?(n: number): void;
   /** A handler threw; the informer carries on. */
   handlerError?(error: unknown): void;
+  /** The transform threw or changed an object's key or resourceVersion; the object is kept whole. */
+  transformError?(error: unknown): void;
   /** A list or watch failed; the informer retries. */
   error?(error: unknown, retryInMs: number): void;
 }
@@ -54,6 +56,15 @@ export interface InformerOptions<T> extends CacheOptions<T> {
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly observer?: InformerObserver;
+  /**
+   * Applied to every object (list items and watch events) before it is cached and delivered, as
+   * client-go's SetTransform: it keeps what the consumers read and drops the rest (managedFields,
+   * last-applied annotations, status the consumer never looks at), so that a cache of thousands of
+   * objects holds only that. It may return a new object or the one it was given; it must keep
+   * metadata.name, metadata.namespace and metadata.resourceVersion (the cache's key and version).
+   * If it throws or changes those, the object is kept as it arrived and `transformError` says so.
+   */
+  readonly transform?: (obj: T) => T;
 }
 
 /** Relists after 410 are immediate unless they keep coming; then they back off too. */
@@ -228,7 +239,7 @@ export class Informer<T extends KubeObject> {
     do {
       const page = await this.source.list({ limit: pageSize, ...(cont ? { continue: cont } : {}) }, signal);
       pages++;
-      for (const item of page.items) items.push(item);
+      for (const item of page.items) items.push(this.transformed(item));
       rv = page.resourceVersion;
       cont = page.continue;
     } while (cont);
@@ -258,7 +269,7 @@ export class Informer<T extends KubeObject> {
       return;
     }
     if (event.type === 'ERROR') return;
-    const obj = event.object;
+    const obj = this.transformed(event.object);
     const rv = obj.metadata?.resourceVersion ?? this.rv;
     this.observer.event?.(event.type);
     if (event.type === 'DELETED') {
@@ -278,6 +289,22 @@ export class Informer<T extends KubeObject> {
       this.observer.size?.(this.store.size);
       this.emitAdd(obj);
     }
+  }
+
+  /** The object as the transform leaves it; the object itself when there is none or it misbehaves. */
+  private transformed(obj: T): T {
+    const transform = this.options.transform;
+    if (!transform) return obj;
+    const key = objectKey(obj);
+    const rv = obj.metadata?.resourceVersion;
+    try {
+      const out = transform(obj);
+      if (objectKey(out) === key && out.metadata?.resourceVersion === rv) return out;
+      this.observer.transformError?.(new Error(`informer transform changed the key or resourceVersion of ${key}`));
+    } catch (error) {
+      this.observer.transformError?.(error);
+    }
+    return obj;
   }
 
   private emitAdd(obj: T): void {

@@ -26,6 +26,7 @@ export class WatchMetrics {
   readonly listErrors: Counter<'resource'>;
   readonly cachedObjects: Gauge<'resource'>;
   readonly handlerErrors: Counter<'resource'>;
+  readonly transformErrors: Counter<'resource'>;
   readonly queueDepth: Gauge<'name'>;
   readonly queueAdds: Counter<'name'>;
   readonly queueRetries: Counter<'name'>;
@@ -63,6 +64,7 @@ export class WatchMetrics {
     this.listErrors = new Counter({ name: `${p}informer_errors_total`, help: 'List or watch failures that informers retried after a backoff.', labelNames: ['resource'], registers });
     this.cachedObjects = new Gauge({ name: `${p}informer_objects`, help: 'Objects in informer caches.', labelNames: ['resource'], registers });
     this.handlerErrors = new Counter({ name: `${p}informer_handler_errors_total`, help: 'Event handlers that threw.', labelNames: ['resource'], registers });
+    this.transformErrors = new Counter({ name: `${p}informer_transform_errors_total`, help: 'Objects the informer transform failed on (kept whole).', labelNames: ['resource'], registers });
     this.queueDepth = new Gauge({ name: `${p}workqueue_depth`, help: 'Keys ready to be processed.', labelNames: ['name'], registers });
     this.queueAdds = new Counter({ name: `${p}workqueue_adds_total`, help: 'Keys added to work queues.', labelNames: ['name'], registers });
     this.queueRetries = new Counter({ name: `${p}workqueue_retries_total`, help: 'Keys re-queued after a failure.', labelNames: ['name'], registers });
@@ -86,6 +88,7 @@ export class WatchMetrics {
       malformed: () => this.malformedEvents.inc({ resource }),
       size: (n) => this.cachedObjects.set({ resource }, n),
       handlerError: () => this.handlerErrors.inc({ resource }),
+      transformError: () => this.transformErrors.inc({ resource }),
       error: () => this.listErrors.inc({ resource }),
     };
   }

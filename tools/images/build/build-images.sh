@@ -73,8 +73,12 @@ echo "build-images: bundles ready ($(since "$t1") s): controller $(cat "$work/co
 echo "build-images: speaker $(cat "$work/speaker.json")"
 
 # Entrypoint: node with the flags of node-flags.json: a 2 MiB young generation semi-space (V8's default grows to 16 MiB): with
-# 10,000 Services the controller's peak RSS fell from ~227 to ~180 MiB at the same speed
-# (bench/controller-footprint.bench.ts, which runs the bundle with these flags).
+# 10,000 Services the controller's peak RSS fell from ~227 to ~180 MiB at the same speed; and the old generation
+# collected once it has grown 20% past what the last full collection kept (--heap-growing-percent; V8's own
+# factor goes up to 4x, so a burst of short-lived objects promoted out of the young generation piled up to
+# twice the live heap before the next collection): ~175 -> ~130 MiB, at the same speed. Neither caps the
+# heap: a larger cluster's heap grows as it needs (bench/controller-footprint.bench.ts and the speaker's
+# bench/memory.bench.ts run the bundles with these flags).
 # One image per program: they differ in libraries (libpcap), addons and the file capability the
 # speaker's node carries, and each is smaller than one image holding both.
 image() { # name libs.tar capabilities

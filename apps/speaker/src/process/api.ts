@@ -11,12 +11,14 @@ import {
   resourceType,
   Secrets,
   Services,
+  trimObject,
   type Informer,
   type KubeClient,
   type KubeObject,
   type ResourceType,
 } from '@lb/k8s-watch';
 import { type ServiceResource } from '../election/resources.js';
+import { cachedEndpointSlice, cachedNode, cachedPod, cachedService } from './cached-objects.js';
 import { type ApiSnapshot, type NodeWithAddresses, type PodResource } from './compose.js';
 import { type Logger } from './log.js';
 
@@ -71,12 +73,14 @@ export class ApiView {
   private lastCostMs = 0;
 
   constructor(private readonly options: ApiOptions) {
-    this.informers = new InformerFactory(options.client);
-    this.services = this.informers.informer(Services);
-    this.slices = this.informers.informer(EndpointSlices);
-    this.nodeInformer = this.informers.informer(Nodes);
-    this.pods = this.informers.informer(Pods, { namespace: options.mlNamespace, labelSelector: options.mlLabels });
-    for (const type of CONFIG_TYPES) this.configInformers.push(this.informers.informer(type, type.namespaced ? { namespace: options.namespace } : {}));
+    // The caches keep only what the cores read (cached-objects.ts), and no label index: nothing
+    // here looks objects up by label, and with 10,000 Services and slices it would be 20,000 sets.
+    this.informers = new InformerFactory(options.client, { defaults: { labelIndex: false } });
+    this.services = this.informers.informer(Services, {}, { transform: cachedService });
+    this.slices = this.informers.informer(EndpointSlices, {}, { transform: cachedEndpointSlice });
+    this.nodeInformer = this.informers.informer(Nodes, {}, { transform: cachedNode });
+    this.pods = this.informers.informer(Pods, { namespace: options.mlNamespace, labelSelector: options.mlLabels }, { transform: cachedPod });
+    for (const type of CONFIG_TYPES) this.configInformers.push(this.informers.informer(type, type.namespaced ? { namespace: options.namespace } : {}, { transform: trimObject }));
     const changed = (): void => this.changed();
     for (const informer of [this.services, this.slices, this.nodeInformer, ...this.configInformers]) informer.addHandlers({ onAdd: changed, onUpdate: changed, onDelete: changed });
     const members = (): void => options.onMembersChange();
@@ -120,18 +124,17 @@ export class ApiView {
   }
 
   node(name: string): NodeWithAddresses | undefined {
-    return this.nodes().find((n) => n.metadata?.name === name);
+    return this.nodeInformer.cache.get(name) as NodeWithAddresses | undefined;
   }
 
   speakerPods(): PodResource[] {
     return [...this.pods.cache.values()] as PodResource[];
   }
 
-  /** The Service object for an Event, with its kind (list items come without it). */
+  /** The Service object for an Event, with its kind (the cache does not keep it). */
   service(key: string): KubeObject | undefined {
-    const [namespace, name] = key.split('/');
-    const found = [...this.services.cache.values()].find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
-    return found ? { apiVersion: 'v1', kind: 'Service', ...found } : undefined;
+    const found = this.services.cache.get(key);
+    return found ? { ...found, apiVersion: 'v1', kind: 'Service' } : undefined;
   }
 
   /** The memberlist key from the Secret (key `secretkey`), or undefined while it cannot be read. */
