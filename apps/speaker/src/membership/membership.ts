@@ -55,6 +55,16 @@ interface Watch {
   quietSince: number;
 }
 
+/** After a long stall: the monitors asked whether they still hold this member alive, and who has not answered. */
+interface SelfCheck {
+  readonly id: number;
+  readonly stalledMs: number;
+  readonly pending: Set<string>;
+  readonly retryAt: number;
+  readonly deadline: number;
+  retried: boolean;
+}
+
 const TELL_DEAD_EVERY_MS = 100;
 
 export class Membership {
@@ -71,6 +81,8 @@ export class Membership {
     suspicionsLifted: 0,
     probes: 0,
     stalls: 0,
+    selfChecks: 0,
+    selfChecksPassed: 0,
     fences: 0,
     nameConflicts: 0,
   };
@@ -108,6 +120,7 @@ export class Membership {
   private readonly syncsServed: Cooldowns;
   private readonly toldDead = new Cooldowns(TELL_DEAD_EVERY_MS);
   private expectedWake: number;
+  private selfCheck: SelfCheck | undefined;
   private left = false;
   private view: MembershipView | undefined;
   private out: { send: Datagram[]; changes: MembershipChange[] } = { send: [], changes: [] };
@@ -185,6 +198,7 @@ export class Membership {
     if (!this.joined) next = Math.min(next, this.hintedCount <= 1 ? this.startedAt + this.timing.joinGraceMs : this.nextJoinAt);
     const recovery = this.health.nextRecovery();
     if (recovery !== undefined) next = Math.min(next, recovery);
+    if (this.selfCheck) next = Math.min(next, this.selfCheck.retried ? this.selfCheck.deadline : this.selfCheck.retryAt);
     return next;
   }
 
@@ -233,7 +247,52 @@ export class Membership {
     this.probes.shift(late);
     this.digests.shift(late);
     this.lastHeardAnyone += late;
-    if (late >= this.timing.selfFenceAfterMs) this.fence(now, 'stalled', late);
+    if (late >= this.timing.selfFenceAfterMs) this.startSelfCheck(now, late);
+  }
+
+  /**
+   * After a stall long enough for the others to have declared this member dead: only its monitors
+   * (its ring successors, which watch it) can have, so it asks each of them, as a probe request
+   * about itself, whether they hold it alive at its current incarnation. It keeps announcing
+   * meanwhile: a monitor that declared it dead says so at once (and its news is usually queued in
+   * the socket already), and one that does not answer in time counts as having declared it.
+   */
+  private startSelfCheck(now: Now, late: number): void {
+    const monitors = this.successors();
+    // Nobody watches a member alone: nobody can have declared it dead.
+    if (monitors.length === 0) return;
+    const id = this.probes.takeId();
+    this.counters.selfChecks += 1;
+    const stalledMs = Math.max(late, this.selfCheck?.stalledMs ?? 0);
+    this.selfCheck = {
+      id,
+      stalledMs,
+      pending: new Set(monitors),
+      retryAt: now.mono + (this.timing.selfCheckTimeoutMs * this.health.factor) / 2,
+      deadline: now.mono + this.timing.selfCheckTimeoutMs * this.health.factor,
+      retried: false,
+    };
+    for (const name of monitors) this.send(now, name, { type: 'probe-request', probe: id, target: this.name });
+  }
+
+  private runSelfCheck(now: Now): void {
+    const check = this.selfCheck;
+    if (!check) return;
+    if (now.mono >= check.deadline) return this.fence(now, 'stalled', check.stalledMs);
+    if (!check.retried && now.mono >= check.retryAt) {
+      check.retried = true;
+      for (const name of check.pending) this.send(now, name, { type: 'probe-request', probe: check.id, target: this.name });
+    }
+  }
+
+  /** A monitor's answer to the self-check: alive at exactly our epoch and incarnation, or we fence. */
+  private selfCheckAnswer(now: Now, from: string, alive: boolean, epoch: number, incarnation: number): void {
+    const check = this.selfCheck as SelfCheck;
+    if (!alive || epoch !== this.self.epoch || incarnation !== this.self.incarnation) return this.fence(now, 'stalled', check.stalledMs);
+    check.pending.delete(from);
+    if (check.pending.size > 0) return;
+    this.selfCheck = undefined;
+    this.counters.selfChecksPassed += 1;
   }
 
   private runTimers(now: Now): void {
@@ -241,6 +300,7 @@ export class Membership {
     this.health.recover(t);
     this.expireHoldDowns(t);
     if (!this.joined) this.tryJoin(now);
+    this.runSelfCheck(now);
     if (t >= this.nextHeartbeatAt) {
       this.sendHeartbeats(now);
       this.nextHeartbeatAt = t - this.nextHeartbeatAt >= this.timing.heartbeatIntervalMs ? t + this.timing.heartbeatIntervalMs : this.nextHeartbeatAt + this.timing.heartbeatIntervalMs;
@@ -530,6 +590,7 @@ export class Membership {
       case 'probe-request':
         return this.helpProbe(now, sender.name, body.probe, body.target);
       case 'probe-reply': {
+        if (body.target === this.name && body.probe === this.selfCheck?.id) return this.selfCheckAnswer(now, sender.name, body.alive, body.targetEpoch, body.targetIncarnation);
         const probe = this.probes.get(body.probe);
         if (!probe || probe.target !== body.target) return;
         if (!body.alive) {
@@ -704,6 +765,7 @@ export class Membership {
    * to move) its addresses, and taking them straight back would flap.
    */
   private fence(now: Now, reason: 'stalled' | 'isolated' | 'refuted', stalledMs?: number, atLeast = 0): void {
+    this.selfCheck = undefined;
     const incarnation = Math.max(this.self.incarnation, atLeast) + 1;
     if (incarnation > 0xffffffff) {
       this.epoch = Math.max(Math.floor(now.wall), this.epoch + 1);
