@@ -7,8 +7,10 @@
 //   - kill -9 of the owner's speaker: kill → the new owner's first gratuitous ARP at the client, and
 //     failed requests;
 //   - Service created (API create of Service + EndpointSlice) → first ARP reply at the client.
-//   - 1,000 Services created at once → every address answered from the client; the speakers' RSS.
-// SPEAKER_LAB_SECTIONS=failover,kill,create,bulk chooses. Rows measured replace those of the last
+//   - 1,000 Services created at once → every address answered from the client (the first ARP reply
+//     to the client kernel's own requests, in a capture); the speakers' RSS and fences.
+// SPEAKER_LAB_SECTIONS=failover,kill,create,bulk chooses; SPEAKER_LAB_TAG names the lab's namespaces;
+// SPEAKER_LAB_SPEAKER_NODE_ARGS / SPEAKER_LAB_CONTROLLER_NODE_ARGS add node flags (e.g. --cpu-prof). Rows measured replace those of the last
 // run in bench-results/speaker.json; the other rows stay.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +26,7 @@ const log = (text: string) => console.log(`[${new Date().toISOString().slice(11,
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 requireNetworkLab(['arping', 'tcpdump', 'curl', 'nft', 'ss']);
-const lab = await SpeakerLab.start({ tag: 'sl2b' });
+const lab = await SpeakerLab.start({ tag: process.env['SPEAKER_LAB_TAG'] ?? 'sl2b' });
 try {
   await lab.settled();
   const ip = await lab.service('bench');
@@ -134,10 +136,16 @@ try {
 
   const bulk = Number(process.env['SPEAKER_LAB_BULK'] ?? 1000);
   if (bulk > 0 && sections.has('bulk')) {
-    // `bulk` Services created at once (Service + EndpointSlice each, 32 writes in flight), then
-    // every address answered from the client: arping sweeps (32 in parallel) over the addresses not
-    // answered yet (each exits at its first reply), until none is left.
+    // `bulk` Services created at once (Service + EndpointSlice each, 32 writes in flight); once the
+    // controller assigned them all, the client's own kernel asks for every address: one process
+    // sends a datagram to each address it has no neighbour entry for yet, every 200 ms (the kernel
+    // ARPs every 200 ms for each), until /proc/net/arp has them all. The capture in the client
+    // namespace gives each address's first ARP reply; the last of those is "all answered".
     const names = Array.from({ length: bulk }, (_, i) => `bulk-${i}`);
+    const { clientNs, clientInterface } = lab.cluster;
+    const neigh = `net.ipv4.neigh.${clientInterface}`;
+    lab.cluster.lab.tryNs(clientNs, 'sysctl', ['-q', '-w', `${neigh}.retrans_time_ms=200`, `${neigh}.mcast_solicit=50`, 'net.ipv4.neigh.default.gc_thresh2=4096', 'net.ipv4.neigh.default.gc_thresh3=8192']);
+    const capture = await lab.cluster.captureNeighbors();
     const at = Date.now();
     for (let i = 0; i < names.length; i += 32) {
       await Promise.all(names.slice(i, i + 32).map((name) => lab.createService(name, { annotations: { 'metallb.universe.tf/address-pool': 'bulk' } })));
@@ -152,19 +160,33 @@ try {
       await sleep(200);
     }
     const assigned = Date.now() - at;
-    let sweeps = 0;
-    while (pending.length > 0 && Date.now() - at < 240_000) {
-      sweeps += 1;
-      const script = `xargs -P 32 -n 1 sh -c 'arping -q -c 1 -C 1 -w 1 -I ${lab.cluster.clientInterface} "$0" && echo "$0"'`;
-      const answered = new Set(lab.cluster.lab.tryNs(lab.cluster.clientNs, 'sh', ['-c', script], { input: pending.join('\n'), timeoutMs: 120_000 }).stdout.split('\n').filter(Boolean));
-      pending = pending.filter((a) => !answered.has(a));
-    }
-    if (pending.length > 0) throw new Error(`${pending.length} of ${bulk} addresses never answered, e.g. ${pending.slice(0, 5).join(', ')}`);
-    const all = Date.now() - at;
-    log(`${bulk} Services: API writes done in ${created} ms, all assigned by the controller after ${assigned} ms, all answered after ${all} ms (${sweeps} arping sweeps)`);
+    const asker = `const dgram = require('node:dgram'), fs = require('node:fs');
+      const want = fs.readFileSync(0, 'utf8').split('\\n').filter(Boolean);
+      const socket = dgram.createSocket('udp4');
+      const round = () => {
+        const known = new Set(fs.readFileSync('/proc/net/arp', 'utf8').split('\\n').slice(1).map((l) => l.split(/\\s+/)).filter((f) => f[2] === '0x2').map((f) => f[0]));
+        const left = want.filter((a) => !known.has(a));
+        if (left.length === 0) process.exit(0);
+        for (const a of left) socket.send(Buffer.alloc(1), 9, a, () => undefined);
+        setTimeout(round, 200);
+      };
+      round();`;
+    const asked = lab.cluster.lab.tryNs(clientNs, process.execPath, ['-e', asker], { input: pending.join('\n'), timeoutMs: 120_000 });
+    const frames = await capture.stop();
+    const firstReply = new Map<string, number>();
+    for (const f of frames) if (f.kind === 'reply' && !firstReply.has(f.address)) firstReply.set(f.address, Number(f.timeNs / 1000n) / 1000);
+    const unanswered = pending.filter((a) => !firstReply.has(a));
+    if (!asked.ok || unanswered.length > 0) throw new Error(`${unanswered.length} of ${bulk} addresses never answered, e.g. ${unanswered.slice(0, 5).join(', ')} (${asked.stderr.slice(-500)})`);
+    const answeredAt = pending.map((a) => (firstReply.get(a) as number) - at).sort((x, y) => x - y);
+    const all = Math.round(answeredAt.at(-1) as number);
+    log(`${bulk} Services: API writes done in ${created} ms, all assigned by the controller after ${assigned} ms, half answered after ${Math.round(answeredAt[answeredAt.length >> 1] as number)} ms, all after ${all} ms`);
     rows.push({ name: `lab-${bulk}-services-created-to-all-assigned`, value: assigned, unit: 'ms', limit: null });
     rows.push({ name: `lab-${bulk}-services-created-to-all-answered`, value: all, unit: 'ms', limit: 10_000 });
     rows.push({ name: `lab-${bulk}-services-api-writes-done`, value: created, unit: 'ms', limit: null });
+    // What the burst did to the membership: every fence or death here moved addresses for nothing.
+    const logged = (pattern: string) => lab.speakers.reduce((n, proc) => n + (proc?.logFile ? readFileSync(proc.logFile, 'utf8').split(pattern).length - 1 : 0), 0);
+    log(`membership during the burst: ${logged('membership: fenced')} fences, ${logged('membership: dead')} deaths seen`);
+    rows.push({ name: `lab-${bulk}-services-membership-fences`, value: logged('membership: fenced'), unit: 'fences', limit: 0 });
     for (const [i, proc] of lab.speakers.entries()) {
       const rss = (pid: number | undefined) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
       rows.push({ name: `lab-${bulk}-services-speaker-rss-node-${i + 1}`, value: round(rss(proc?.child.pid)), unit: 'MiB', limit: 150 });

@@ -29,6 +29,11 @@ export interface ServiceSpec {
   readonly ipFamilies?: readonly string[];
 }
 
+/** Extra node flags from the environment (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a bench run). */
+function nodeArgs(variable: string): string[] {
+  return (process.env[variable] ?? '').split(' ').filter(Boolean);
+}
+
 export class SpeakerLab {
   readonly speakers: Array<SpawnedProcess | undefined> = [];
   private readonly keyDir: string;
@@ -56,7 +61,7 @@ export class SpeakerLab {
     const cluster = await ClusterLab.start({ tag: options.tag ?? 'sl2', serviceRanges: [...seedServiceRanges, BULK_POOL], kubeSim: { files: [...crds, setup] } });
     try {
       const client = await connect({ kubeconfig: cluster.kubeSim!.kubeconfigPath });
-      const controller = cluster.startOnHost('controller', process.execPath, [controllerBin, '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NAMESPACE]);
+      const controller = cluster.startOnHost('controller', process.execPath, [...nodeArgs('SPEAKER_LAB_CONTROLLER_NODE_ARGS'), controllerBin, '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NAMESPACE]);
       const lab = new SpeakerLab(cluster, client, controller, setupDir);
       mkdirSync(lab.keyDir, { recursive: true });
       writeFileSync(join(lab.keyDir, 'secretkey'), key);
@@ -76,7 +81,7 @@ export class SpeakerLab {
   async startSpeaker(i: number, extra: readonly string[] = [], wrapper: readonly string[] = []): Promise<SpawnedProcess> {
     const node = this.cluster.node(i);
     const keyArgs = i === this.cluster.nodes.length - 1 ? ['--ml-secret-key-path', this.keyDir] : [];
-    const command = [...wrapper, process.execPath, speakerBin, '--node-name', node.name, '--host', node.lan.ipv4, ...keyArgs, ...extra];
+    const command = [...wrapper, process.execPath, ...nodeArgs('SPEAKER_LAB_SPEAKER_NODE_ARGS'), speakerBin, '--node-name', node.name, '--host', node.lan.ipv4, ...keyArgs, ...extra];
     const proc = this.cluster.startInNode(i, 'speaker', command[0] as string, command.slice(1));
     this.speakers[i] = proc;
     const before = proc.output().split('"speaker started"').length;
