@@ -253,6 +253,34 @@ describe('coming back', () => {
   });
 });
 
+describe('rejoining a large cluster', () => {
+  it('200 members: the restarted member gets the table paced, neighbourhood first, and stays withdrawn until it knows every listed member', () => {
+    const { sim, names } = cluster(200, 11);
+    const member = names[42] as string;
+    sim.kill(member);
+    sim.runFor(1_000);
+    const sent = new Map<string, number>();
+    const received = new Map<string, number>();
+    sim.tap((from, to) => {
+      sent.set(from, (sent.get(from) ?? 0) + 1);
+      received.set(to, (received.get(to) ?? 0) + 1);
+    });
+    sim.restart(member);
+    sim.runFor(50);
+    // Joining: its view is partial, so it announces nothing yet.
+    expect(sim.membership(member).membershipView().withdrawn).toBe(true);
+    sim.runFor(950);
+    const busiestSent = Math.max(...[...sent].filter(([n]) => n !== member).map(([, c]) => c));
+    expect(busiestSent).toBeLessThanOrEqual(50);
+    expect(received.get(member)).toBeLessThanOrEqual(50);
+    sim.runFor(1_000);
+    const view = sim.membership(member).membershipView();
+    expect(view.withdrawn).toBe(false);
+    expect(view.alive.size).toBe(200);
+    for (const name of names) expect(sim.membership(name).membershipView().alive.has(member)).toBe(true);
+  });
+});
+
 describe('isolation and partitions', () => {
   it('3 members, one cut off from both others: it withdraws, they declare it dead; healed, it returns held down', () => {
     const { sim, changes, names } = cluster(3);

@@ -66,6 +66,8 @@ interface SelfCheck {
 }
 
 const TELL_DEAD_EVERY_MS = 100;
+/** The digest a joining member puts in its sync request: it has nothing to offer in return. */
+const JOINING_DIGEST = 0;
 
 export class Membership {
   readonly name: string;
@@ -115,6 +117,10 @@ export class Membership {
   private nextJoinAt: number;
   private joinAttempts = 0;
   private readonly syncAsked = new Set<string>();
+  /** When the first part of a table asked for while joining arrived (the rest is paced). */
+  private syncArrivingSince: number | undefined;
+  /** Tables being sent, one datagram per heartbeat interval: requester → the datagrams still to go. */
+  private readonly syncStreams = new Map<string, Update[][]>();
   private readonly digests: DigestWatch;
   private readonly syncsAsked: Cooldowns;
   private readonly syncsServed: Cooldowns;
@@ -195,7 +201,10 @@ export class Membership {
     const eligible = this.holdDownExpiries.peekTime();
     if (eligible !== undefined) next = Math.min(next, eligible);
     if (this.joined && !this.isolated && this.aliveOthers() >= 2) next = Math.min(next, this.lastHeardAnyone + this.timing.isolationAfterMs);
-    if (!this.joined) next = Math.min(next, this.hintedCount <= 1 ? this.startedAt + this.timing.joinGraceMs : this.nextJoinAt);
+    if (!this.joined) {
+      const joinAt = this.syncArrivingSince !== undefined ? this.syncArrivingSince + this.timing.joinGraceMs : this.hintedCount <= 1 ? this.startedAt + this.timing.joinGraceMs : this.nextJoinAt;
+      next = Math.min(next, joinAt);
+    }
     const recovery = this.health.nextRecovery();
     if (recovery !== undefined) next = Math.min(next, recovery);
     if (this.selfCheck) next = Math.min(next, this.selfCheck.retried ? this.selfCheck.deadline : this.selfCheck.retryAt);
@@ -303,6 +312,7 @@ export class Membership {
     this.runSelfCheck(now);
     if (t >= this.nextHeartbeatAt) {
       this.sendHeartbeats(now);
+      this.continueSyncs(now);
       this.nextHeartbeatAt = t - this.nextHeartbeatAt >= this.timing.heartbeatIntervalMs ? t + this.timing.heartbeatIntervalMs : this.nextHeartbeatAt + this.timing.heartbeatIntervalMs;
     }
     this.refreshWatches(t);
@@ -346,21 +356,40 @@ export class Membership {
       this.markJoined();
       return;
     }
+    if (this.syncArrivingSince !== undefined) {
+      // A table is on its way: no more asking, unless it never completes.
+      if (now.mono >= this.syncArrivingSince + this.timing.joinGraceMs) this.markJoined();
+      return;
+    }
     if (now.mono < this.nextJoinAt) return;
     const others = this.hintedOthers();
     const targets = this.joinAttempts === 0 ? others : sample(others, 3, this.random);
     for (const record of targets) this.send(now, record.name, { type: 'join' });
-    for (const record of sample(targets, 2, this.random)) {
+    // One member's table first (it comes paced, see serveSync); two on each retry. Digest 0 says
+    // "joining, nothing to offer": the server does not pull this member's table in return.
+    for (const record of sample(targets, this.joinAttempts === 0 ? 1 : 2, this.random)) {
       this.syncAsked.add(record.name);
-      this.send(now, record.name, { type: 'sync-request', digest: this.table.digest });
+      this.send(now, record.name, { type: 'sync-request', digest: JOINING_DIGEST });
     }
     this.joinAttempts += 1;
     this.nextJoinAt = now.mono + this.timing.joinRetryMs;
   }
 
+  /**
+   * Part of a table asked for while joining arrived: joined once every member the API expects is
+   * known (alive, dead or left), so that a partial view never has this member take what a member
+   * it has not heard of yet owns; or joinGraceMs after the first part (a listed member nobody knows).
+   */
+  private syncArrived(t: number): void {
+    this.syncArrivingSince ??= t;
+    for (const record of this.table.all()) if (record.hinted && record.status === 'unknown' && record.name !== this.name) return;
+    this.markJoined();
+  }
+
   private markJoined(): void {
     if (this.joined) return;
     this.joined = true;
+    this.syncArrivingSince = undefined;
     this.syncAsked.clear();
     this.change({ kind: 'restored' });
   }
@@ -396,6 +425,7 @@ export class Membership {
     this.digests.forget(name);
     this.syncsAsked.forget(name);
     this.syncsServed.forget(name);
+    this.syncStreams.delete(name);
     this.toldDead.forget(name);
     this.view = undefined;
   }
@@ -427,7 +457,8 @@ export class Membership {
   }
 
   private sendHeartbeats(now: Now): void {
-    const body: Body = { type: 'heartbeat', digest: this.table.digest };
+    // A joiner's table is still partial: comparing it would only start state transfers.
+    const body: Body = { type: 'heartbeat', digest: this.joined ? this.table.digest : JOINING_DIGEST };
     for (const name of this.successors()) this.send(now, name, body, this.piggybackUpdates(now.mono, name, body));
   }
 
@@ -571,7 +602,7 @@ export class Membership {
     if (sender.status === 'alive') this.liftSuspicion(now.mono, sender.name, false);
     else this.tellDead(now, sender);
     for (const update of message.updates) this.apply(now, update, header.sender, false);
-    if (this.syncAsked.has(header.sender) && message.body.type === 'news') this.markJoined();
+    if (!this.joined && this.syncAsked.has(header.sender) && message.body.type === 'news') this.syncArrived(now.mono);
     this.handleBody(now, message, sender);
   }
 
@@ -603,8 +634,8 @@ export class Membership {
       }
       case 'sync-request':
         this.serveSync(now, sender.name);
-        // Push-pull: if our views differ, the requester may know what we do not.
-        if (body.digest !== this.table.digest) this.askSync(now, sender.name);
+        // Push-pull: if our views differ, the requester may know what we do not (unless it is joining).
+        if (body.digest !== JOINING_DIGEST && body.digest !== this.table.digest) this.askSync(now, sender.name);
         return;
       case 'news':
       case 'join':
@@ -624,32 +655,64 @@ export class Membership {
   }
 
   private compareDigest(now: Now, sender: string, digest: number): void {
+    // A joiner's own table is still arriving: it compares nothing until joined.
+    if (digest === JOINING_DIGEST || !this.joined) return;
     if (this.digests.differs(sender, digest, this.table.digest, now.mono)) this.askSync(now, sender);
   }
 
   private askSync(now: Now, member: string): void {
     if (!this.syncsAsked.allow(member, now.mono)) return;
-    this.send(now, member, { type: 'sync-request', digest: this.table.digest });
+    this.send(now, member, { type: 'sync-request', digest: this.joined ? this.table.digest : JOINING_DIGEST });
   }
 
-  /** Sends the whole table (every member ever alive) in as few datagrams as fit. */
+  /**
+   * Sends the whole table (every member ever alive) in as few datagrams as fit: the first at once,
+   * the others one per heartbeat interval, so that a restart at 1,000 members (a table of ~20
+   * datagrams) adds about 10 datagrams a second to the server and the joiner, not a burst of 20.
+   */
   private serveSync(now: Now, requester: string): void {
     if (!this.syncsServed.allow(requester, now.mono)) return;
-    const updates = [...this.table.all()].filter((r) => r.status !== 'unknown').map((r) => this.table.updateFor(r, now.mono));
+    const chunks: Update[][] = [];
+    // The requester's ring neighbourhood first: a joiner watches and heartbeats the right members
+    // from the first datagram on, while the rest comes paced.
+    const order = new Map<string, number>();
+    const around = Math.ceil(this.ring.size / 2);
+    const after = this.ring.successors(requester, around);
+    const before = this.ring.predecessors(requester, around);
+    for (let i = 0; i < around; i++) {
+      if (after[i] !== undefined && !order.has(after[i] as string)) order.set(after[i] as string, order.size);
+      if (before[i] !== undefined && !order.has(before[i] as string)) order.set(before[i] as string, order.size);
+    }
+    const rank = (name: string) => order.get(name) ?? Number.MAX_SAFE_INTEGER;
+    const records = [...this.table.all()].filter((r) => r.status !== 'unknown').sort((a, b) => rank(a.name) - rank(b.name));
+    const updates = records.map((r) => this.table.updateFor(r, now.mono));
     const room = this.timing.maxDatagramBytes - TAG_LENGTH - this.emptyLength(requester, { type: 'news' });
     let chunk: Update[] = [];
     let used = 0;
     for (const update of updates) {
       const size = updateEncodingLength(update);
       if (chunk.length > 0 && (used + size > room || chunk.length === 255)) {
-        this.send(now, requester, { type: 'news' }, chunk);
+        chunks.push(chunk);
         chunk = [];
         used = 0;
       }
       chunk.push(update);
       used += size;
     }
-    if (chunk.length > 0) this.send(now, requester, { type: 'news' }, chunk);
+    if (chunk.length > 0) chunks.push(chunk);
+    const first = chunks.shift();
+    if (first) this.send(now, requester, { type: 'news' }, first);
+    if (chunks.length > 0) this.syncStreams.set(requester, chunks);
+    else this.syncStreams.delete(requester);
+  }
+
+  /** The next datagram of each table being sent (at each heartbeat). */
+  private continueSyncs(now: Now): void {
+    for (const [requester, chunks] of this.syncStreams) {
+      const next = chunks.shift();
+      if (next) this.send(now, requester, { type: 'news' }, next);
+      if (chunks.length === 0) this.syncStreams.delete(requester);
+    }
   }
 
   /** A member believed dead is still talking: tell it, so that it refutes (rate-limited). */
