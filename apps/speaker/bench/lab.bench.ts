@@ -6,16 +6,19 @@
 //     line) and takeover (its first gratuitous ARP seen by the client), each from the fault;
 //   - kill -9 of the owner's speaker: kill → the new owner's first gratuitous ARP at the client, and
 //     failed requests;
-//   - Service created (API create of Service + EndpointSlice) → first ARP reply at the client.
+//   - the handback after the hold-down (link down and freeze runs): the request stream's gap;
+//   - Service created (API create of Service + EndpointSlice, and `kubectl create -f -`) → first
+//     ARP reply at the client.
 //   - 1,000 Services created at once → every address answered from the client (the first ARP reply
 //     to the client kernel's own requests, in a capture); the speakers' RSS and fences.
 // SPEAKER_LAB_SECTIONS=failover,kill,create,bulk chooses; SPEAKER_LAB_TAG names the lab's namespaces;
 // SPEAKER_LAB_SPEAKER_NODE_ARGS / SPEAKER_LAB_CONTROLLER_NODE_ARGS add node flags (e.g. --cpu-prof). Rows measured replace those of the last
 // run in bench-results/speaker.json; the other rows stay.
+import { type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
-import { ownerChanges, requireNetworkLab, type NeighborFrame } from '@lb/netlab';
+import { ownerChanges, requireNetworkLab, waitFor, type NeighborFrame } from '@lb/netlab';
 import { Services } from '@lb/k8s-watch';
 import { SpeakerLab } from '../test/lab.js';
 
@@ -60,6 +63,7 @@ try {
     const gaps: number[] = [];
     const detections: number[] = [];
     const takeovers: number[] = [];
+    const handbacks: number[] = [];
     for (let run = 0; run < runs; run++) {
       const capture = await lab.cluster.captureNeighbors();
       const stream = await lab.cluster.requestStream(ip, { intervalMs: 10 });
@@ -82,9 +86,15 @@ try {
       gaps.push(summary.maxGapMs);
       if (takeover) takeovers.push(takeover.at - at);
       if (declared !== undefined) detections.push(declared - at);
-      log(`${fault} ${run + 1}/${runs}: gap ${summary.maxGapMs} ms, detection ${declared !== undefined ? declared - at : '?'} ms, takeover ${takeover ? round(takeover.at - at) : '?'} ms by ${next}`);
+      // The handback once the hold-down ends: the client's requests keep flowing through it.
+      const back = await lab.cluster.requestStream(ip, { intervalMs: 10 });
       await settleHome();
+      await waitFor('the stream to reach home again', () => back.records().some((r) => r.node === home), { timeoutMs: 5000 });
+      const handback = (await back.stop()).summary;
+      handbacks.push(handback.maxGapMs);
+      log(`${fault} ${run + 1}/${runs}: gap ${summary.maxGapMs} ms, detection ${declared !== undefined ? declared - at : '?'} ms, takeover ${takeover ? round(takeover.at - at) : '?'} ms by ${next}; handback gap ${handback.maxGapMs} ms`);
     }
+    rows.push(...spreadRows(`lab-${fault}-handback-traffic-gap`, summarize(handbacks), 'ms', 1000));
     rows.push(...spreadRows(`lab-${fault}-traffic-gap`, summarize(gaps), 'ms', 500));
     rows.push({ name: `lab-${fault}-traffic-gap-max-limit`, value: Math.max(...gaps), unit: 'ms', limit: 1000 });
     if (detections.length > 0) rows.push(...spreadRows(`lab-${fault}-detection`, summarize(detections), 'ms', null));
@@ -132,6 +142,22 @@ try {
       log(`created ${run + 1}/${runs}: first ARP reply after ${reply ? round(Number(reply.timeNs / 1000n) / 1000 - at) : '?'} ms`);
     }
     rows.push(...spreadRows('lab-service-created-to-first-arp-reply', summarize(latencies), 'ms', 300));
+    // The same from `kubectl create -f -` (Service + EndpointSlice): what a user sees, kubectl's own start included.
+    const viaKubectl: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const address = `172.16.16.${230 + run}`;
+      const capture = await lab.cluster.captureNeighbors();
+      const arping = lab.cluster.lab.spawn(lab.cluster.clientNs, 'arping', ['-I', lab.cluster.clientInterface, '-c', '400', '-W', '0.01', address]);
+      await sleep(300);
+      const at = Date.now();
+      lab.kubectlCreateService(`kubectl-${run}`, { annotations: { 'metallb.universe.tf/loadBalancerIPs': address } });
+      await lab.owner(address, () => true, 5000);
+      await arping.stop(100);
+      const reply = (await capture.stop()).find((f) => f.address === address && f.kind === 'reply');
+      if (reply) viaKubectl.push(Number(reply.timeNs / 1000n) / 1000 - at);
+      log(`kubectl create ${run + 1}/${runs}: first ARP reply after ${reply ? round(Number(reply.timeNs / 1000n) / 1000 - at) : '?'} ms`);
+    }
+    rows.push(...spreadRows('lab-kubectl-create-to-first-arp-reply', summarize(viaKubectl), 'ms', 300));
   }
 
   const bulk = Number(process.env['SPEAKER_LAB_BULK'] ?? 1000);
@@ -193,7 +219,17 @@ try {
     }
   }
 } finally {
+  // A profiled process writes its profile when it exits by itself: stop it before the lab goes.
+  if (process.env['SPEAKER_LAB_CONTROLLER_NODE_ARGS']) await stopGently(lab.controller.child);
+  if (process.env['SPEAKER_LAB_SPEAKER_NODE_ARGS']) await Promise.all(lab.speakers.map((p) => p && stopGently(p.child)));
   await lab.cleanup();
+}
+
+async function stopGently(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(5000)]);
 }
 
 // Keep the rows of the last runs (the simulation's, sections not run now); replace those measured now.
