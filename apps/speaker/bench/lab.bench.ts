@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
 import { ownerChanges, requireNetworkLab, waitFor, type NeighborFrame } from '@lb/netlab';
-import { Services } from '@lb/k8s-watch';
+import { EndpointSlices, Services } from '@lb/k8s-watch';
 import { SpeakerLab } from '../test/lab.js';
 
 const runs = Number(process.env['SPEAKER_LAB_RUNS'] ?? 10);
@@ -167,10 +167,28 @@ try {
     // sends a datagram to each address it has no neighbour entry for yet, every 200 ms (the kernel
     // ARPs every 200 ms for each), until /proc/net/arp has them all. The capture in the client
     // namespace gives each address's first ARP reply; the last of those is "all answered".
-    const names = Array.from({ length: bulk }, (_, i) => `bulk-${i}`);
+    // SPEAKER_LAB_BULK_RUNS rounds (default 3) in the same lab, each deleting the previous round's
+    // Services first (the pool holds one round) and waiting for the addresses to be withdrawn.
     const { clientNs, clientInterface } = lab.cluster;
     const neigh = `net.ipv4.neigh.${clientInterface}`;
     lab.cluster.lab.tryNs(clientNs, 'sysctl', ['-q', '-w', `${neigh}.retrans_time_ms=200`, `${neigh}.mcast_solicit=50`, 'net.ipv4.neigh.default.gc_thresh2=4096', 'net.ipv4.neigh.default.gc_thresh3=8192']);
+    const logged = (pattern: string) => lab.speakers.reduce((n, proc) => n + (proc?.logFile ? readFileSync(proc.logFile, 'utf8').split(pattern).length - 1 : 0), 0);
+    const result = { assigned: [] as number[], answered: [] as number[], created: [] as number[], fences: 0 };
+    let previous: string[] = [];
+    let previousAddresses: string[] = [];
+    for (let round = 0; round < Number(process.env['SPEAKER_LAB_BULK_RUNS'] ?? 3); round++) {
+    for (let i = 0; i < previous.length; i += 32) {
+      await Promise.all(previous.slice(i, i + 32).flatMap((name) => [lab.client.delete(Services, 'default', name), lab.client.delete(EndpointSlices, 'default', `${name}-x`)]));
+    }
+    if (previous.length > 0) {
+      // Withdrawn everywhere: the last address of the previous round no longer answers.
+      const last = previousAddresses.at(-1) as string;
+      await waitFor(`${last} to be withdrawn`, () => lab.cluster.arping(last, { count: 1, deadlineSeconds: 1 }).received === 0, { timeoutMs: 60_000, intervalMs: 500 });
+      await sleep(2000);
+    }
+    lab.cluster.flushNeighbors();
+    const names = Array.from({ length: bulk }, (_, i) => `bulk-${round}-${i}`);
+    const fencesBefore = logged('membership: fenced');
     const capture = await lab.cluster.captureNeighbors();
     const at = Date.now();
     for (let i = 0; i < names.length; i += 32) {
@@ -205,14 +223,20 @@ try {
     if (!asked.ok || unanswered.length > 0) throw new Error(`${unanswered.length} of ${bulk} addresses never answered, e.g. ${unanswered.slice(0, 5).join(', ')} (${asked.stderr.slice(-500)})`);
     const answeredAt = pending.map((a) => (firstReply.get(a) as number) - at).sort((x, y) => x - y);
     const all = Math.round(answeredAt.at(-1) as number);
-    log(`${bulk} Services: API writes done in ${created} ms, all assigned by the controller after ${assigned} ms, half answered after ${Math.round(answeredAt[answeredAt.length >> 1] as number)} ms, all after ${all} ms`);
-    rows.push({ name: `lab-${bulk}-services-created-to-all-assigned`, value: assigned, unit: 'ms', limit: null });
-    rows.push({ name: `lab-${bulk}-services-created-to-all-answered`, value: all, unit: 'ms', limit: 10_000 });
-    rows.push({ name: `lab-${bulk}-services-api-writes-done`, value: created, unit: 'ms', limit: null });
-    // What the burst did to the membership: every fence or death here moved addresses for nothing.
-    const logged = (pattern: string) => lab.speakers.reduce((n, proc) => n + (proc?.logFile ? readFileSync(proc.logFile, 'utf8').split(pattern).length - 1 : 0), 0);
-    log(`membership during the burst: ${logged('membership: fenced')} fences, ${logged('membership: dead')} deaths seen`);
-    rows.push({ name: `lab-${bulk}-services-membership-fences`, value: logged('membership: fenced'), unit: 'fences', limit: 0 });
+    // What the burst did to the membership: every fence here moved addresses for nothing.
+    const fences = logged('membership: fenced') - fencesBefore;
+    log(`${bulk} Services, round ${round + 1}: API writes done in ${created} ms, all assigned by the controller after ${assigned} ms, half answered after ${Math.round(answeredAt[answeredAt.length >> 1] as number)} ms, all after ${all} ms; ${fences} fences`);
+    result.assigned.push(assigned);
+    result.answered.push(all);
+    result.created.push(created);
+    result.fences += fences;
+    previous = names;
+    previousAddresses = pending;
+    }
+    rows.push(...spreadRows(`lab-${bulk}-services-created-to-all-assigned`, summarize(result.assigned), 'ms', null));
+    rows.push(...spreadRows(`lab-${bulk}-services-created-to-all-answered`, summarize(result.answered), 'ms', 10_000));
+    rows.push(...spreadRows(`lab-${bulk}-services-api-writes-done`, summarize(result.created), 'ms', null));
+    rows.push({ name: `lab-${bulk}-services-membership-fences`, value: result.fences, unit: 'fences', limit: 0 });
     for (const [i, proc] of lab.speakers.entries()) {
       const rss = (pid: number | undefined) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
       rows.push({ name: `lab-${bulk}-services-speaker-rss-node-${i + 1}`, value: round(rss(proc?.child.pid)), unit: 'MiB', limit: 150 });
@@ -237,6 +261,11 @@ const file = join(benchResultsDir(), 'speaker.json');
 let kept: BenchResult[] = [];
 const fresh = new Set(rows.map((r) => r.name));
 try {
+  // A single figure now reported as (min)/(median)/(max) replaces its old single row too.
+  for (const name of fresh) {
+    const spread = / \((?:min|median|max)\)$/.exec(name);
+    if (spread) fresh.add(name.slice(0, spread.index));
+  }
   kept = (JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]).filter((r) => !fresh.has(r.name));
 } catch {
   // first run
