@@ -196,7 +196,18 @@ describe('stalls: a member fences only when the others acted on its silence', ()
     expect(sim.membership(frozen).counters.selfChecksPassed).toBe(0);
   });
 
-  it('a monitor that never answers the self-check counts as an accuser: fenced at the deadline', () => {
+  it('3 members stall together; one monitor is cut off from a member: the other vouches, nobody fences', () => {
+    const { sim, changes, names } = cluster(3, 10);
+    const [slow, cutFrom] = names as [string, string, string];
+    const at = sim.now;
+    sim.network.cutBetween(slow, cutFrom);
+    for (const name of names) sim.pause(name, 500);
+    sim.runFor(2_000);
+    expect(changes.filter((c) => c.at >= at && (c.change.kind === 'fenced' || c.change.kind === 'dead'))).toEqual([]);
+    expect(sim.membership(slow).counters.selfChecksPassed).toBe(sim.membership(slow).counters.selfChecks);
+  });
+
+  it('no monitor answers the self-check: fenced at the deadline', () => {
     const { sim, changes, names } = cluster(3, 9);
     const [slow, ...others] = names as [string, string, string];
     const at = sim.now;

@@ -60,6 +60,9 @@ interface SelfCheck {
   readonly id: number;
   readonly stalledMs: number;
   readonly pending: Set<string>;
+  /** Monitors that vouched; a majority by the deadline passes (one may be cut off from this member). */
+  vouched: number;
+  readonly asked: number;
   readonly retryAt: number;
   readonly deadline: number;
   retried: boolean;
@@ -264,7 +267,10 @@ export class Membership {
    * (its ring successors, which watch it) can have, so it asks each of them, as a probe request
    * about itself, whether they hold it alive at its current incarnation. It keeps announcing
    * meanwhile: a monitor that declared it dead says so at once (and its news is usually queued in
-   * the socket already), and one that does not answer in time counts as having declared it.
+   * the socket already). All vouching ends the check at once; by the deadline, half of them
+   * vouching is enough: a death declared during the stall reached the others by gossip before this
+   * member woke (so a vouching monitor did not miss it), and any member that still believes it dead
+   * tells it on its next heartbeat. A monitor cut off from this member thus does not fence it.
    */
   private startSelfCheck(now: Now, late: number): void {
     const monitors = this.successors();
@@ -277,6 +283,8 @@ export class Membership {
       id,
       stalledMs,
       pending: new Set(monitors),
+      vouched: 0,
+      asked: monitors.length,
       retryAt: now.mono + (this.timing.selfCheckTimeoutMs * this.health.factor) / 2,
       deadline: now.mono + this.timing.selfCheckTimeoutMs * this.health.factor,
       retried: false,
@@ -287,7 +295,10 @@ export class Membership {
   private runSelfCheck(now: Now): void {
     const check = this.selfCheck;
     if (!check) return;
-    if (now.mono >= check.deadline) return this.fence(now, 'stalled', check.stalledMs);
+    if (now.mono >= check.deadline) {
+      if (check.vouched >= Math.ceil(check.asked / 2)) return this.passSelfCheck();
+      return this.fence(now, 'stalled', check.stalledMs);
+    }
     if (!check.retried && now.mono >= check.retryAt) {
       check.retried = true;
       for (const name of check.pending) this.send(now, name, { type: 'probe-request', probe: check.id, target: this.name });
@@ -298,8 +309,12 @@ export class Membership {
   private selfCheckAnswer(now: Now, from: string, alive: boolean, epoch: number, incarnation: number): void {
     const check = this.selfCheck as SelfCheck;
     if (!alive || epoch !== this.self.epoch || incarnation !== this.self.incarnation) return this.fence(now, 'stalled', check.stalledMs);
-    check.pending.delete(from);
-    if (check.pending.size > 0) return;
+    if (!check.pending.delete(from)) return;
+    check.vouched += 1;
+    if (check.pending.size === 0) this.passSelfCheck();
+  }
+
+  private passSelfCheck(): void {
     this.selfCheck = undefined;
     this.counters.selfChecksPassed += 1;
   }

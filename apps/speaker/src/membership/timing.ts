@@ -32,8 +32,8 @@ export interface Timing {
    * A stall at least this long means the others may have declared this member dead (equal to the
    * detection time, suspectAfter + probeTimeout). It then asks its monitors (the only members that
    * can declare it) what they believe: it fences itself (new incarnation, hold-down) only if one
-   * declared it dead or they do not all answer within selfCheckTimeoutMs. A busy machine's stalls
-   * thus cost no failover unless the others actually acted on them.
+   * declared it dead, or fewer than half of them vouched for it within selfCheckTimeoutMs. A busy
+   * machine's stalls thus cost no failover unless the others actually acted on them.
    */
   readonly selfFenceAfterMs: number;
   /** How long the monitors' answers to a self-check are awaited (asked again at half-time). */
