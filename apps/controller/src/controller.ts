@@ -177,7 +177,9 @@ export class Controller {
       this.deps.log.info('leading', { restored, services: this.services.cache.size, ms: Date.now() - started });
       sync.addAll();
       this.pools.schedule();
-      await sync.run(term, this.deps.workers ?? 8);
+      // Each reconcile mostly waits on the API (a status PATCH, an Event): 32 in flight keep a
+      // burst of a thousand new Services from queueing behind 8 round trips at a time.
+      await sync.run(term, this.deps.workers ?? 32);
     } finally {
       this.readyForService = false;
       this.sync = undefined;

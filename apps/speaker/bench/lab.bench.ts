@@ -6,15 +6,20 @@
 //     line) and takeover (its first gratuitous ARP seen by the client), each from the fault;
 //   - kill -9 of the owner's speaker: kill → the new owner's first gratuitous ARP at the client, and
 //     failed requests;
-//   - Service created (API create of Service + EndpointSlice) → first ARP reply at the client.
-//   - 1,000 Services created at once → every address answered from the client; the speakers' RSS.
-// SPEAKER_LAB_SECTIONS=failover,kill,create,bulk chooses. Rows measured replace those of the last
+//   - the handback after the hold-down (link down and freeze runs): the request stream's gap;
+//   - Service created (API create of Service + EndpointSlice, and `kubectl create -f -`) → first
+//     ARP reply at the client.
+//   - 1,000 Services created at once → every address answered from the client (the first ARP reply
+//     to the client kernel's own requests, in a capture); the speakers' RSS and fences.
+// SPEAKER_LAB_SECTIONS=failover,kill,create,bulk chooses; SPEAKER_LAB_TAG names the lab's namespaces;
+// SPEAKER_LAB_SPEAKER_NODE_ARGS / SPEAKER_LAB_CONTROLLER_NODE_ARGS add node flags (e.g. --cpu-prof). Rows measured replace those of the last
 // run in bench-results/speaker.json; the other rows stay.
+import { type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
-import { ownerChanges, requireNetworkLab, type NeighborFrame } from '@lb/netlab';
-import { Services } from '@lb/k8s-watch';
+import { ownerChanges, requireNetworkLab, waitFor, type NeighborFrame } from '@lb/netlab';
+import { EndpointSlices, Services } from '@lb/k8s-watch';
 import { SpeakerLab } from '../test/lab.js';
 
 const runs = Number(process.env['SPEAKER_LAB_RUNS'] ?? 10);
@@ -24,7 +29,7 @@ const log = (text: string) => console.log(`[${new Date().toISOString().slice(11,
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 requireNetworkLab(['arping', 'tcpdump', 'curl', 'nft', 'ss']);
-const lab = await SpeakerLab.start({ tag: 'sl2b' });
+const lab = await SpeakerLab.start({ tag: process.env['SPEAKER_LAB_TAG'] ?? 'sl2b' });
 try {
   await lab.settled();
   const ip = await lab.service('bench');
@@ -58,6 +63,7 @@ try {
     const gaps: number[] = [];
     const detections: number[] = [];
     const takeovers: number[] = [];
+    const handbacks: number[] = [];
     for (let run = 0; run < runs; run++) {
       const capture = await lab.cluster.captureNeighbors();
       const stream = await lab.cluster.requestStream(ip, { intervalMs: 10 });
@@ -80,9 +86,15 @@ try {
       gaps.push(summary.maxGapMs);
       if (takeover) takeovers.push(takeover.at - at);
       if (declared !== undefined) detections.push(declared - at);
-      log(`${fault} ${run + 1}/${runs}: gap ${summary.maxGapMs} ms, detection ${declared !== undefined ? declared - at : '?'} ms, takeover ${takeover ? round(takeover.at - at) : '?'} ms by ${next}`);
+      // The handback once the hold-down ends: the client's requests keep flowing through it.
+      const back = await lab.cluster.requestStream(ip, { intervalMs: 10 });
       await settleHome();
+      await waitFor('the stream to reach home again', () => back.records().some((r) => r.node === home), { timeoutMs: 5000 });
+      const handback = (await back.stop()).summary;
+      handbacks.push(handback.maxGapMs);
+      log(`${fault} ${run + 1}/${runs}: gap ${summary.maxGapMs} ms, detection ${declared !== undefined ? declared - at : '?'} ms, takeover ${takeover ? round(takeover.at - at) : '?'} ms by ${next}; handback gap ${handback.maxGapMs} ms`);
     }
+    rows.push(...spreadRows(`lab-${fault}-handback-traffic-gap`, summarize(handbacks), 'ms', 1000));
     rows.push(...spreadRows(`lab-${fault}-traffic-gap`, summarize(gaps), 'ms', 500));
     rows.push({ name: `lab-${fault}-traffic-gap-max-limit`, value: Math.max(...gaps), unit: 'ms', limit: 1000 });
     if (detections.length > 0) rows.push(...spreadRows(`lab-${fault}-detection`, summarize(detections), 'ms', null));
@@ -130,14 +142,54 @@ try {
       log(`created ${run + 1}/${runs}: first ARP reply after ${reply ? round(Number(reply.timeNs / 1000n) / 1000 - at) : '?'} ms`);
     }
     rows.push(...spreadRows('lab-service-created-to-first-arp-reply', summarize(latencies), 'ms', 300));
+    // The same from `kubectl create -f -` (Service + EndpointSlice): what a user sees, kubectl's own start included.
+    const viaKubectl: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const address = `172.16.16.${230 + run}`;
+      const capture = await lab.cluster.captureNeighbors();
+      const arping = lab.cluster.lab.spawn(lab.cluster.clientNs, 'arping', ['-I', lab.cluster.clientInterface, '-c', '400', '-W', '0.01', address]);
+      await sleep(300);
+      const at = Date.now();
+      lab.kubectlCreateService(`kubectl-${run}`, { annotations: { 'metallb.universe.tf/loadBalancerIPs': address } });
+      await lab.owner(address, () => true, 5000);
+      await arping.stop(100);
+      const reply = (await capture.stop()).find((f) => f.address === address && f.kind === 'reply');
+      if (reply) viaKubectl.push(Number(reply.timeNs / 1000n) / 1000 - at);
+      log(`kubectl create ${run + 1}/${runs}: first ARP reply after ${reply ? round(Number(reply.timeNs / 1000n) / 1000 - at) : '?'} ms`);
+    }
+    rows.push(...spreadRows('lab-kubectl-create-to-first-arp-reply', summarize(viaKubectl), 'ms', 300));
   }
 
   const bulk = Number(process.env['SPEAKER_LAB_BULK'] ?? 1000);
   if (bulk > 0 && sections.has('bulk')) {
-    // `bulk` Services created at once (Service + EndpointSlice each, 32 writes in flight), then
-    // every address answered from the client: arping sweeps (32 in parallel) over the addresses not
-    // answered yet (each exits at its first reply), until none is left.
-    const names = Array.from({ length: bulk }, (_, i) => `bulk-${i}`);
+    // `bulk` Services created at once (Service + EndpointSlice each, 32 writes in flight); once the
+    // controller assigned them all, the client's own kernel asks for every address: one process
+    // sends a datagram to each address it has no neighbour entry for yet, every 200 ms (the kernel
+    // ARPs every 200 ms for each), until /proc/net/arp has them all. The capture in the client
+    // namespace gives each address's first ARP reply; the last of those is "all answered".
+    // SPEAKER_LAB_BULK_RUNS rounds (default 3) in the same lab, each deleting the previous round's
+    // Services first (the pool holds one round) and waiting for the addresses to be withdrawn.
+    const { clientNs, clientInterface } = lab.cluster;
+    const neigh = `net.ipv4.neigh.${clientInterface}`;
+    lab.cluster.lab.tryNs(clientNs, 'sysctl', ['-q', '-w', `${neigh}.retrans_time_ms=200`, `${neigh}.mcast_solicit=50`, 'net.ipv4.neigh.default.gc_thresh2=4096', 'net.ipv4.neigh.default.gc_thresh3=8192']);
+    const logged = (pattern: string) => lab.speakers.reduce((n, proc) => n + (proc?.logFile ? readFileSync(proc.logFile, 'utf8').split(pattern).length - 1 : 0), 0);
+    const result = { assigned: [] as number[], answered: [] as number[], created: [] as number[], fences: 0 };
+    let previous: string[] = [];
+    let previousAddresses: string[] = [];
+    for (let round = 0; round < Number(process.env['SPEAKER_LAB_BULK_RUNS'] ?? 3); round++) {
+    for (let i = 0; i < previous.length; i += 32) {
+      await Promise.all(previous.slice(i, i + 32).flatMap((name) => [lab.client.delete(Services, 'default', name), lab.client.delete(EndpointSlices, 'default', `${name}-x`)]));
+    }
+    if (previous.length > 0) {
+      // Withdrawn everywhere: the last address of the previous round no longer answers.
+      const last = previousAddresses.at(-1) as string;
+      await waitFor(`${last} to be withdrawn`, () => lab.cluster.arping(last, { count: 1, deadlineSeconds: 1 }).received === 0, { timeoutMs: 60_000, intervalMs: 500 });
+      await sleep(2000);
+    }
+    lab.cluster.flushNeighbors();
+    const names = Array.from({ length: bulk }, (_, i) => `bulk-${round}-${i}`);
+    const fencesBefore = logged('membership: fenced');
+    const capture = await lab.cluster.captureNeighbors();
     const at = Date.now();
     for (let i = 0; i < names.length; i += 32) {
       await Promise.all(names.slice(i, i + 32).map((name) => lab.createService(name, { annotations: { 'metallb.universe.tf/address-pool': 'bulk' } })));
@@ -152,26 +204,56 @@ try {
       await sleep(200);
     }
     const assigned = Date.now() - at;
-    let sweeps = 0;
-    while (pending.length > 0 && Date.now() - at < 240_000) {
-      sweeps += 1;
-      const script = `xargs -P 32 -n 1 sh -c 'arping -q -c 1 -C 1 -w 1 -I ${lab.cluster.clientInterface} "$0" && echo "$0"'`;
-      const answered = new Set(lab.cluster.lab.tryNs(lab.cluster.clientNs, 'sh', ['-c', script], { input: pending.join('\n'), timeoutMs: 120_000 }).stdout.split('\n').filter(Boolean));
-      pending = pending.filter((a) => !answered.has(a));
+    const asker = `const dgram = require('node:dgram'), fs = require('node:fs');
+      const want = fs.readFileSync(0, 'utf8').split('\\n').filter(Boolean);
+      const socket = dgram.createSocket('udp4');
+      const round = () => {
+        const known = new Set(fs.readFileSync('/proc/net/arp', 'utf8').split('\\n').slice(1).map((l) => l.split(/\\s+/)).filter((f) => f[2] === '0x2').map((f) => f[0]));
+        const left = want.filter((a) => !known.has(a));
+        if (left.length === 0) process.exit(0);
+        for (const a of left) socket.send(Buffer.alloc(1), 9, a, () => undefined);
+        setTimeout(round, 200);
+      };
+      round();`;
+    const asked = lab.cluster.lab.tryNs(clientNs, process.execPath, ['-e', asker], { input: pending.join('\n'), timeoutMs: 120_000 });
+    const frames = await capture.stop();
+    const firstReply = new Map<string, number>();
+    for (const f of frames) if (f.kind === 'reply' && !firstReply.has(f.address)) firstReply.set(f.address, Number(f.timeNs / 1000n) / 1000);
+    const unanswered = pending.filter((a) => !firstReply.has(a));
+    if (!asked.ok || unanswered.length > 0) throw new Error(`${unanswered.length} of ${bulk} addresses never answered, e.g. ${unanswered.slice(0, 5).join(', ')} (${asked.stderr.slice(-500)})`);
+    const answeredAt = pending.map((a) => (firstReply.get(a) as number) - at).sort((x, y) => x - y);
+    const all = Math.round(answeredAt.at(-1) as number);
+    // What the burst did to the membership: every fence here moved addresses for nothing.
+    const fences = logged('membership: fenced') - fencesBefore;
+    log(`${bulk} Services, round ${round + 1}: API writes done in ${created} ms, all assigned by the controller after ${assigned} ms, half answered after ${Math.round(answeredAt[answeredAt.length >> 1] as number)} ms, all after ${all} ms; ${fences} fences`);
+    result.assigned.push(assigned);
+    result.answered.push(all);
+    result.created.push(created);
+    result.fences += fences;
+    previous = names;
+    previousAddresses = pending;
     }
-    if (pending.length > 0) throw new Error(`${pending.length} of ${bulk} addresses never answered, e.g. ${pending.slice(0, 5).join(', ')}`);
-    const all = Date.now() - at;
-    log(`${bulk} Services: API writes done in ${created} ms, all assigned by the controller after ${assigned} ms, all answered after ${all} ms (${sweeps} arping sweeps)`);
-    rows.push({ name: `lab-${bulk}-services-created-to-all-assigned`, value: assigned, unit: 'ms', limit: null });
-    rows.push({ name: `lab-${bulk}-services-created-to-all-answered`, value: all, unit: 'ms', limit: 10_000 });
-    rows.push({ name: `lab-${bulk}-services-api-writes-done`, value: created, unit: 'ms', limit: null });
+    rows.push(...spreadRows(`lab-${bulk}-services-created-to-all-assigned`, summarize(result.assigned), 'ms', null));
+    rows.push(...spreadRows(`lab-${bulk}-services-created-to-all-answered`, summarize(result.answered), 'ms', 10_000));
+    rows.push(...spreadRows(`lab-${bulk}-services-api-writes-done`, summarize(result.created), 'ms', null));
+    rows.push({ name: `lab-${bulk}-services-membership-fences`, value: result.fences, unit: 'fences', limit: 0 });
     for (const [i, proc] of lab.speakers.entries()) {
       const rss = (pid: number | undefined) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
       rows.push({ name: `lab-${bulk}-services-speaker-rss-node-${i + 1}`, value: round(rss(proc?.child.pid)), unit: 'MiB', limit: 150 });
     }
   }
 } finally {
+  // A profiled process writes its profile when it exits by itself: stop it before the lab goes.
+  if (process.env['SPEAKER_LAB_CONTROLLER_NODE_ARGS']) await stopGently(lab.controller.child);
+  if (process.env['SPEAKER_LAB_SPEAKER_NODE_ARGS']) await Promise.all(lab.speakers.map((p) => p && stopGently(p.child)));
   await lab.cleanup();
+}
+
+async function stopGently(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(5000)]);
 }
 
 // Keep the rows of the last runs (the simulation's, sections not run now); replace those measured now.
@@ -179,6 +261,11 @@ const file = join(benchResultsDir(), 'speaker.json');
 let kept: BenchResult[] = [];
 const fresh = new Set(rows.map((r) => r.name));
 try {
+  // A single figure now reported as (min)/(median)/(max) replaces its old single row too.
+  for (const name of fresh) {
+    const spread = / \((?:min|median|max)\)$/.exec(name);
+    if (spread) fresh.add(name.slice(0, spread.index));
+  }
   kept = (JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]).filter((r) => !fresh.has(r.name));
 } catch {
   // first run

@@ -130,8 +130,10 @@ metadata: { name: big, namespace: metallb-system }
   const membershipOnly: number[] = [];
   const election = new L2Election('node-0');
   for (let run = 0; run < 10; run++) {
+    // New Service objects each run (verdicts are remembered per object): every Service changed.
+    const changed = { ...inputs, services: inputs.services.map((s) => structuredClone(s)) };
     let t = performance.now();
-    election.setInputs(inputs);
+    election.setInputs(changed);
     election.decide(view('node-0', hundred));
     full.push(performance.now() - t);
     t = performance.now();

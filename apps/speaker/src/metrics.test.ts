@@ -6,7 +6,7 @@ import { SpeakerMetrics } from './metrics.js';
 import { type MembershipCounters } from './membership/types.js';
 
 function counters(): MembershipCounters {
-  return { sent: 10, sentBytes: 700, received: 9, receivedBytes: 630, unaddressed: 0, dropped: { 'bad-tag': 2, replayed: 1 }, declared: 1, inconclusive: 0, suspicionsLifted: 3, probes: 4, stalls: 1, fences: 0, nameConflicts: 0 };
+  return { sent: 10, sentBytes: 700, received: 9, receivedBytes: 630, unaddressed: 0, dropped: { 'bad-tag': 2, replayed: 1 }, declared: 1, inconclusive: 0, suspicionsLifted: 3, probes: 4, stalls: 3, selfChecks: 2, selfChecksPassed: 1, fences: 0, nameConflicts: 0 };
 }
 
 describe('SpeakerMetrics', () => {
@@ -45,6 +45,8 @@ describe('SpeakerMetrics', () => {
       'lb_speaker_detection_seconds_bucket{le="0.25"} 1',
       'lb_speaker_detection_seconds_bucket{le="0.2"} 0',
       'lb_speaker_membership_fences_total{reason="stalled"} 1',
+      'lb_speaker_membership_self_checks_total{outcome="passed"} 1',
+      'lb_speaker_membership_self_checks_total{outcome="fenced"} 1',
     ];
     for (const line of expected) expect(text).toContain(line);
     expect(expected.length).toBeGreaterThan(0);

@@ -90,6 +90,10 @@ export class SpeakerMetrics {
     counter('probes_total', 'Suspicions that started a probe.', [], (c, m) => c.inc(m.counters.probes));
     counter('suspicions_lifted_total', 'Probes ended by evidence of life (no death declared).', [], (c, m) => c.inc(m.counters.suspicionsLifted));
     counter('stalls_total', 'Times this process ran late enough to be a stall (GC, CPU starvation).', [], (c, m) => c.inc(m.counters.stalls));
+    counter('self_checks_total', 'Stalls long enough to ask the monitors whether they declared this speaker dead, by outcome (passed: no fence).', ['outcome'], (c, m) => {
+      c.inc({ outcome: 'passed' }, m.counters.selfChecksPassed);
+      c.inc({ outcome: 'fenced' }, m.counters.selfChecks - m.counters.selfChecksPassed);
+    });
 
     this.failovers = new Counter({ name: 'lb_speaker_failovers_total', help: 'Speakers lost (declared dead, or left), as seen by this one: each moves addresses.', labelNames: ['kind'], registers });
     this.detection = new Histogram({

@@ -11,6 +11,8 @@ const repoRoot = join(import.meta.dirname, '..', '..', '..');
 export const speakerBin = join(import.meta.dirname, '..', 'bin', 'lb-speaker.mjs');
 const controllerBin = join(repoRoot, 'apps', 'controller', 'bin', 'lb-controller.mjs');
 const crdDir = join(repoRoot, 'charts', 'lb', 'crds');
+/** kubectl 1.35, where tools/scripts/fetch-k8s-binaries.mjs puts it. */
+const kubectlPath = join(repoRoot, '.bin', 'kubectl');
 
 export const NAMESPACE = 'metallb-system';
 export const POOL = '172.16.16.150-172.16.16.250';
@@ -29,10 +31,15 @@ export interface ServiceSpec {
   readonly ipFamilies?: readonly string[];
 }
 
+/** Extra node flags from the environment (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a bench run). */
+function nodeArgs(variable: string): string[] {
+  return (process.env[variable] ?? '').split(' ').filter(Boolean);
+}
+
 export class SpeakerLab {
   readonly speakers: Array<SpawnedProcess | undefined> = [];
   /** How a speaker is run (its arguments follow): the built bin by default; a bench may swap it. */
-  speakerCommand: readonly string[] = [process.execPath, speakerBin];
+  speakerCommand: readonly string[] = [process.execPath, ...nodeArgs('SPEAKER_LAB_SPEAKER_NODE_ARGS'), speakerBin];
   private readonly keyDir: string;
 
   private constructor(
@@ -83,7 +90,7 @@ export class SpeakerLab {
       const controller =
         options.controller === false
           ? undefined
-          : cluster.startOnHost('controller', process.execPath, [controllerBin, '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NAMESPACE]);
+          : cluster.startOnHost('controller', process.execPath, [...nodeArgs('SPEAKER_LAB_CONTROLLER_NODE_ARGS'), controllerBin, '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NAMESPACE]);
       const lab = new SpeakerLab(cluster, client, controller, setupDir);
       if (options.speakerCommand) lab.speakerCommand = options.speakerCommand;
       mkdirSync(lab.keyDir, { recursive: true });
@@ -139,28 +146,45 @@ export class SpeakerLab {
   }
 
   async createService(name: string, spec: ServiceSpec = {}): Promise<void> {
+    const [service, slice] = this.serviceObjects(name, spec);
+    await this.client.create(Services, service);
+    await this.client.create(EndpointSlices, slice);
+  }
+
+  /** The same Service and EndpointSlice, created as a user would: `kubectl create -f -` (kubectl 1.35). */
+  kubectlCreateService(name: string, spec: ServiceSpec = {}): void {
+    if (!existsSync(kubectlPath)) throw new Error(`kubectl 1.35 not found at ${kubectlPath}: run \`node tools/scripts/fetch-k8s-binaries.mjs\``);
+    const list = { apiVersion: 'v1', kind: 'List', items: this.serviceObjects(name, spec) };
+    const kubeconfig = this.cluster.kubeSim?.kubeconfigPath ?? '';
+    this.cluster.lab.ns(null, kubectlPath, ['--kubeconfig', kubeconfig, 'create', '--validate=false', '-f', '-'], { input: JSON.stringify(list), timeoutMs: 15_000 });
+  }
+
+  /** A LoadBalancer Service and its EndpointSlice with a ready endpoint on each of `spec.endpoints` (default: every node). */
+  private serviceObjects(name: string, spec: ServiceSpec): [KubeObject, KubeObject] {
     const namespace = spec.namespace ?? 'default';
-    await this.client.create(Services, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name, namespace, ...(spec.annotations ? { annotations: spec.annotations } : {}) },
-      spec: {
-        type: 'LoadBalancer',
-        ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }],
-        ...(spec.local ? { externalTrafficPolicy: 'Local' } : {}),
-        ...(spec.loadBalancerClass ? { loadBalancerClass: spec.loadBalancerClass } : {}),
-        ...(spec.ipFamilies ? { ipFamilies: spec.ipFamilies, ipFamilyPolicy: 'SingleStack' } : {}),
-      },
-    } as KubeObject);
     const nodes = spec.endpoints ?? this.cluster.nodes.map((n) => n.name);
-    await this.client.create(EndpointSlices, {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: `${name}-x`, namespace, labels: { 'kubernetes.io/service-name': name } },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
-      endpoints: nodes.map((nodeName, i) => ({ addresses: [`10.244.${i}.10`], nodeName, conditions: { ready: true } })),
-    } as KubeObject);
+    return [
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace, ...(spec.annotations ? { annotations: spec.annotations } : {}) },
+        spec: {
+          type: 'LoadBalancer',
+          ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }],
+          ...(spec.local ? { externalTrafficPolicy: 'Local' } : {}),
+          ...(spec.loadBalancerClass ? { loadBalancerClass: spec.loadBalancerClass } : {}),
+          ...(spec.ipFamilies ? { ipFamilies: spec.ipFamilies, ipFamilyPolicy: 'SingleStack' } : {}),
+        },
+      } as KubeObject,
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: `${name}-x`, namespace, labels: { 'kubernetes.io/service-name': name } },
+        addressType: 'IPv4',
+        ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+        endpoints: nodes.map((nodeName, i) => ({ addresses: [`10.244.${i}.10`], nodeName, conditions: { ready: true } })),
+      } as KubeObject,
+    ];
   }
 
   async addressOf(name: string, namespace = 'default', timeoutMs = 15_000): Promise<string> {

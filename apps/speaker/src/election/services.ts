@@ -44,12 +44,44 @@ export interface ServiceOptions {
 
 const SHARED_IP_ANNOTATIONS = ['metallb.io/allow-shared-ip', 'metallb.universe.tf/allow-shared-ip'];
 
+const lookups = new WeakMap<CompiledConfig, ClassLookup>();
+
+/** The configuration's classes; one object per configuration, so that verdicts can be remembered per lookup. */
 export function classLookup(config: CompiledConfig): ClassLookup {
-  return {
-    classPools: new Map(config.classes.map((c) => [c.name, c.pool])),
-    ...(config.defaultClass !== undefined ? { defaultClass: config.defaultClass } : {}),
-  };
+  let lookup = lookups.get(config);
+  if (!lookup) {
+    lookup = {
+      classPools: new Map(config.classes.map((c) => [c.name, c.pool])),
+      ...(config.defaultClass !== undefined ? { defaultClass: config.defaultClass } : {}),
+    };
+    lookups.set(config, lookup);
+  }
+  return lookup;
 }
+
+/**
+ * A verdict remembered for one Service object under one configuration. Informers replace an object
+ * when it changes, so an object seen again with the same configuration has the same verdict: a
+ * burst of a thousand Service events then parses each Service's annotations once, not once per
+ * decision.
+ */
+interface Remembered<V> {
+  readonly config: CompiledConfig;
+  readonly classes: ClassLookup;
+  readonly lbClass: string | undefined;
+  readonly verdict: V;
+}
+
+function remembered<V>(memo: WeakMap<ServiceResource, Remembered<V>>, service: ServiceResource, config: CompiledConfig, classes: ClassLookup, options: ServiceOptions, compute: () => V): V {
+  const hit = memo.get(service);
+  if (hit && hit.config === config && hit.classes === classes && hit.lbClass === options.lbClass) return hit.verdict;
+  const verdict = compute();
+  memo.set(service, { config, classes, lbClass: options.lbClass, verdict });
+  return verdict;
+}
+
+const poolVerdicts = new WeakMap<ServiceResource, Remembered<PoolVerdict>>();
+const l2Verdicts = new WeakMap<ServiceResource, Remembered<ServiceVerdict>>();
 
 interface IpAddress {
   readonly family: IpFamily;
@@ -78,6 +110,10 @@ export type PoolVerdict = { readonly ok: true; readonly service: PooledService }
 
 /** Whether a Service is ours (type, class, --lb-class) and which pool holds its addresses, as the controller decided. */
 export function servicePool(service: ServiceResource, config: CompiledConfig, classes: ClassLookup, options: ServiceOptions = {}): PoolVerdict {
+  return remembered(poolVerdicts, service, config, classes, options, () => computePool(service, config, classes, options));
+}
+
+function computePool(service: ServiceResource, config: CompiledConfig, classes: ClassLookup, options: ServiceOptions): PoolVerdict {
   const key = serviceKey(service);
   const ingress = (service.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => ip !== undefined && ip !== '');
   const addresses = ingress.map((ip) => canonicalIp(ip) ?? ip);
@@ -108,6 +144,10 @@ export function sharesIP(service: ServiceResource): boolean {
 }
 
 export function serviceVerdict(service: ServiceResource, config: CompiledConfig, classes: ClassLookup, options: ServiceOptions = {}): ServiceVerdict {
+  return remembered(l2Verdicts, service, config, classes, options, () => computeVerdict(service, config, classes, options));
+}
+
+function computeVerdict(service: ServiceResource, config: CompiledConfig, classes: ClassLookup, options: ServiceOptions): ServiceVerdict {
   const pooled = servicePool(service, config, classes, options);
   if (!pooled.ok) return pooled;
   const { key, addresses, pool, local } = pooled.service;

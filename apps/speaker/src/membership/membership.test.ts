@@ -116,13 +116,109 @@ describe('no false positives', () => {
     }
   });
 
-  it('a member whose own timers ran 400 ms late accuses nobody, and fences itself', () => {
+  it('a member whose own timers ran 400 ms late accuses nobody; declared dead meanwhile, it fences itself', () => {
     const { sim, changes, names } = cluster(10);
     const slow = names[2] as string;
     sim.pause(slow, 400);
     sim.runFor(3_000);
     expect(deathsOf(changes).filter((d) => d.node === slow)).toEqual([]);
-    expect(changes.some((c) => c.node === slow && c.change.kind === 'fenced' && c.change.reason === 'stalled')).toBe(true);
+    expect(deathsOf(changes, slow).length).toBeGreaterThan(0);
+    expect(changes.some((c) => c.node === slow && c.change.kind === 'fenced')).toBe(true);
+  });
+});
+
+describe('stalls: a member fences only when the others acted on its silence', () => {
+  it.each([3, 10])('%i members, the whole machine stalls 500 ms (every member at once): nobody declared, nobody fenced, nobody withdraws', (size) => {
+    const { sim, changes, names } = cluster(size, 4);
+    const at = sim.now;
+    for (const name of names) sim.pause(name, 500);
+    sim.runFor(3_000);
+    const after = changes.filter((c) => c.at >= at);
+    expect(after.filter((c) => c.change.kind === 'dead' || c.change.kind === 'fenced' || c.change.kind === 'withdrawn')).toEqual([]);
+    for (const name of names) {
+      const m = sim.membership(name);
+      expect(m.counters.selfChecks).toBeGreaterThan(0);
+      expect(m.counters.selfChecksPassed).toBe(m.counters.selfChecks);
+      expect(m.incarnation).toBe(0);
+      expect([...m.membershipView().eligible].sort()).toEqual(names);
+    }
+  });
+
+  it('a stall below the detection time, alone, changes nothing (no self-check, no fence)', () => {
+    const { sim, changes, names } = cluster(10, 5);
+    const slow = names[3] as string;
+    const at = sim.now;
+    sim.pause(slow, 180);
+    sim.runFor(2_000);
+    expect(changes.filter((c) => c.at >= at && c.change.kind !== 'alive')).toEqual([]);
+    expect(sim.membership(slow).counters.fences).toBe(0);
+  });
+
+  it('a frozen member is failed over within the budget, and on thawing fences before it could answer beside the new owner', () => {
+    const { sim, changes, names } = cluster(10, 6);
+    const frozen = names[5] as string;
+    const at = sim.now;
+    sim.pause(frozen, 2_000);
+    sim.runFor(1_000);
+    const deaths = deathsOf(changes, frozen);
+    expect(Math.min(...deaths.map((d) => d.at)) - at).toBeLessThanOrEqual(320);
+    sim.runUntil(at + 2_000);
+    // The instant it runs again (its timer first, then what queued meanwhile) it is fenced: held
+    // down in its own view, so its election gives it nothing the others moved.
+    const fenced = changes.find((c) => c.node === frozen && c.change.kind === 'fenced');
+    expect(fenced?.at).toBe(at + 2_000);
+    expect(sim.membership(frozen).membershipView().eligible.has(frozen)).toBe(false);
+    sim.runFor(500);
+    // Steady state: one belief everywhere (alive again, held down), so one owner per address.
+    for (const name of names) {
+      const view = sim.membership(name).membershipView();
+      expect(view.alive.has(frozen)).toBe(true);
+      expect(view.eligible.has(frozen)).toBe(false);
+    }
+  });
+
+  it('a frozen member whose news of its death was lost learns it from its monitors at once', () => {
+    const { sim, changes, names } = cluster(10, 8);
+    const frozen = names[7] as string;
+    const at = sim.now;
+    sim.pause(frozen, 2_000);
+    // Nothing reaches it while frozen: no "dead" news waits in its socket.
+    sim.network.isolate(frozen);
+    sim.runFor(1_990);
+    sim.network.heal();
+    sim.runFor(10);
+    expect(deathsOf(changes, frozen).length).toBeGreaterThan(0);
+    expect(sim.membership(frozen).counters.selfChecks).toBe(1);
+    sim.runFor(20);
+    const fenced = changes.find((c) => c.node === frozen && c.change.kind === 'fenced');
+    expect(fenced).toBeDefined();
+    expect((fenced?.at ?? Infinity) - (at + 2_000)).toBeLessThan(20);
+    expect(sim.membership(frozen).counters.selfChecksPassed).toBe(0);
+  });
+
+  it('3 members stall together; one monitor is cut off from a member: the other vouches, nobody fences', () => {
+    const { sim, changes, names } = cluster(3, 10);
+    const [slow, cutFrom] = names as [string, string, string];
+    const at = sim.now;
+    sim.network.cutBetween(slow, cutFrom);
+    for (const name of names) sim.pause(name, 500);
+    sim.runFor(2_000);
+    expect(changes.filter((c) => c.at >= at && (c.change.kind === 'fenced' || c.change.kind === 'dead'))).toEqual([]);
+    expect(sim.membership(slow).counters.selfChecksPassed).toBe(sim.membership(slow).counters.selfChecks);
+  });
+
+  it('no monitor answers the self-check: fenced at the deadline', () => {
+    const { sim, changes, names } = cluster(3, 9);
+    const [slow, ...others] = names as [string, string, string];
+    const at = sim.now;
+    for (const name of names) sim.pause(name, 500);
+    sim.runFor(400);
+    // Its monitors thaw but can no longer hear it.
+    for (const other of others) sim.network.cutBetween(slow, other);
+    sim.runFor(1_000);
+    const fenced = changes.find((c) => c.node === slow && c.change.kind === 'fenced');
+    expect(fenced?.change).toMatchObject({ kind: 'fenced', reason: 'stalled' });
+    expect((fenced?.at ?? Infinity) - (at + 500)).toBeLessThanOrEqual(250 * 2);
   });
 });
 
@@ -165,6 +261,34 @@ describe('coming back', () => {
     expect(sim.membership(member).membershipView().withdrawn).toBe(false);
     sim.runFor(5_000);
     for (const name of names) expect(sim.membership(name).membershipView().eligible.has(member)).toBe(true);
+  });
+});
+
+describe('rejoining a large cluster', () => {
+  it('200 members: the restarted member gets the table paced, neighbourhood first, and stays withdrawn until it knows every listed member', () => {
+    const { sim, names } = cluster(200, 11);
+    const member = names[42] as string;
+    sim.kill(member);
+    sim.runFor(1_000);
+    const sent = new Map<string, number>();
+    const received = new Map<string, number>();
+    sim.tap((from, to) => {
+      sent.set(from, (sent.get(from) ?? 0) + 1);
+      received.set(to, (received.get(to) ?? 0) + 1);
+    });
+    sim.restart(member);
+    sim.runFor(50);
+    // Joining: its view is partial, so it announces nothing yet.
+    expect(sim.membership(member).membershipView().withdrawn).toBe(true);
+    sim.runFor(950);
+    const busiestSent = Math.max(...[...sent].filter(([n]) => n !== member).map(([, c]) => c));
+    expect(busiestSent).toBeLessThanOrEqual(50);
+    expect(received.get(member)).toBeLessThanOrEqual(50);
+    sim.runFor(1_000);
+    const view = sim.membership(member).membershipView();
+    expect(view.withdrawn).toBe(false);
+    expect(view.alive.size).toBe(200);
+    for (const name of names) expect(sim.membership(name).membershipView().alive.has(member)).toBe(true);
   });
 });
 

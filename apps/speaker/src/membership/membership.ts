@@ -55,7 +55,22 @@ interface Watch {
   quietSince: number;
 }
 
+/** After a long stall: the monitors asked whether they still hold this member alive, and who has not answered. */
+interface SelfCheck {
+  readonly id: number;
+  readonly stalledMs: number;
+  readonly pending: Set<string>;
+  /** Monitors that vouched; a majority by the deadline passes (one may be cut off from this member). */
+  vouched: number;
+  readonly asked: number;
+  readonly retryAt: number;
+  readonly deadline: number;
+  retried: boolean;
+}
+
 const TELL_DEAD_EVERY_MS = 100;
+/** The digest a joining member puts in its sync request: it has nothing to offer in return. */
+const JOINING_DIGEST = 0;
 
 export class Membership {
   readonly name: string;
@@ -71,6 +86,8 @@ export class Membership {
     suspicionsLifted: 0,
     probes: 0,
     stalls: 0,
+    selfChecks: 0,
+    selfChecksPassed: 0,
     fences: 0,
     nameConflicts: 0,
   };
@@ -103,11 +120,16 @@ export class Membership {
   private nextJoinAt: number;
   private joinAttempts = 0;
   private readonly syncAsked = new Set<string>();
+  /** When the first part of a table asked for while joining arrived (the rest is paced). */
+  private syncArrivingSince: number | undefined;
+  /** Tables being sent, one datagram per heartbeat interval: requester → the datagrams still to go. */
+  private readonly syncStreams = new Map<string, Update[][]>();
   private readonly digests: DigestWatch;
   private readonly syncsAsked: Cooldowns;
   private readonly syncsServed: Cooldowns;
   private readonly toldDead = new Cooldowns(TELL_DEAD_EVERY_MS);
   private expectedWake: number;
+  private selfCheck: SelfCheck | undefined;
   private left = false;
   private view: MembershipView | undefined;
   private out: { send: Datagram[]; changes: MembershipChange[] } = { send: [], changes: [] };
@@ -182,9 +204,13 @@ export class Membership {
     const eligible = this.holdDownExpiries.peekTime();
     if (eligible !== undefined) next = Math.min(next, eligible);
     if (this.joined && !this.isolated && this.aliveOthers() >= 2) next = Math.min(next, this.lastHeardAnyone + this.timing.isolationAfterMs);
-    if (!this.joined) next = Math.min(next, this.hintedCount <= 1 ? this.startedAt + this.timing.joinGraceMs : this.nextJoinAt);
+    if (!this.joined) {
+      const joinAt = this.syncArrivingSince !== undefined ? this.syncArrivingSince + this.timing.joinGraceMs : this.hintedCount <= 1 ? this.startedAt + this.timing.joinGraceMs : this.nextJoinAt;
+      next = Math.min(next, joinAt);
+    }
     const recovery = this.health.nextRecovery();
     if (recovery !== undefined) next = Math.min(next, recovery);
+    if (this.selfCheck) next = Math.min(next, this.selfCheck.retried ? this.selfCheck.deadline : this.selfCheck.retryAt);
     return next;
   }
 
@@ -233,7 +259,64 @@ export class Membership {
     this.probes.shift(late);
     this.digests.shift(late);
     this.lastHeardAnyone += late;
-    if (late >= this.timing.selfFenceAfterMs) this.fence(now, 'stalled', late);
+    if (late >= this.timing.selfFenceAfterMs) this.startSelfCheck(now, late);
+  }
+
+  /**
+   * After a stall long enough for the others to have declared this member dead: only its monitors
+   * (its ring successors, which watch it) can have, so it asks each of them, as a probe request
+   * about itself, whether they hold it alive at its current incarnation. It keeps announcing
+   * meanwhile: a monitor that declared it dead says so at once (and its news is usually queued in
+   * the socket already). All vouching ends the check at once; by the deadline, half of them
+   * vouching is enough: a death declared during the stall reached the others by gossip before this
+   * member woke (so a vouching monitor did not miss it), and any member that still believes it dead
+   * tells it on its next heartbeat. A monitor cut off from this member thus does not fence it.
+   */
+  private startSelfCheck(now: Now, late: number): void {
+    const monitors = this.successors();
+    // Nobody watches a member alone: nobody can have declared it dead.
+    if (monitors.length === 0) return;
+    const id = this.probes.takeId();
+    this.counters.selfChecks += 1;
+    const stalledMs = Math.max(late, this.selfCheck?.stalledMs ?? 0);
+    this.selfCheck = {
+      id,
+      stalledMs,
+      pending: new Set(monitors),
+      vouched: 0,
+      asked: monitors.length,
+      retryAt: now.mono + (this.timing.selfCheckTimeoutMs * this.health.factor) / 2,
+      deadline: now.mono + this.timing.selfCheckTimeoutMs * this.health.factor,
+      retried: false,
+    };
+    for (const name of monitors) this.send(now, name, { type: 'probe-request', probe: id, target: this.name });
+  }
+
+  private runSelfCheck(now: Now): void {
+    const check = this.selfCheck;
+    if (!check) return;
+    if (now.mono >= check.deadline) {
+      if (check.vouched >= Math.ceil(check.asked / 2)) return this.passSelfCheck();
+      return this.fence(now, 'stalled', check.stalledMs);
+    }
+    if (!check.retried && now.mono >= check.retryAt) {
+      check.retried = true;
+      for (const name of check.pending) this.send(now, name, { type: 'probe-request', probe: check.id, target: this.name });
+    }
+  }
+
+  /** A monitor's answer to the self-check: alive at exactly our epoch and incarnation, or we fence. */
+  private selfCheckAnswer(now: Now, from: string, alive: boolean, epoch: number, incarnation: number): void {
+    const check = this.selfCheck as SelfCheck;
+    if (!alive || epoch !== this.self.epoch || incarnation !== this.self.incarnation) return this.fence(now, 'stalled', check.stalledMs);
+    if (!check.pending.delete(from)) return;
+    check.vouched += 1;
+    if (check.pending.size === 0) this.passSelfCheck();
+  }
+
+  private passSelfCheck(): void {
+    this.selfCheck = undefined;
+    this.counters.selfChecksPassed += 1;
   }
 
   private runTimers(now: Now): void {
@@ -241,8 +324,10 @@ export class Membership {
     this.health.recover(t);
     this.expireHoldDowns(t);
     if (!this.joined) this.tryJoin(now);
+    this.runSelfCheck(now);
     if (t >= this.nextHeartbeatAt) {
       this.sendHeartbeats(now);
+      this.continueSyncs(now);
       this.nextHeartbeatAt = t - this.nextHeartbeatAt >= this.timing.heartbeatIntervalMs ? t + this.timing.heartbeatIntervalMs : this.nextHeartbeatAt + this.timing.heartbeatIntervalMs;
     }
     this.refreshWatches(t);
@@ -286,21 +371,40 @@ export class Membership {
       this.markJoined();
       return;
     }
+    if (this.syncArrivingSince !== undefined) {
+      // A table is on its way: no more asking, unless it never completes.
+      if (now.mono >= this.syncArrivingSince + this.timing.joinGraceMs) this.markJoined();
+      return;
+    }
     if (now.mono < this.nextJoinAt) return;
     const others = this.hintedOthers();
     const targets = this.joinAttempts === 0 ? others : sample(others, 3, this.random);
     for (const record of targets) this.send(now, record.name, { type: 'join' });
-    for (const record of sample(targets, 2, this.random)) {
+    // One member's table first (it comes paced, see serveSync); two on each retry. Digest 0 says
+    // "joining, nothing to offer": the server does not pull this member's table in return.
+    for (const record of sample(targets, this.joinAttempts === 0 ? 1 : 2, this.random)) {
       this.syncAsked.add(record.name);
-      this.send(now, record.name, { type: 'sync-request', digest: this.table.digest });
+      this.send(now, record.name, { type: 'sync-request', digest: JOINING_DIGEST });
     }
     this.joinAttempts += 1;
     this.nextJoinAt = now.mono + this.timing.joinRetryMs;
   }
 
+  /**
+   * Part of a table asked for while joining arrived: joined once every member the API expects is
+   * known (alive, dead or left), so that a partial view never has this member take what a member
+   * it has not heard of yet owns; or joinGraceMs after the first part (a listed member nobody knows).
+   */
+  private syncArrived(t: number): void {
+    this.syncArrivingSince ??= t;
+    for (const record of this.table.all()) if (record.hinted && record.status === 'unknown' && record.name !== this.name) return;
+    this.markJoined();
+  }
+
   private markJoined(): void {
     if (this.joined) return;
     this.joined = true;
+    this.syncArrivingSince = undefined;
     this.syncAsked.clear();
     this.change({ kind: 'restored' });
   }
@@ -336,6 +440,7 @@ export class Membership {
     this.digests.forget(name);
     this.syncsAsked.forget(name);
     this.syncsServed.forget(name);
+    this.syncStreams.delete(name);
     this.toldDead.forget(name);
     this.view = undefined;
   }
@@ -367,7 +472,8 @@ export class Membership {
   }
 
   private sendHeartbeats(now: Now): void {
-    const body: Body = { type: 'heartbeat', digest: this.table.digest };
+    // A joiner's table is still partial: comparing it would only start state transfers.
+    const body: Body = { type: 'heartbeat', digest: this.joined ? this.table.digest : JOINING_DIGEST };
     for (const name of this.successors()) this.send(now, name, body, this.piggybackUpdates(now.mono, name, body));
   }
 
@@ -511,7 +617,7 @@ export class Membership {
     if (sender.status === 'alive') this.liftSuspicion(now.mono, sender.name, false);
     else this.tellDead(now, sender);
     for (const update of message.updates) this.apply(now, update, header.sender, false);
-    if (this.syncAsked.has(header.sender) && message.body.type === 'news') this.markJoined();
+    if (!this.joined && this.syncAsked.has(header.sender) && message.body.type === 'news') this.syncArrived(now.mono);
     this.handleBody(now, message, sender);
   }
 
@@ -530,6 +636,7 @@ export class Membership {
       case 'probe-request':
         return this.helpProbe(now, sender.name, body.probe, body.target);
       case 'probe-reply': {
+        if (body.target === this.name && body.probe === this.selfCheck?.id) return this.selfCheckAnswer(now, sender.name, body.alive, body.targetEpoch, body.targetIncarnation);
         const probe = this.probes.get(body.probe);
         if (!probe || probe.target !== body.target) return;
         if (!body.alive) {
@@ -542,8 +649,8 @@ export class Membership {
       }
       case 'sync-request':
         this.serveSync(now, sender.name);
-        // Push-pull: if our views differ, the requester may know what we do not.
-        if (body.digest !== this.table.digest) this.askSync(now, sender.name);
+        // Push-pull: if our views differ, the requester may know what we do not (unless it is joining).
+        if (body.digest !== JOINING_DIGEST && body.digest !== this.table.digest) this.askSync(now, sender.name);
         return;
       case 'news':
       case 'join':
@@ -563,32 +670,64 @@ export class Membership {
   }
 
   private compareDigest(now: Now, sender: string, digest: number): void {
+    // A joiner's own table is still arriving: it compares nothing until joined.
+    if (digest === JOINING_DIGEST || !this.joined) return;
     if (this.digests.differs(sender, digest, this.table.digest, now.mono)) this.askSync(now, sender);
   }
 
   private askSync(now: Now, member: string): void {
     if (!this.syncsAsked.allow(member, now.mono)) return;
-    this.send(now, member, { type: 'sync-request', digest: this.table.digest });
+    this.send(now, member, { type: 'sync-request', digest: this.joined ? this.table.digest : JOINING_DIGEST });
   }
 
-  /** Sends the whole table (every member ever alive) in as few datagrams as fit. */
+  /**
+   * Sends the whole table (every member ever alive) in as few datagrams as fit: the first at once,
+   * the others one per heartbeat interval, so that a restart at 1,000 members (a table of ~20
+   * datagrams) adds about 10 datagrams a second to the server and the joiner, not a burst of 20.
+   */
   private serveSync(now: Now, requester: string): void {
     if (!this.syncsServed.allow(requester, now.mono)) return;
-    const updates = [...this.table.all()].filter((r) => r.status !== 'unknown').map((r) => this.table.updateFor(r, now.mono));
+    const chunks: Update[][] = [];
+    // The requester's ring neighbourhood first: a joiner watches and heartbeats the right members
+    // from the first datagram on, while the rest comes paced.
+    const order = new Map<string, number>();
+    const around = Math.ceil(this.ring.size / 2);
+    const after = this.ring.successors(requester, around);
+    const before = this.ring.predecessors(requester, around);
+    for (let i = 0; i < around; i++) {
+      if (after[i] !== undefined && !order.has(after[i] as string)) order.set(after[i] as string, order.size);
+      if (before[i] !== undefined && !order.has(before[i] as string)) order.set(before[i] as string, order.size);
+    }
+    const rank = (name: string) => order.get(name) ?? Number.MAX_SAFE_INTEGER;
+    const records = [...this.table.all()].filter((r) => r.status !== 'unknown').sort((a, b) => rank(a.name) - rank(b.name));
+    const updates = records.map((r) => this.table.updateFor(r, now.mono));
     const room = this.timing.maxDatagramBytes - TAG_LENGTH - this.emptyLength(requester, { type: 'news' });
     let chunk: Update[] = [];
     let used = 0;
     for (const update of updates) {
       const size = updateEncodingLength(update);
       if (chunk.length > 0 && (used + size > room || chunk.length === 255)) {
-        this.send(now, requester, { type: 'news' }, chunk);
+        chunks.push(chunk);
         chunk = [];
         used = 0;
       }
       chunk.push(update);
       used += size;
     }
-    if (chunk.length > 0) this.send(now, requester, { type: 'news' }, chunk);
+    if (chunk.length > 0) chunks.push(chunk);
+    const first = chunks.shift();
+    if (first) this.send(now, requester, { type: 'news' }, first);
+    if (chunks.length > 0) this.syncStreams.set(requester, chunks);
+    else this.syncStreams.delete(requester);
+  }
+
+  /** The next datagram of each table being sent (at each heartbeat). */
+  private continueSyncs(now: Now): void {
+    for (const [requester, chunks] of this.syncStreams) {
+      const next = chunks.shift();
+      if (next) this.send(now, requester, { type: 'news' }, next);
+      if (chunks.length === 0) this.syncStreams.delete(requester);
+    }
   }
 
   /** A member believed dead is still talking: tell it, so that it refutes (rate-limited). */
@@ -704,6 +843,7 @@ export class Membership {
    * to move) its addresses, and taking them straight back would flap.
    */
   private fence(now: Now, reason: 'stalled' | 'isolated' | 'refuted', stalledMs?: number, atLeast = 0): void {
+    this.selfCheck = undefined;
     const incarnation = Math.max(this.self.incarnation, atLeast) + 1;
     if (incarnation > 0xffffffff) {
       this.epoch = Math.max(Math.floor(now.wall), this.epoch + 1);

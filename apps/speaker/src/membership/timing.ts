@@ -29,11 +29,15 @@ export interface Timing {
   /** A timer firing this much after its deadline means this process was stalled. */
   readonly latenessThresholdMs: number;
   /**
-   * A stall at least this long means the others may have declared this member dead: it takes a new
-   * incarnation and holds itself down rather than answer beside the new owners. Equal to the
-   * detection time (suspectAfter + probeTimeout).
+   * A stall at least this long means the others may have declared this member dead (equal to the
+   * detection time, suspectAfter + probeTimeout). It then asks its monitors (the only members that
+   * can declare it) what they believe: it fences itself (new incarnation, hold-down) only if one
+   * declared it dead, or fewer than half of them vouched for it within selfCheckTimeoutMs. A busy
+   * machine's stalls thus cost no failover unless the others actually acted on them.
    */
   readonly selfFenceAfterMs: number;
+  /** How long the monitors' answers to a self-check are awaited (asked again at half-time). */
+  readonly selfCheckTimeoutMs: number;
   /** Hearing no member for this long, in a cluster of 3 or more, means isolation: announce nothing. */
   readonly isolationAfterMs: number;
   /** A starting member re-sends its join this often until some member answers. */
@@ -74,6 +78,8 @@ export const DEFAULT_TIMING: Timing = Object.freeze({
   holdDownMs: 5_000,
   latenessThresholdMs: 50,
   selfFenceAfterMs: 300,
+  // A few round trips of a busy 2-core machine: past this, an unanswered monitor counts as an accuser.
+  selfCheckTimeoutMs: 250,
   isolationAfterMs: 300,
   joinRetryMs: 1_000,
   joinGraceMs: 2_000,

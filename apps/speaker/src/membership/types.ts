@@ -104,6 +104,9 @@ export interface MembershipCounters {
   suspicionsLifted: number;
   probes: number;
   stalls: number;
+  /** Stalls of selfFenceAfterMs or more, after which the monitors were asked; and those they all vouched for (no fence). */
+  selfChecks: number;
+  selfChecksPassed: number;
   fences: number;
   /** Another process claims this member's name with a newer epoch. */
   nameConflicts: number;

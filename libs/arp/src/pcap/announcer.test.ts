@@ -60,3 +60,37 @@ describe('PcapAnnouncer: the ARP path', () => {
     }
   });
 });
+
+describe('PcapAnnouncer: a burst of announcements', () => {
+  it('installs the fast path table once per turn of the event loop, then sends every first announcement', async () => {
+    const tables: number[] = [];
+    const sent: string[] = [];
+    const addon = {
+      open: () => ({}),
+      setTable: (_handle: unknown, table: { addresses: Uint8Array }) => {
+        tables.push(table.addresses.length / 4);
+        return { answered: [], sendErrors: 0 };
+      },
+      send: () => {
+        // Every first announcement leaves after the table that answers for it is in.
+        sent.push(`after ${tables.length} tables`);
+      },
+      takeCounts: () => ({ answered: [], sendErrors: 0 }),
+      close: () => undefined,
+    } as unknown as FastPathAddon;
+    const { announcer: a, errors } = announcer({ loadFastPathAddon: () => ({ addon }), announceSchedule: [0] });
+    try {
+      const installedAtOpen = tables.length;
+      for (let i = 0; i < 1000; i++) expect(a.announce(`10.1.${i >> 8}.${i & 255}`).ok).toBe(true);
+      a.withdraw('10.1.0.0');
+      expect(tables.length).toBe(installedAtOpen);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(tables.slice(installedAtOpen)).toEqual([999]);
+      expect(sent.length).toBeGreaterThanOrEqual(999);
+      expect(new Set(sent)).toEqual(new Set([`after ${installedAtOpen + 1} tables`]));
+      expect(errors).toEqual([]);
+    } finally {
+      a.close();
+    }
+  });
+});

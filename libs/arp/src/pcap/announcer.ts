@@ -68,6 +68,11 @@ export class PcapAnnouncer {
   private lastLinks: LinkInfo[] = [];
   private closed = false;
   private readonly fastPathAddon: FastPathAddon | undefined;
+  /** Announcements' first frames, sent once per turn of the event loop after the tables are in. */
+  private pendingSends: Transmit[] = [];
+  private flushTimer: NodeJS.Immediate | undefined;
+  /** The responder's tables changed since they were last given to the fast paths. */
+  private tablesDirty = true;
 
   constructor(private readonly options: AnnouncerOptions = {}) {
     this.counters = new Layer2Counters();
@@ -96,19 +101,35 @@ export class PcapAnnouncer {
     return this;
   }
 
+  /**
+   * Starts answering and announcing `ip`. Changes are applied once per turn of the event loop: a
+   * burst of a thousand announcements installs each fast path table once, not a thousand times.
+   */
   announce(ip: string, options: AnnounceOptions = {}): AnnounceResult {
     const due = this.responder.announce(ip, options, this.now());
     if (!due.ok) return due;
-    // Answer before announcing: a client that hears the announcement may ask at once.
-    this.installTables();
-    this.sendAll(due.value);
-    this.afterChange();
+    this.pendingSends.push(...due.value);
+    this.changed();
     return { ok: true, value: undefined };
   }
 
   withdraw(ip: string): void {
     this.responder.withdraw(ip);
-    this.afterChange();
+    this.changed();
+  }
+
+  private changed(): void {
+    this.tablesDirty = true;
+    if (this.flushTimer || this.closed) return;
+    this.flushTimer = setImmediate(() => {
+      this.flushTimer = undefined;
+      // Answer before announcing: a client that hears the announcement may ask at once.
+      this.installTables();
+      const sends = this.pendingSends;
+      this.pendingSends = [];
+      this.sendAll(sends);
+      this.afterChange();
+    });
   }
 
   announced(): string[] {
@@ -162,6 +183,7 @@ export class PcapAnnouncer {
 
   close(): void {
     this.closed = true;
+    clearImmediate(this.flushTimer);
     clearInterval(this.scanTimer);
     clearTimeout(this.scheduleTimer);
     for (const name of [...this.open.keys()]) this.closeInterface(name);
@@ -189,6 +211,7 @@ export class PcapAnnouncer {
       this.closeInterface(name);
       return;
     }
+    this.tablesDirty = true;
     this.installTables();
     this.sendAll(due.value);
   }
@@ -221,6 +244,7 @@ export class PcapAnnouncer {
     if (!current) return;
     this.open.delete(name);
     this.responder.removeInterface(name);
+    this.tablesDirty = true;
     current.groups.close();
     try {
       current.capture.close();
@@ -236,6 +260,8 @@ export class PcapAnnouncer {
 
   /** Gives every fast path the responder's current table for its interface (a no-op when unchanged). */
   private installTables(): void {
+    if (!this.tablesDirty) return;
+    this.tablesDirty = false;
     for (const [name, current] of this.open) {
       const table = current.fastPath && this.responder.arpTable(name);
       if (!table) continue;
@@ -280,18 +306,22 @@ export class PcapAnnouncer {
   private afterChange(): void {
     if (this.closed) return;
     this.installTables();
-    clearTimeout(this.scheduleTimer);
-    const due = this.responder.nextTimeout();
-    if (due !== undefined) {
-      this.scheduleTimer = setTimeout(() => {
-        this.sendAll(this.responder.poll(this.now()));
-        this.afterChange();
-      }, Math.max(0, due - this.now()));
-    }
+    this.rearmSchedule();
     for (const [name, current] of this.open) {
       const v6 = this.responder.announcedOn(name).filter((ip) => ip.includes(':'));
       current.groups.reconcile(v6).catch((error: unknown) => this.onError(`multicast on ${name}: ${(error as Error).message}`));
     }
+  }
+
+  /** The announcement schedule's next slot; sending it changes no announcement, so nothing else is redone. */
+  private rearmSchedule(): void {
+    clearTimeout(this.scheduleTimer);
+    const due = this.responder.nextTimeout();
+    if (due === undefined) return;
+    this.scheduleTimer = setTimeout(() => {
+      this.sendAll(this.responder.poll(this.now()));
+      this.rearmSchedule();
+    }, Math.max(0, due - this.now()));
   }
 }
 
