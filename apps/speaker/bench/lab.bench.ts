@@ -244,7 +244,7 @@ try {
   }
 } finally {
   // A profiled process writes its profile when it exits by itself: stop it before the lab goes.
-  if (process.env['SPEAKER_LAB_CONTROLLER_NODE_ARGS']) await stopGently(lab.controller.child);
+  if (process.env['SPEAKER_LAB_CONTROLLER_NODE_ARGS'] && lab.controller) await stopGently(lab.controller.child);
   if (process.env['SPEAKER_LAB_SPEAKER_NODE_ARGS']) await Promise.all(lab.speakers.map((p) => p && stopGently(p.child)));
   await lab.cleanup();
 }
