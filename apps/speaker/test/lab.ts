@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, EndpointSlices, Services, type KubeClient, type KubeObject } from '@lb/k8s-watch';
-import { ClusterLab, seedServiceRanges, waitFor, type SpawnedProcess } from '@lb/netlab';
+import { ClusterLab, seedServiceRanges, waitFor, type RouterOptions, type SpawnedProcess } from '@lb/netlab';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 export const speakerBin = join(import.meta.dirname, '..', 'bin', 'lb-speaker.mjs');
@@ -43,7 +43,11 @@ export class SpeakerLab {
     this.keyDir = join(cluster.lab.workDir, 'memberlist');
   }
 
-  static async start(options: { tag?: string; speakerArgs?: readonly string[] } = {}): Promise<SpeakerLab> {
+  /**
+   * `router` adds netlab's FRR router (and the client behind it) for BGP; `serviceRanges` adds
+   * address ranges routed to the nodes and on-link at the client.
+   */
+  static async start(options: { tag?: string; speakerArgs?: readonly string[]; router?: RouterOptions; serviceRanges?: readonly string[] } = {}): Promise<SpeakerLab> {
     for (const bin of [join(import.meta.dirname, '..', 'dist', 'entry.js'), join(repoRoot, 'apps', 'controller', 'dist', 'entry.js')]) {
       if (!existsSync(bin)) throw new Error(`${bin} is missing: build first (npx nx run speaker:build; speaker:test does it)`);
     }
@@ -53,7 +57,12 @@ export class SpeakerLab {
     const setup = join(setupDir, 'setup.json');
     writeFileSync(setup, JSON.stringify(setupObjects(key)));
     const crds = readdirSync(crdDir).map((f) => join(crdDir, f));
-    const cluster = await ClusterLab.start({ tag: options.tag ?? 'sl2', serviceRanges: [...seedServiceRanges, BULK_POOL], kubeSim: { files: [...crds, setup] } });
+    const cluster = await ClusterLab.start({
+      tag: options.tag ?? 'sl2',
+      serviceRanges: [...seedServiceRanges, BULK_POOL, ...(options.serviceRanges ?? [])],
+      kubeSim: { files: [...crds, setup] },
+      ...(options.router ? { router: options.router } : {}),
+    });
     try {
       const client = await connect({ kubeconfig: cluster.kubeSim!.kubeconfigPath });
       const controller = cluster.startOnHost('controller', process.execPath, [controllerBin, '--webhook-port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--namespace', NAMESPACE]);

@@ -8,6 +8,7 @@ import { BgpMode, type BgpModeEvent, type BgpSessionStatus } from '../bgp/bgp-mo
 import { desiredBgp, type BgpDesiredState } from '../bgp/desired.js';
 import { bgpAnnouncementEvents, desiredBgpStatuses, serviceBgpStatusObject, type DesiredBgpStatus } from '../bgp/status.js';
 import { ServiceBgpStatuses } from './api.js';
+import { SessionStateWriter } from './session-states.js';
 import { StatusWriter, type StatusKind } from './status-writer.js';
 import { type NodeAddresses } from '../bgp/peer-options.js';
 import { type ApiSnapshot } from './compose.js';
@@ -35,16 +36,19 @@ export class BgpProcess {
   private last: ApiSnapshot | undefined;
   private previous: BgpDesiredState | undefined;
   private readonly statuses: StatusWriter<DesiredBgpStatus>;
+  private readonly sessionStates: SessionStateWriter;
 
   constructor(private readonly options: BgpProcessOptions) {
     const { client, events, log, namespace, node, service } = options;
     this.statuses = new StatusWriter<DesiredBgpStatus>({ client, events, log, namespace, node, service, kind: BGP_STATUS_KIND });
+    this.sessionStates = new SessionStateWriter({ client, log, namespace, node, sessions: () => this.sessions() });
   }
 
   start(nodeAddresses: NodeAddresses): void {
     const { node, registry, log } = this.options;
     this.mode = new BgpMode({ nodeName: node, nodeAddresses, registry, onEvent: (event) => logEvent(log, event) });
     if (this.last) this.update(this.last);
+    this.sessionStates.start();
   }
 
   update(snapshot: ApiSnapshot): void {
@@ -74,6 +78,7 @@ export class BgpProcess {
     this.statuses.set(new Map(), []);
     await Promise.race([this.statuses.flush(), new Promise((resolve) => setTimeout(resolve, 2000))]);
     this.statuses.stop();
+    await this.sessionStates.stop();
     await this.mode?.stop({ drainSeconds });
   }
 
