@@ -38,7 +38,7 @@ export interface PeerSettings {
 /** The metallb.io objects of the lab's BGP mode. */
 export function bgpObjects(settings: PeerSettings = {}): KubeObject[] {
   const meta = (name: string) => ({ name, namespace: NAMESPACE });
-  const peer = (name: string, address: string): KubeObject => ({
+  const peer = (name: string, address: string) => ({
     apiVersion: 'metallb.io/v1beta2',
     kind: 'BGPPeer',
     metadata: meta(name),
@@ -53,14 +53,14 @@ export function bgpObjects(settings: PeerSettings = {}): KubeObject[] {
       ...(settings.secondPeer ? { dualStackAddressFamily: true } : {}),
     },
   });
-  return [
+  return ([
     { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: meta('bgp'), spec: { addresses: [BGP_POOL], autoAssign: false } },
     { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: meta('bulk-bgp'), spec: { addresses: [BULK_BGP_POOL], autoAssign: false } },
     { apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile', metadata: meta('fast'), spec: { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3 } },
     peer('router', ROUTER),
     ...(settings.secondPeer ? [peer('router-v6', ROUTER_V6)] : []),
     { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: meta('bgp'), spec: { ipAddressPools: ['bgp', 'bulk-bgp'] } },
-  ] as KubeObject[];
+  ] as object[]) as KubeObject[];
 }
 
 export interface RollingResult {
