@@ -59,6 +59,16 @@ describe('lb-speaker over BGP, end to end', () => {
     expect(r.failures).toEqual([]);
   }, slow);
 
+  it('a router whose bgpd is killed and started again gets every path back from the speakers', async () => {
+    const killed = performance.now();
+    await lab.restartRouterBgpd();
+    await lab.allPaths(ip, { bfd: true, timeoutMs: 60_000 });
+    console.log(`router bgpd kill -9 and start: all three paths back ${Math.round(performance.now() - killed)} ms after the kill`);
+    const stream = await lab.speakers.cluster.requestStream(ip, { intervalMs: 10, from: 'remote' });
+    await waitFor('answers from every node again', () => new Set(stream.records().map((r) => r.node)).size === 3, { timeoutMs: 10_000, intervalMs: 100 });
+    expect((await stream.stop()).summary.failed).toBe(0);
+  }, slow);
+
   it('a frozen node leaves the router within a second with BFD (3 × 100 ms), seen from the request stream', async () => {
     const r = await lab.freezeNode(ip, { bfd: true, timeoutMs: 10_000 });
     console.log(`BFD node freeze: ${JSON.stringify(r)}`);

@@ -14,6 +14,8 @@ export const BGP_POOL = '192.168.10.0/24';
 export const BULK_BGP_POOL = '10.100.0.0/18';
 export const ROUTER = '172.30.0.3';
 export const ROUTER_V6 = 'fd30::3';
+/** The lab's node addresses on its default LAN (netlab's plan: .11, .12, .13). */
+const NODE_ADDRESSES = ['172.30.0.11', '172.30.0.12', '172.30.0.13'];
 /** The BGP lab's speakers wait this long after withdrawing on SIGTERM. */
 export const DRAIN_SECONDS = 2;
 /** A request of a stream not answered in this time failed. */
@@ -91,7 +93,10 @@ export class BgpLab {
     const speakers = await SpeakerLab.start({
       tag: options.tag ?? 'bgb',
       speakerArgs: ['--drain-seconds', String(DRAIN_SECONDS)],
-      router: { bfd: { receiveMs: 100, transmitMs: 100, multiplier: 3 }, extraConfig: ['bgp graceful-restart'] },
+      // The nodes as static neighbours (besides the listen range): FRR's bfdd does not take up BFD
+      // again for a dynamic neighbour re-created after a session closed with a Cease (a SIGTERM
+      // drain), while a static neighbour keeps its BFD registration across sessions.
+      router: { bfd: { receiveMs: 100, transmitMs: 100, multiplier: 3 }, extraConfig: ['bgp graceful-restart'], neighbors: NODE_ADDRESSES },
       serviceRanges: [BULK_BGP_POOL],
     });
     const lab = new BgpLab(speakers);
@@ -235,6 +240,26 @@ export class BgpLab {
     const failed = records.filter((r) => r.error !== undefined && r.t >= frozenAt);
     const lastFailed = failed.reduce((a, r) => Math.max(a, r.t), frozenAt);
     return { victim, gapMs: Math.round(lastFailed - frozenAt), routerMs, failed: failed.length, sent: records.length };
+  }
+
+  /**
+   * kill -9 of the router's bgpd (zebra drops its routes), then bgpd started again with the same
+   * configuration: the speakers reconnect and announce everything again.
+   */
+  async restartRouterBgpd(): Promise<void> {
+    const old = this.router.process;
+    const [, , , ns, command, ...args] = old.child.spawnargs as string[];
+    const exited = new Promise((resolve) => old.child.once('exit', resolve));
+    old.child.kill('SIGKILL');
+    await exited;
+    this.speakers.cluster.lab.spawn(ns as string, command as string, args, { logFile: `${old.logFile ?? '/dev/null'}.restarted` });
+    await waitFor('the restarted bgpd to answer', () => {
+      try {
+        return this.router.vtysh('show bgp summary json').includes('{');
+      } catch {
+        return false;
+      }
+    }, { timeoutMs: 15_000, intervalMs: 100 });
   }
 
   async cleanup(): Promise<void> {
