@@ -191,7 +191,8 @@ export class BgpLab {
         mark(`started ${i}`);
         await waitFor(`${nodeAddress} established again with its routes`, () => {
           const s = this.peerState(nodeAddress);
-          return s.state === 'Established' && s.received > 0 && this.paths(address).includes(nodeAddress);
+          if (s.state === 'Established' && s.received > 0 && this.paths(address).includes(nodeAddress)) return true;
+          throw new Error(`router: ${s.state}, ${s.received} prefixes; kernel paths ${this.paths(address).join(', ')}`);
         }, { timeoutMs: 30_000, intervalMs: 100 });
         mark(`back ${i}`);
         perNodeMs.push(performance.now() - started);
