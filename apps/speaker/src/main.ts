@@ -10,7 +10,7 @@ import { SpeakerMetrics } from './metrics.js';
 import { type MembershipChange } from './membership/types.js';
 import { ApiView } from './process/api.js';
 import { BgpProcess } from './process/bgp.js';
-import { parseOptions, type SpeakerOptions } from './process/cli.js';
+import { HelpRequested, parseOptions, type SpeakerOptions } from './process/cli.js';
 import { expectedMembers, internalIP, Layer2Composer, type Layer2Actions, type NodeWithAddresses } from './process/compose.js';
 import { type NodeAddresses } from './bgp/peer-options.js';
 import { startMonitoring, stopOnSignals } from '@lb/daemon';
@@ -245,6 +245,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   try {
     options = await parseOptions(argv);
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(`${error.text}\n`);
+      return;
+    }
     process.stderr.write(`lb-speaker: ${(error as Error).message}\nRun with --help for the options.\n`);
     process.exitCode = 2;
     return;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, EndpointSlices, Services, type KubeClient, type KubeObject } from '@lb/k8s-watch';
-import { ClusterLab, seedServiceRanges, waitFor, type SpawnedProcess } from '@lb/netlab';
+import { ClusterLab, seedServiceRanges, waitFor, type RouterOptions, type SpawnedProcess } from '@lb/netlab';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 export const speakerBin = join(import.meta.dirname, '..', 'bin', 'lb-speaker.mjs');
@@ -63,6 +63,8 @@ export class SpeakerLab {
       controller?: boolean;
       /** More address ranges routed to the nodes and on-link at the client. */
       serviceRanges?: readonly string[];
+      /** netlab's FRR router (and the client behind it), for BGP. */
+      router?: RouterOptions;
       /** More objects kube-sim loads at start (after the lab's own). */
       objects?: readonly object[];
       /** Run the speakers with this instead of the built bin (e.g. an image's bundle and node flags). */
@@ -84,6 +86,7 @@ export class SpeakerLab {
       nodes: options.nodes ?? 3,
       serviceRanges: [...seedServiceRanges, BULK_POOL, ...(options.serviceRanges ?? [])],
       kubeSim: { files: [...crds, setup] },
+      ...(options.router ? { router: options.router } : {}),
     });
     try {
       const client = await connect({ kubeconfig: cluster.kubeSim!.kubeconfigPath });

@@ -21,8 +21,8 @@ describe('charts/lb/crds', () => {
     expect(readFileSync(path, 'utf8'), `${file} differs from the schemas: ${regenerate}`).toBe(wanted.get(file));
   });
 
-  it('holds no CRD the schemas do not generate', () => {
-    const extra = readdirSync(crdDir).filter((f) => !wanted.has(f));
+  it('holds no CRD the schemas do not generate (but frr-k8s\'s, written by hand)', () => {
+    const extra = readdirSync(crdDir).filter((f) => !wanted.has(f) && !/^frrk8s\.metallb\.io_/.test(f));
     expect(extra, regenerate).toEqual([]);
   });
 });

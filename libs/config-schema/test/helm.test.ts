@@ -25,7 +25,7 @@ describe('the lb chart', () => {
     const rendered = run(['template', 'lb', chart, '--namespace', 'lb-system', '--include-crds']);
     const objects = parseAllDocuments(rendered).map((d) => d.toJS() as { kind?: string } | null).filter((o): o is { kind?: string } => o !== null);
     const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
-    expect(crds).toHaveLength(10);
+    expect(crds).toHaveLength(11); // the generated ten and frr-k8s's BGPSessionState
     for (const crd of crds) expect(() => new CustomResourceDefinition(crd as ConstructorParameters<typeof CustomResourceDefinition>[0]).validate()).not.toThrow();
     const accounts = objects.filter((o) => o.kind === 'ServiceAccount');
     expect(accounts).toHaveLength(2);

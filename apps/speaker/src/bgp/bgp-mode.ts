@@ -2,14 +2,14 @@
 // peer's routes equal to the desired prefixes, runs BFD for peers with a BFDProfile, and drains
 // on shutdown. It owns sockets and timers; every decision comes from desiredBgp() and
 // peer-options.ts.
-import { type MessageCounts, type RouteFamily, type SessionState } from '@lb/bgp-wire';
+import { type MessageCounts, type Route, type RouteFamily, type SessionState } from '@lb/bgp-wire';
 import { BgpPeer, type BgpPeerEvent } from '@lb/bgp-wire/node';
 import { BfdManager, type BfdManagerOptions } from '@lb/bfd/node';
 import { type Registry } from 'prom-client';
 import { type BgpDesiredState, type DesiredPeer } from './desired.js';
 import { localAddressTowards } from './local-address.js';
 import { registerBgpMetrics, type PeerMetricSample } from './metrics.js';
-import { ROUTE_FAMILY, routesOf, sessionOptions, type NodeAddresses, type SessionOptions } from './peer-options.js';
+import { ROUTE_FAMILY, routesOf, sameRoutes, sessionOptions, type NodeAddresses, type SessionOptions } from './peer-options.js';
 import { type PeerSession } from './sessions.js';
 
 export interface BgpModeOptions {
@@ -87,8 +87,8 @@ interface PeerEntry {
   bfdUp: boolean | undefined;
   bfdEvents: { up: number; down: number };
   problems: string[];
-  /** Serialized route set last given to the session, per family. */
-  sent: Map<RouteFamily, string>;
+  /** Route set last given to the session, per family. */
+  sent: Map<RouteFamily, readonly Route[]>;
   /** Counts of this peer's earlier sessions (before a reset), so that counters never go back. */
   retired: Counts;
   closed: boolean;
@@ -270,10 +270,9 @@ export class BgpMode {
     for (const family of entry.session.families) {
       const routeFamily = ROUTE_FAMILY[family];
       const routes = this.draining === 'withdraw' ? [] : routesOf(entry.desired.prefixes, family, built.nextHops[family], { gracefulShutdown: this.draining === 'graceful-shutdown' });
-      const text = JSON.stringify(routes);
-      if (entry.sent.get(routeFamily) === text) continue;
+      if (sameRoutes(entry.sent.get(routeFamily), routes)) continue;
       const result = peer.setRoutes(routeFamily, routes);
-      if (result.ok) entry.sent.set(routeFamily, text);
+      if (result.ok) entry.sent.set(routeFamily, routes);
       else this.problem(entry, `routes refused: ${result.error.message}`);
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DesiredPrefix } from './desired.js';
-import { routesOf, sessionOptions, type SessionOptionsInput } from './peer-options.js';
+import { routesOf, sameRoutes, sessionOptions, type SessionOptionsInput } from './peer-options.js';
 import { type PeerSession } from './sessions.js';
 
 const session: PeerSession = {
@@ -80,5 +80,22 @@ describe('routesOf', () => {
   });
   it('graceful shutdown adds the community and LOCAL_PREF 0 (RFC 8326)', () => {
     expect(routesOf(prefixes, 'IPv4', '10.0.0.1', { gracefulShutdown: true })[1]).toEqual({ prefix: '192.0.2.6/32', nextHop: '10.0.0.1', communities: ['GRACEFUL_SHUTDOWN'], localPref: 0 });
+  });
+});
+
+describe('sameRoutes', () => {
+  const a = { prefix: '10.0.0.1/32', nextHop: '172.30.0.11', communities: ['64512:1'], localPref: 100 };
+  const cases: Array<{ name: string; before: Array<Record<string, unknown>> | undefined; after: Array<Record<string, unknown>>; want: boolean }> = [
+    { name: 'nothing sent yet', before: undefined, after: [], want: false },
+    { name: 'equal, new objects', before: [{ ...a, communities: ['64512:1'] }], after: [a], want: true },
+    { name: 'one more route', before: [a], after: [a, { ...a, prefix: '10.0.0.2/32' }], want: false },
+    { name: 'next hop changed', before: [a], after: [{ ...a, nextHop: '172.30.0.12' }], want: false },
+    { name: 'community added', before: [a], after: [{ ...a, communities: ['64512:1', '64512:2'] }], want: false },
+    { name: 'communities gone', before: [a], after: [{ ...a, communities: undefined }], want: false },
+    { name: 'local preference changed', before: [a], after: [{ ...a, localPref: 0 }], want: false },
+    { name: 'large community added', before: [a], after: [{ ...a, largeCommunities: ['1:2:3'] }], want: false },
+  ];
+  it.each(cases)('$name', ({ before, after, want }) => {
+    expect(sameRoutes(before as never, after as never)).toBe(want);
   });
 });

@@ -122,3 +122,24 @@ export function routesOf(prefixes: readonly DesiredPrefix[], family: IpFamily, n
   }
   return routes;
 }
+
+/**
+ * Whether two route sets of routesOf() are equal, element by element in order (routesOf keeps the
+ * desired prefixes' order). Cheaper than serializing 10,000 routes on every change to compare them.
+ */
+export function sameRoutes(a: readonly Route[] | undefined, b: readonly Route[]): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) {
+    const x = a[i] as Route;
+    const y = b[i] as Route;
+    if (x.prefix !== y.prefix || x.nextHop !== y.nextHop || x.localPref !== y.localPref || x.med !== y.med) return false;
+    if (!sameList(x.communities, y.communities) || !sameList(x.largeCommunities, y.largeCommunities)) return false;
+  }
+  return true;
+}
+
+function sameList(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  return a.every((v, i) => v === b[i]);
+}

@@ -53,9 +53,14 @@ export function bgpSessionStateObject(node: string, session: BgpSessionStatus, n
   return {
     apiVersion: 'frrk8s.metallb.io/v1beta1',
     kind: 'BGPSessionState',
-    metadata: { generateName: `${node}-`, namespace, labels: { [SESSION_STATE_LABELS.node]: node, [SESSION_STATE_LABELS.peer]: session.address, [SESSION_STATE_LABELS.vrf]: '' } },
+    metadata: { generateName: `${node}-`, namespace, labels: { [SESSION_STATE_LABELS.node]: node, [SESSION_STATE_LABELS.peer]: labelValue(session.address), [SESSION_STATE_LABELS.vrf]: '' } },
     status: { node, peer: session.address, vrf: '', bgpStatus: session.bgpStatus, bfdStatus: session.bfdStatus },
   };
+}
+
+/** A peer address as a label value (no ':' or '%' allowed there: fd00::1 becomes fd00--1). */
+function labelValue(address: string): string {
+  return address.replace(/[:%]/g, '-');
 }
 
 export interface BgpAnnouncementEvent {

@@ -8,8 +8,10 @@ import { BgpMode, type BgpModeEvent, type BgpSessionStatus } from '../bgp/bgp-mo
 import { desiredBgp, type BgpDesiredState } from '../bgp/desired.js';
 import { bgpAnnouncementEvents, desiredBgpStatuses, serviceBgpStatusObject, type DesiredBgpStatus } from '../bgp/status.js';
 import { ServiceBgpStatuses } from './api.js';
+import { SessionStateWriter } from './session-states.js';
 import { StatusWriter, type StatusKind } from './status-writer.js';
 import { type NodeAddresses } from '../bgp/peer-options.js';
+import { nextUpdateDelay } from '../bgp/pacing.js';
 import { type ApiSnapshot } from './compose.js';
 import { type Logger } from './log.js';
 
@@ -35,21 +37,43 @@ export class BgpProcess {
   private last: ApiSnapshot | undefined;
   private previous: BgpDesiredState | undefined;
   private readonly statuses: StatusWriter<DesiredBgpStatus>;
+  private readonly sessionStates: SessionStateWriter;
+  /** When the last recomputation ended and what it cost (pacing.ts). */
+  private lastRun: { endedAt: number; costMs: number } | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: BgpProcessOptions) {
     const { client, events, log, namespace, node, service } = options;
     this.statuses = new StatusWriter<DesiredBgpStatus>({ client, events, log, namespace, node, service, kind: BGP_STATUS_KIND });
+    this.sessionStates = new SessionStateWriter({ client, log, namespace, node, sessions: () => this.sessions() });
   }
 
   start(nodeAddresses: NodeAddresses): void {
     const { node, registry, log } = this.options;
     this.mode = new BgpMode({ nodeName: node, nodeAddresses, registry, onEvent: (event) => logEvent(log, event) });
     if (this.last) this.update(this.last);
+    this.sessionStates.start();
   }
 
+  /** Takes the API's latest state; recomputed at once, or with the rest of a burst (pacing.ts). */
   update(snapshot: ApiSnapshot): void {
     this.last = snapshot;
-    if (!this.mode || !snapshot.config) return;
+    if (!this.mode || !snapshot.config || this.timer) return;
+    const delay = nextUpdateDelay(performance.now(), this.lastRun);
+    if (delay <= 0) {
+      this.recompute();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.recompute();
+    }, delay);
+  }
+
+  private recompute(): void {
+    const snapshot = this.last;
+    if (!this.mode || !snapshot?.config) return;
+    const started = performance.now();
     this.fetchSecrets(snapshot);
     const desired = desiredBgp({
       config: snapshot.config,
@@ -64,6 +88,8 @@ export class BgpProcess {
     this.mode.update(desired);
     this.statuses.set(desiredBgpStatuses(desired), bgpAnnouncementEvents(this.previous, desired));
     this.previous = desired;
+    const endedAt = performance.now();
+    this.lastRun = { endedAt, costMs: endedAt - started };
   }
 
   sessions(): BgpSessionStatus[] {
@@ -71,9 +97,11 @@ export class BgpProcess {
   }
 
   async stop(drainSeconds: number): Promise<void> {
+    clearTimeout(this.timer);
     this.statuses.set(new Map(), []);
     await Promise.race([this.statuses.flush(), new Promise((resolve) => setTimeout(resolve, 2000))]);
     this.statuses.stop();
+    await this.sessionStates.stop();
     await this.mode?.stop({ drainSeconds });
   }
 

@@ -46,7 +46,14 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   kubeconfig: 'KUBECONFIG',
 };
 
-/** Parses flags and variables; throws one Error listing every problem. */
+/** Thrown by parseOptions for --help: the text to print (on stdout, exit 0). */
+export class HelpRequested extends Error {
+  constructor(readonly text: string) {
+    super('help requested');
+  }
+}
+
+/** Parses flags and variables; throws one Error listing every problem (HelpRequested for --help). */
 export async function parseOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<SpeakerOptions> {
   const fromEnv = (flag: string): string | undefined => {
     const name = ENVIRONMENT[flag];
@@ -57,7 +64,8 @@ export async function parseOptions(argv: readonly string[], env: Readonly<Record
     const value = fromEnv(flag);
     return value === undefined ? undefined : ['1', 'true', 'yes'].includes(value.toLowerCase());
   };
-  const parsed = await yargs([...argv])
+  const parser = yargs([...argv]);
+  const parsed = await parser
     .scriptName('lb-speaker')
     .usage('$0 [options]\n\nAnnounces the addresses the controller assigns to LoadBalancer Services from this node, in\nlayer 2 (ARP/NDP), moving them between nodes within half a second when a node fails.')
     .option('node-name', { type: 'string', default: fromEnv('node-name'), describe: 'This node\'s name (METALLB_NODE_NAME). Required.' })
@@ -87,6 +95,8 @@ export async function parseOptions(argv: readonly string[], env: Readonly<Record
     .option('drain-seconds', { type: 'number', default: 0, describe: 'On SIGTERM, wait this long after withdrawing before exiting (BGP graceful shutdown).' })
     .option('exclude-interfaces', { type: 'string', default: '^(cali|lxc|veth|cni|flannel|docker|kube-ipvs|nodelocaldns)', describe: 'Regular expression of interface names never announced on.' })
     .check((args) => {
+      // --help needs no other flag; unknown arguments are still refused (strict) before it is shown.
+      if (args['help'] === true) return true;
       const problems: string[] = [];
       for (const [key, value] of Object.entries(args)) {
         if (key.length > 1 && key.includes('-') && Array.isArray(value)) problems.push(`--${key} was given more than once (${value.join(', ')})`);
@@ -108,12 +118,15 @@ export async function parseOptions(argv: readonly string[], env: Readonly<Record
     .fail((message, error) => {
       throw error ?? new Error(message);
     })
-    .help()
-    .alias('help', 'h')
+    // yargs' own --help prints and exits 0 before the strict check, so `--bogus --help` would
+    // succeed: help is an ordinary flag, answered after every argument was accepted.
+    .help(false)
+    .option('help', { alias: 'h', type: 'boolean', default: false, describe: 'Show this help.' })
     .version(false)
     .wrap(Math.min(110, process.stdout.columns || 110))
     .parseAsync();
 
+  if (parsed.help) throw new HelpRequested(await parser.getHelp());
   const metrics = parseHostPort(parsed['metrics-bind-address']) as { host: string; port: number };
   const namespace = parsed.namespace;
   return {
