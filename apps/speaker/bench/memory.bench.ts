@@ -13,14 +13,20 @@
 // /metrics once as Prometheus would (10,000 series per per-address metric), waits 10 s and records
 // the speaker process's peak RSS (VmHWM) and settled RSS (VmRSS), and its layer 2 worker process's
 // RSS (the pcap/fast-path child: a container's memory is both). Goal: < 150 MiB (the bundled form).
+// With the 10,000 announced (the created situation, settled), ARP latency as the issue asks it: the
+// client arpings three of the Services' addresses (answered by the speaker's fast path, or libpcap
+// when the addon is missing) and the node's own address (answered by the kernel), alternating in
+// rounds under one capture in the client namespace, so both see the same machine; times are
+// request → reply on the wire. Goal: fast path median ≤ 1.5 × the kernel's.
 // Rows replace those of the last run in bench-results/speaker.json; the other rows stay.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
+import { ethernetFrame } from '@lb/arp';
 import { Services, type KubeObject } from '@lb/k8s-watch';
-import { requireNetworkLab, waitFor } from '@lb/netlab';
+import { requireNetworkLab, startTcpdump, waitFor, type PcapRecord } from '@lb/netlab';
 import { NAMESPACE, SpeakerLab, speakerBin } from '../test/lab.js';
 
 const SERVICES = Number(process.env['MEMORY_SERVICES'] ?? 10_000);
@@ -30,6 +36,7 @@ const LIMIT_MIB = 150;
 const MEMORY_POOL = '10.210.0.0/18';
 const SETTLE_MS = 10_000;
 const IN_FLIGHT = 32;
+const LATENCY_ROUNDS = Number(process.env['MEMORY_LATENCY_ROUNDS'] ?? 10);
 const rows: BenchResult[] = [];
 const log = (text: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,7 +60,7 @@ function address(i: number): string {
   return `10.210.${n >> 8}.${n & 255}`;
 }
 
-requireNetworkLab(['arping', 'curl']);
+requireNetworkLab(['arping', 'curl', 'tcpdump']);
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const bundleDir = mkdtempSync(join(tmpdir(), 'lb-speaker-bundle-'));
 execFileSync(process.execPath, [join(repoRoot, 'tools', 'images', 'build', 'bundle.mjs'), join(import.meta.dirname, '..'), bundleDir], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -118,6 +125,43 @@ async function measure(from: number, started: number): Promise<Sample> {
   return { peak: own.peak, settled: own.rss, worker, announcedMs, scrapeMs };
 }
 
+/** Request → first reply after it, in µs, for each of `ips`, from ARP frames captured at the asker. */
+function replyTimes(records: readonly PcapRecord[], ips: readonly string[]): { times: Map<string, number[]>; requests: Map<string, number> } {
+  const times = new Map(ips.map((ip) => [ip, [] as number[]]));
+  const requests = new Map(ips.map((ip) => [ip, 0]));
+  const asked = new Map<string, bigint>();
+  for (const record of records) {
+    const decoded = ethernetFrame.decode(record.frame);
+    if (!decoded.ok || decoded.value.kind !== 'arp') continue;
+    const { arp } = decoded.value;
+    if (arp.op === 1 && times.has(arp.tpa)) {
+      asked.set(arp.tpa, record.timeNs);
+      requests.set(arp.tpa, (requests.get(arp.tpa) ?? 0) + 1);
+    }
+    const since = arp.op === 2 ? asked.get(arp.spa) : undefined;
+    if (since === undefined) continue;
+    times.get(arp.spa)?.push(Number(record.timeNs - since) / 1000);
+    asked.delete(arp.spa);
+  }
+  return { times, requests };
+}
+
+/** ARP latency at the client: the speaker's addresses against the node's own (the kernel's), alternating. */
+async function arpLatency(): Promise<{ ours: number[]; kernel: number[]; unanswered: number }> {
+  const ours = [address(0), address(Math.floor(SERVICES / 2)), address(SERVICES - 1)];
+  const kernel = lab.cluster.node(0).lan.ipv4;
+  const { clientNs, clientInterface } = lab.cluster;
+  const capture = await startTcpdump(lab.cluster.lab, clientNs, clientInterface, 'arp');
+  const requestsEach = 50;
+  for (let round = 0; round < LATENCY_ROUNDS; round++) {
+    for (const ip of [...ours, kernel]) lab.cluster.lab.tryNs(clientNs, 'arping', ['-I', clientInterface, '-c', String(requestsEach), '-W', '0.01', '-w', '10', ip], { timeoutMs: 20_000 });
+  }
+  const { times, requests } = replyTimes(await capture.stop(), [...ours, kernel]);
+  const oursTimes = ours.flatMap((ip) => times.get(ip) ?? []);
+  const unanswered = ours.reduce((sum, ip) => sum + (requests.get(ip) ?? 0), 0) - oursTimes.length;
+  return { ours: oursTimes, kernel: times.get(kernel) ?? [], unanswered };
+}
+
 const describe = (s: Sample) =>
   `all announced after ${s.announcedMs} ms, /metrics in ${s.scrapeMs} ms; speaker peak ${round(s.peak)} MiB, settled ${round(s.settled)} MiB; layer 2 worker ${round(s.worker)} MiB`;
 
@@ -141,6 +185,16 @@ try {
   log(`created (bundled): ${describe(created)}`);
   rows.push({ name: `memory-${SERVICES}-services-created-bundled-speaker-peak-rss`, value: round(created.peak), unit: 'MiB', limit: LIMIT_MIB });
   rows.push({ name: `memory-${SERVICES}-services-created-bundled-speaker-settled-rss`, value: round(created.settled), unit: 'MiB', limit: LIMIT_MIB });
+
+  const latency = await arpLatency();
+  if (latency.ours.length === 0 || latency.kernel.length === 0) throw new Error(`no ARP replies captured (ours ${latency.ours.length}, kernel ${latency.kernel.length})`);
+  const oursSummary = summarize(latency.ours);
+  const kernelSummary = summarize(latency.kernel);
+  log(`ARP at ${SERVICES} announced: ours ${round(oursSummary.median)} µs, kernel ${round(kernelSummary.median)} µs (medians; ${latency.ours.length} and ${latency.kernel.length} replies, ${latency.unanswered} unanswered)`);
+  rows.push(...spreadRows(`memory-${SERVICES}-services-arp-reply-latency-speaker`, oursSummary, 'µs', null));
+  rows.push(...spreadRows(`memory-${SERVICES}-services-arp-reply-latency-kernel`, kernelSummary, 'µs', null));
+  rows.push({ name: `memory-${SERVICES}-services-arp-reply-latency-speaker-over-kernel`, value: round(oursSummary.median / kernelSummary.median), unit: 'x', limit: 1.5 });
+  rows.push({ name: `memory-${SERVICES}-services-arp-requests-unanswered-speaker`, value: latency.unanswered, unit: 'requests', limit: 0 });
 
   const restarts: Record<Form, Sample[]> = { bundled: [], built: [] };
   for (let run = 0; run < RUNS; run++) {

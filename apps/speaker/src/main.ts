@@ -95,6 +95,10 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
     layer2 = worker;
   }
   let counters: CountersSnapshot | undefined;
+  // The worker answers a status request after the announcements queued before it: right after
+  // thousands of Services change that can take seconds, and a scrape should not wait for it. Past
+  // this, the scrape serves the counters of the last answer.
+  const scrapeStatusTimeoutMs = 1000;
 
   const events = new EventRecorder({ client, component: 'metallb-speaker', host: node });
   const statuses = new StatusWriter({ client, events, log, namespace: options.namespace, node, service: (k) => api.service(k) });
@@ -160,7 +164,7 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
     registry,
     ready: () => api.hasSynced,
     beforeScrape: async () => {
-      if (layer2) counters = (await layer2.status()).counters;
+      if (layer2) counters = (await layer2.status(scrapeStatusTimeoutMs)).counters;
     },
   });
   log.info('speaker started', { node, membership: `${host}:${options.mlBindPort}`, metricsPort: monitoring.port, layer2: !options.disableLayer2, fastPath });
