@@ -23,7 +23,7 @@ import { StatusWriter } from './process/status-writer.js';
 interface Layer2Port {
   announce(ip: string, options: { interfaces: readonly string[] }): { ok: boolean; error?: { message: string } };
   withdraw(ip: string): void;
-  status(): Promise<{ counters: CountersSnapshot }>;
+  status(timeoutMs?: number): Promise<{ counters: CountersSnapshot }>;
   close(): Promise<void>;
 }
 
