@@ -1,0 +1,4 @@
+import { resolve } from 'node:path';
+import { readmeSuite } from '@lb/testdata/readme-suite';
+
+readmeSuite(resolve(import.meta.dirname, '..'));
