@@ -10,6 +10,21 @@ export function config(yaml: string): CompiledConfig {
   return result.value;
 }
 
+/** The pool `lan` in metallb-system with `addresses`, announced in layer 2 (`advertisement`: more spec fields, e.g. `interfaces: [eth0]`). */
+export function lanLayer2(addresses: string, advertisement = ''): CompiledConfig {
+  return config(`
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: { name: lan, namespace: metallb-system }
+spec: { addresses: [${addresses}] }
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata: { name: lan, namespace: metallb-system }
+spec: { ipAddressPools: [lan]${advertisement ? `, ${advertisement}` : ''} }
+`);
+}
+
 export interface ServiceOptions {
   readonly namespace?: string;
   readonly ips?: readonly string[];

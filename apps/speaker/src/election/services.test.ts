@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { config, service } from '../../test/fixtures.js';
+import { lanLayer2, service } from '../../test/fixtures.js';
 import { classLookup, servicePool, serviceVerdict } from './services.js';
 
-const pools = config(`
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata: { name: lan, namespace: metallb-system }
-spec: { addresses: [172.16.16.150-172.16.16.200] }
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata: { name: lan, namespace: metallb-system }
-spec: { ipAddressPools: [lan] }
-`);
-const narrower = config(`
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata: { name: lan, namespace: metallb-system }
-spec: { addresses: [172.16.16.190-172.16.16.200] }
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata: { name: lan, namespace: metallb-system }
-spec: { ipAddressPools: [lan] }
-`);
+const pools = lanLayer2('172.16.16.150-172.16.16.200');
+const narrower = lanLayer2('172.16.16.190-172.16.16.200');
 
 describe('verdicts remembered per Service object and configuration', () => {
   it('the same object under the same configuration is judged once; a new object, configuration or --lb-class is judged again', () => {

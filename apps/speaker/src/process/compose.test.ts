@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { config, node, service, slice, view } from '../../test/fixtures.js';
+import { lanLayer2, node, service, slice, view } from '../../test/fixtures.js';
 import { expectedMembers, internalIP, joinHostPort, Layer2Composer, splitHostPort, statusActions, type ApiSnapshot } from './compose.js';
 
-const l2 = config(`
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata: { name: lan, namespace: metallb-system }
-spec: { addresses: [172.16.16.150-172.16.16.200] }
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata: { name: lan, namespace: metallb-system }
-spec: { ipAddressPools: [lan], interfaces: [eth0] }
-`);
+const l2 = lanLayer2('172.16.16.150-172.16.16.200', 'interfaces: [eth0]');
 const nodes = [node('n1'), node('n2'), node('n3')];
 
 function api(services: ApiSnapshot['services'], slices: ApiSnapshot['endpointSlices']): ApiSnapshot {
