@@ -186,7 +186,9 @@ async function driverBench(): Promise<void> {
 async function endToEnd(): Promise<void> {
   // The speakers (and the controller) as the images run them: node with node-flags.json.
   const flags = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'tools', 'images', 'build', 'node-flags.json'), 'utf8')) as string[];
-  process.env['NODE_OPTIONS'] = [process.env['NODE_OPTIONS'] ?? '', ...flags].join(' ').trim();
+  // On the command line, as the images' entrypoints give them: node refuses --heap-growing-percent
+  // in NODE_OPTIONS (kube-sim, which would inherit it, then does not start).
+  for (const variable of ['SPEAKER_LAB_SPEAKER_NODE_ARGS', 'SPEAKER_LAB_CONTROLLER_NODE_ARGS']) process.env[variable] = [process.env[variable] ?? '', ...flags].join(' ').trim();
   // BFD from the first session on (FRR's bfdd does not take up BFD for a dynamic neighbour whose
   // session was reset to add a profile, as the demo found).
   const lab = await BgpLab.start({ peer: { bfd: true } });
