@@ -84,18 +84,16 @@ export function planL2(inputs: ElectionInputs): L2Plan {
       plans.push(refused(target, 'noAvailableNodes'));
       continue;
     }
-    const own: Ball[] = [];
-    const ballAddresses: Array<readonly string[]> = [];
+    // Arrays of their exact size (map, a literal): one pushed into from empty keeps room for 17.
     const units = target.spread ? target.addresses.map((a) => [a]) : [target.addresses];
-    for (const addresses of units) {
+    const own = units.map((addresses) => {
       const key = addresses[0] as string;
       // A shared address (allow-shared-ip) is one ball: one node answers for it, for every Service.
       const ball = balls.get(key) ?? { key, group: target.key, candidates };
       balls.set(key, ball);
-      own.push(ball);
-      ballAddresses.push(addresses);
-    }
-    plans.push({ key: target.key, addresses: target.addresses, balls: own, ballAddresses, interfaces });
+      return ball;
+    });
+    plans.push({ key: target.key, addresses: target.addresses, balls: own, ballAddresses: units, interfaces });
   }
   return { services: plans, balls: [...balls.values()] };
 }
