@@ -21,16 +21,25 @@
 //   - bgp-10000-services-e2e: BGP_BENCH_SERVICES (10,000) Services created through the API (32 at a
 //     time, each with an EndpointSlice) with 2 BGPPeers per node (the router's IPv4 and IPv6
 //     addresses, both families): from the last create's answer to FRR holding every one on all 6
-//     sessions; the speakers' RSS then (and their peak).
+//     sessions; the speakers' RSS then (and their peak). Then, the Services in place, the three
+//     speakers are stopped (SIGTERM: withdraw) and started again in each form, BGP_BENCH_RSS_RUNS (2)
+//     times, turn about: `built` (the bin on dist/, no node flags, as above), `built-image-flags`
+//     (the same with the image's node flags, tools/images/build/node-flags.json), `bundled` (the
+//     image's bundle and flags, as memory.bench.ts runs it) and, with BGP_BENCH_BASELINE_BUNDLE (a
+//     bundle.mjs output directory of an earlier commit), `baseline`: each form's RSS once FRR holds
+//     every prefix again on all 6 sessions and 10 s have passed (rows bgp-10000-services-2-peers-restarted-*).
 // BGP_BENCH_ONLY=driver|e2e|bulk runs one part (its rows replace those of the file, the rest stay).
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { type StreamRecord } from '@lb/netlab';
 import { join } from 'node:path';
 import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
 import { ClusterLab, requireNetworkLab, waitFor } from '@lb/netlab';
 import { Driver, type ApiObjects } from '../test/bgp-harness.js';
 import { node, service, slice } from '../test/fixtures.js';
-import { assignedCount, BgpLab, createBulkServices } from '../test/bgp-lab.js';
+import { assignedCount, BgpLab, createBulkServices, DRAIN_SECONDS } from '../test/bgp-lab.js';
+import { speakerBin } from '../test/lab.js';
 
 const trials = Number(process.env['BGP_BENCH_TRIALS'] ?? 20);
 const bfdTrials = Number(process.env['BGP_BENCH_BFD_TRIALS'] ?? 10);
@@ -177,7 +186,9 @@ async function driverBench(): Promise<void> {
 async function endToEnd(): Promise<void> {
   // The speakers (and the controller) as the images run them: node with node-flags.json.
   const flags = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'tools', 'images', 'build', 'node-flags.json'), 'utf8')) as string[];
-  process.env['NODE_OPTIONS'] = [process.env['NODE_OPTIONS'] ?? '', ...flags].join(' ').trim();
+  // On the command line, as the images' entrypoints give them: node refuses --heap-growing-percent
+  // in NODE_OPTIONS (kube-sim, which would inherit it, then does not start).
+  for (const variable of ['SPEAKER_LAB_SPEAKER_NODE_ARGS', 'SPEAKER_LAB_CONTROLLER_NODE_ARGS']) process.env[variable] = [process.env[variable] ?? '', ...flags].join(' ').trim();
   // BFD from the first session on (FRR's bfdd does not take up BFD for a dynamic neighbour whose
   // session was reset to add a profile, as the demo found).
   const lab = await BgpLab.start({ peer: { bfd: true } });
@@ -266,6 +277,58 @@ async function bulk(lab: BgpLab): Promise<void> {
     rows.push({ name: 'bgp-10000-services-2-peers-speaker-rss (max of 3)', value: round(Math.max(...rss)), unit: 'MiB', limit: 150 });
     rows.push({ name: 'bgp-10000-services-2-peers-speaker-peak-rss (max of 3)', value: round(Math.max(...peak)), unit: 'MiB', limit: null });
     rows.push({ name: 'bgp-speaker-idle-rss (max of 3)', value: round(Math.max(...idle)), unit: 'MiB', limit: null });
+    await restartedForms(lab, counts, vm);
+}
+
+/** The speakers restarted in each form with the bulk Services in place: RSS per form (see the header). */
+async function restartedForms(lab: BgpLab, counts: () => number[], vm: (i: number, field: 'VmRSS' | 'VmHWM') => number): Promise<void> {
+  const runs = Number(process.env['BGP_BENCH_RSS_RUNS'] ?? 2);
+  if (runs <= 0) return;
+  const repoRoot = join(import.meta.dirname, '..', '..', '..');
+  const bundleDir = mkdtempSync(join(tmpdir(), 'lb-speaker-bundle-'));
+  try {
+    execFileSync(process.execPath, [join(repoRoot, 'tools', 'images', 'build', 'bundle.mjs'), join(import.meta.dirname, '..'), bundleDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const flags = JSON.parse(readFileSync(join(repoRoot, 'tools', 'images', 'build', 'node-flags.json'), 'utf8')) as string[];
+    const baseline = process.env['BGP_BENCH_BASELINE_BUNDLE'];
+    const forms: Record<string, readonly string[]> = {
+      ...(baseline ? { baseline: [process.execPath, ...flags, join(baseline, 'lb-speaker.js')] } : {}),
+      built: [process.execPath, speakerBin],
+      'built-image-flags': [process.execPath, ...flags, speakerBin],
+      bundled: [process.execPath, ...flags, join(bundleDir, 'lb-speaker.js')],
+    };
+    const original = lab.speakers.speakerCommand;
+    const settled: Record<string, number[]> = {};
+    const peaks: Record<string, number[]> = {};
+    for (let run = 0; run < runs; run++) {
+      for (const [form, command] of Object.entries(forms)) {
+        await Promise.all([0, 1, 2].map((i) => lab.speakers.signalSpeaker(i, 'SIGTERM')));
+        await waitFor('every prefix withdrawn', () => counts().every((n) => n < bulkServices), { timeoutMs: 120_000, intervalMs: 500 });
+        lab.speakers.speakerCommand = command;
+        const started = performance.now();
+        await Promise.all([0, 1, 2].map((i) => lab.speakers.startSpeaker(i, ['--drain-seconds', String(DRAIN_SECONDS)])));
+        await waitFor(`FRR to hold ${bulkServices} prefixes again (${form})`, () => counts().every((n) => n === bulkServices + 1), { timeoutMs: 600_000, intervalMs: 500 });
+        const announcedMs = performance.now() - started;
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        const rss = [0, 1, 2].map((i) => vm(i, 'VmRSS'));
+        const peak = [0, 1, 2].map((i) => vm(i, 'VmHWM'));
+        (settled[form] ??= []).push(...rss);
+        (peaks[form] ??= []).push(...peak);
+        log(`restart ${run + 1}/${runs} (${form}): all prefixes on 6 sessions after ${announcedMs.toFixed(0)} ms; RSS ${rss.map((r) => r.toFixed(0)).join('/')} MiB, peak ${peak.map((r) => r.toFixed(0)).join('/')}`);
+      }
+    }
+    lab.speakers.speakerCommand = original;
+    for (const form of Object.keys(forms)) {
+      const limit = form === 'bundled' || form === 'built-image-flags' ? 150 : null;
+      rows.push(...spreadRows(`bgp-10000-services-2-peers-restarted-${form}-speaker-rss`, summarize(settled[form] ?? []), 'MiB', limit));
+      rows.push(...spreadRows(`bgp-10000-services-2-peers-restarted-${form}-speaker-peak-rss`, summarize(peaks[form] ?? []), 'MiB', null));
+    }
+    if (baseline) {
+      const median = (form: string) => summarize(settled[form] ?? []).median;
+      rows.push({ name: 'bgp-10000-services-2-peers-restarted-bundled-over-baseline-rss', value: round(median('bundled') / median('baseline')), unit: 'x', limit: null });
+    }
+  } finally {
+    rmSync(bundleDir, { recursive: true, force: true });
+  }
 }
 
 // Keep every other row of the file (the membership and election rows of speaker.bench.ts, and with

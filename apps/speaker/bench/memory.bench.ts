@@ -65,11 +65,16 @@ const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const bundleDir = mkdtempSync(join(tmpdir(), 'lb-speaker-bundle-'));
 execFileSync(process.execPath, [join(repoRoot, 'tools', 'images', 'build', 'bundle.mjs'), join(import.meta.dirname, '..'), bundleDir], { stdio: ['ignore', 'ignore', 'inherit'] });
 const imageNodeFlags = JSON.parse(readFileSync(join(repoRoot, 'tools', 'images', 'build', 'node-flags.json'), 'utf8')) as string[];
+// MEMORY_BASELINE_BUNDLE: a bundle of an earlier commit (bundle.mjs's output directory), run turn
+// about with today's as a third form, `baseline`, so that a change is measured before/after in one run.
+const baselineBundle = process.env['MEMORY_BASELINE_BUNDLE'];
 const forms = {
   bundled: [process.execPath, ...imageNodeFlags, join(bundleDir, 'lb-speaker.js')],
   built: [process.execPath, speakerBin],
+  baseline: baselineBundle ? [process.execPath, ...imageNodeFlags, join(baselineBundle, 'lb-speaker.js')] : [],
 } as const;
 type Form = keyof typeof forms;
+const restartForms: Form[] = baselineBundle ? ['baseline', 'built', 'bundled'] : ['built', 'bundled'];
 
 const lab = await SpeakerLab.start({
   tag: 'mem',
@@ -196,9 +201,10 @@ try {
   rows.push({ name: `memory-${SERVICES}-services-arp-reply-latency-speaker-over-kernel`, value: round(oursSummary.median / kernelSummary.median), unit: 'x', limit: 1.5 });
   rows.push({ name: `memory-${SERVICES}-services-arp-requests-unanswered-speaker`, value: latency.unanswered, unit: 'requests', limit: 0 });
 
-  const restarts: Record<Form, Sample[]> = { bundled: [], built: [] };
+  const restarts: Record<Form, Sample[]> = { bundled: [], built: [], baseline: [] };
+  const latencyRatios: Record<Form, number[]> = { bundled: [], built: [], baseline: [] };
   for (let run = 0; run < RUNS; run++) {
-    for (const form of ['built', 'bundled'] as const) {
+    for (const form of restartForms) {
       await lab.signalSpeaker(0, 'SIGTERM');
       lab.speakerCommand = forms[form];
       const restarted = Date.now();
@@ -207,9 +213,15 @@ try {
       const sample = await measure(from, restarted);
       restarts[form].push(sample);
       log(`restart ${run + 1}/${RUNS} (${form}): ${describe(sample)}`);
+      if (baselineBundle && form !== 'built') {
+        // Before/after: the fast path's latency over the kernel's with each form's worker.
+        const l = await arpLatency();
+        if (l.ours.length > 0 && l.kernel.length > 0) latencyRatios[form].push(summarize(l.ours).median / summarize(l.kernel).median);
+        log(`  ARP (${form}): ours/kernel ${round(latencyRatios[form].at(-1) ?? NaN)} (${l.unanswered} unanswered)`);
+      }
     }
   }
-  for (const form of ['bundled', 'built'] as const) {
+  for (const form of restartForms) {
     const samples = restarts[form];
     const limit = form === 'bundled' ? LIMIT_MIB : null;
     rows.push(...spreadRows(`memory-${SERVICES}-services-restarted-${form}-speaker-peak-rss`, summarize(samples.map((x) => x.peak)), 'MiB', limit));
@@ -220,6 +232,16 @@ try {
   const median = (form: Form, pick: (x: Sample) => number) => summarize(restarts[form].map(pick)).median;
   rows.push({ name: `memory-${SERVICES}-services-bundled-over-built-peak-rss`, value: round(median('bundled', (x) => x.peak) / median('built', (x) => x.peak)), unit: 'x', limit: null });
   rows.push(...spreadRows(`memory-${SERVICES}-services-layer2-worker-rss`, summarize([created, ...restarts.bundled, ...restarts.built].map((x) => x.worker)), 'MiB', null));
+  for (const form of restartForms) rows.push(...spreadRows(`memory-${SERVICES}-services-restarted-${form}-layer2-worker-rss`, summarize(restarts[form].map((x) => x.worker)), 'MiB', null));
+  if (baselineBundle) {
+    // Today's bundle over the baseline's, medians of the restarts: < 1 is smaller.
+    const ratio = (pick: (x: Sample) => number) => round(median('bundled', pick) / median('baseline', pick));
+    rows.push({ name: `memory-${SERVICES}-services-bundled-over-baseline-speaker-settled-rss`, value: ratio((x) => x.settled), unit: 'x', limit: null });
+    rows.push({ name: `memory-${SERVICES}-services-bundled-over-baseline-speaker-peak-rss`, value: ratio((x) => x.peak), unit: 'x', limit: null });
+    rows.push({ name: `memory-${SERVICES}-services-bundled-over-baseline-worker-rss`, value: ratio((x) => x.worker), unit: 'x', limit: null });
+    rows.push({ name: `memory-${SERVICES}-services-bundled-over-baseline-speaker-plus-worker-rss`, value: ratio((x) => x.settled + x.worker), unit: 'x', limit: null });
+    for (const form of ['baseline', 'bundled'] as const) rows.push(...spreadRows(`memory-${SERVICES}-services-restarted-${form}-arp-latency-over-kernel`, summarize(latencyRatios[form]), 'x', form === 'bundled' ? 1.5 : null));
+  }
 } finally {
   await lab.cleanup();
   rmSync(bundleDir, { recursive: true, force: true });

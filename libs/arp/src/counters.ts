@@ -23,6 +23,9 @@ export class Layer2Counters {
   private readonly drops = new Map<DropReason, number>();
   private readonly dropsByInterface = new Map<string, Map<DropReason, number>>();
   private readonly perIp = new Map<string, IpCounters>();
+  /** What was added since the last `takeChanges()`: only the addresses that moved, not all of them. */
+  private changedDrops = new Map<string, Map<DropReason, number>>();
+  private changedIps = new Map<string, IpCounters>();
 
   recordDrop(reason: DropReason, iface: string): void {
     this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
@@ -32,24 +35,33 @@ export class Layer2Counters {
       this.dropsByInterface.set(iface, byReason);
     }
     byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+    let changed = this.changedDrops.get(iface);
+    if (!changed) {
+      changed = new Map();
+      this.changedDrops.set(iface, changed);
+    }
+    changed.set(reason, (changed.get(reason) ?? 0) + 1);
   }
 
   recordRequest(ip: string): void {
     this.ip(ip).requestsReceived += 1;
+    this.changed(ip).requestsReceived += 1;
   }
 
   /** Called by whoever put the frame on the wire, once it is there. */
   recordSent(sent: { readonly ip: string; readonly purpose: 'response' | 'gratuitous' }): void {
-    const counters = this.ip(sent.ip);
-    if (sent.purpose === 'response') counters.responsesSent += 1;
-    else counters.gratuitousSent += 1;
+    for (const counters of [this.ip(sent.ip), this.changed(sent.ip)]) {
+      if (sent.purpose === 'response') counters.responsesSent += 1;
+      else counters.gratuitousSent += 1;
+    }
   }
 
   /** Requests answered and replies sent elsewhere (the native ARP fast path), added in one go. */
   recordAnswered(ip: string, requests: number, responses: number): void {
-    const counters = this.ip(ip);
-    counters.requestsReceived += requests;
-    counters.responsesSent += responses;
+    for (const counters of [this.ip(ip), this.changed(ip)]) {
+      counters.requestsReceived += requests;
+      counters.responsesSent += responses;
+    }
   }
 
   /** Live counters for one address (created at zero). */
@@ -58,6 +70,33 @@ export class Layer2Counters {
     if (!counters) {
       counters = { requestsReceived: 0, responsesSent: 0, gratuitousSent: 0 };
       this.perIp.set(ip, counters);
+    }
+    return counters;
+  }
+
+  /**
+   * What was counted since the last call (or since construction), in the snapshot's form: addresses
+   * and interfaces with nothing new are left out. For a process that ships its counters elsewhere
+   * (the layer 2 worker): with 10,000 addresses, a report carries the few that moved.
+   */
+  takeChanges(): CountersSnapshot {
+    const dropsByInterface: Record<string, Partial<Record<DropReason, number>>> = {};
+    const drops: Partial<Record<DropReason, number>> = {};
+    for (const [iface, byReason] of this.changedDrops) {
+      dropsByInterface[iface] = Object.fromEntries(byReason);
+      for (const [reason, count] of byReason) drops[reason] = (drops[reason] ?? 0) + count;
+    }
+    const ips = Object.fromEntries(this.changedIps);
+    this.changedDrops = new Map();
+    this.changedIps = new Map();
+    return { drops, dropsByInterface, ips };
+  }
+
+  private changed(ip: string): IpCounters {
+    let counters = this.changedIps.get(ip);
+    if (!counters) {
+      counters = { requestsReceived: 0, responsesSent: 0, gratuitousSent: 0 };
+      this.changedIps.set(ip, counters);
     }
     return counters;
   }

@@ -174,6 +174,21 @@ describe('Responder announcement schedule', () => {
     expect(later.filter(([t]) => t - 1000 <= 100).length + 1).toBeGreaterThanOrEqual(3);
   });
 
+  it("announce returns the new address's frames only; other addresses' due slots come from poll", () => {
+    const r = new Responder();
+    r.setInterface({ name: 'eth0', mac: OURS }, 0);
+    due(r.announce(V4, {}, 0));
+    // At 100 ms V4's slots at 25, 50 and 100 are due: announcing another address does not send them.
+    const other = due(r.announce('10.0.0.101', {}, 100));
+    expect(other.map((t) => t.ip)).toEqual(['10.0.0.101', '10.0.0.101']);
+    expect(r.nextTimeout()).toBe(25);
+    expect(r.poll(100).map((t) => t.ip)).toEqual([V4, V4]);
+    // Announced again on the same interfaces: nothing restarts, nothing is due.
+    expect(due(r.announce(V4, {}, 100))).toEqual([]);
+    r.withdraw(V4);
+    expect(r.poll(10_000).map((t) => t.ip)).toEqual(['10.0.0.101', '10.0.0.101']);
+  });
+
   it('announces IPv6 with an unsolicited NA with Override to all nodes', () => {
     const r = new Responder({ announceSchedule: [0] });
     r.setInterface({ name: 'eth0', mac: OURS }, 0);

@@ -146,8 +146,8 @@ export class Responder {
   }
 
   /**
-   * Starts answering for `ip` and announcing it gratuitously on the schedule; returns the frames
-   * due at once. Announcing an address again only updates its interfaces: interfaces it gains start
+   * Starts answering for `ip` and announcing it gratuitously on the schedule; returns its frames
+   * due at once (other addresses' slots come from `poll`). Announcing an address again only updates its interfaces: interfaces it gains start
    * their schedule, interfaces it loses stop. Services sharing an address are the caller's to merge.
    */
   announce(ip: string, options: AnnounceOptions, now: number): TransmitResult {
@@ -157,11 +157,20 @@ export class Responder {
     const interfaces = names.length === 0 ? null : new Set(names);
     const announcement: Announcement = family === 'IPv6' ? { family, interfaces, solicitedNode: solicitedNodeGroup(canonical) } : { family, interfaces };
     this.announcements.set(canonical, announcement);
-    this.deactivate((p) => p.ip === canonical && !this.announcesOnName(announcement, p.iface));
+    // Looked up per interface, not found by scanning every pair: with 10,000 addresses announced in
+    // one go, a scan per call made the burst quadratic.
+    const due: Transmit[] = [];
     for (const state of this.interfaces.values()) {
-      if (this.announcesOn(announcement, state) && !this.active.has(pairKey(state.config.name, canonical))) this.activate(state.config.name, canonical, now);
+      const key = pairKey(state.config.name, canonical);
+      const pair = this.active.get(key);
+      if (!this.announcesOn(announcement, state)) {
+        if (pair) this.active.delete(key);
+      } else if (!pair) {
+        this.activate(state.config.name, canonical, now);
+        due.push(...this.pollPair(this.active.get(key) as ActivePair, state, now));
+      }
     }
-    return { ok: true, value: this.poll(now) };
+    return { ok: true, value: due };
   }
 
   /** Stops answering for `ip` and cancels its remaining announcements. Unknown addresses (and non-addresses) are ignored. */
@@ -170,7 +179,7 @@ export class Responder {
     if (!address.ok) return;
     const canonical = address.value.ip;
     this.announcements.delete(canonical);
-    this.deactivate((p) => p.ip === canonical);
+    for (const name of this.interfaces.keys()) this.active.delete(pairKey(name, canonical));
   }
 
   /** Addresses answered and announced on one interface (what its solicited-node groups must cover). */
@@ -204,12 +213,17 @@ export class Responder {
   poll(now: number): Transmit[] {
     const out: Transmit[] = [];
     for (const p of this.active.values()) {
-      if (p.next >= this.schedule.length || p.startedAt + (this.schedule[p.next] as number) > now) continue;
-      while (p.next < this.schedule.length && p.startedAt + (this.schedule[p.next] as number) <= now) p.next += 1;
       const state = this.interfaces.get(p.iface);
-      if (state) out.push(...this.gratuitous(state, p.ip));
+      if (state) out.push(...this.pollPair(p, state, now));
     }
     return out;
+  }
+
+  /** One pair's frames if a slot of its schedule is due (several due slots send once). */
+  private pollPair(p: ActivePair, state: InterfaceState, now: number): Transmit[] {
+    if (p.next >= this.schedule.length || p.startedAt + (this.schedule[p.next] as number) > now) return [];
+    while (p.next < this.schedule.length && p.startedAt + (this.schedule[p.next] as number) <= now) p.next += 1;
+    return this.gratuitous(state, p.ip);
   }
 
   /** When `poll` next has something to send, or undefined when no announcement is pending. */

@@ -6,7 +6,7 @@ import { type MessageCounts, type Route, type RouteFamily, type SessionState } f
 import { BgpPeer, type BgpPeerEvent } from '@lb/bgp-wire/node';
 import { BfdManager, type BfdManagerOptions } from '@lb/bfd/node';
 import { type Registry } from 'prom-client';
-import { type BgpDesiredState, type DesiredPeer } from './desired.js';
+import { type BgpDesiredState, type DesiredPeer, type DesiredPrefix } from './desired.js';
 import { localAddressTowards } from './local-address.js';
 import { registerBgpMetrics, type PeerMetricSample } from './metrics.js';
 import { ROUTE_FAMILY, routesOf, sameRoutes, sessionOptions, type NodeAddresses, type SessionOptions } from './peer-options.js';
@@ -112,6 +112,12 @@ export class BgpMode {
   private stopped = false;
   private readonly restarting: boolean;
   private nativeSockopt: boolean | undefined;
+  /**
+   * Route sets made during one update, by prefix list, family, next hop and drain mode: peers with
+   * the same prefixes (desiredBgp shares their list) get one frozen array, which @lb/bgp-wire then
+   * compiles once for all of them.
+   */
+  private routeSets = new Map<readonly DesiredPrefix[], Map<string, readonly Route[]>>();
 
   constructor(private readonly options: BgpModeOptions) {
     this.restarting = options.restarting ?? false;
@@ -122,6 +128,7 @@ export class BgpMode {
 
   update(desired: BgpDesiredState): void {
     if (this.stopped) return;
+    this.routeSets = new Map();
     const wanted = new Map(desired.peers.map((p) => [p.name, p]));
     for (const [name, entry] of this.entries) {
       const next = wanted.get(name);
@@ -269,12 +276,28 @@ export class BgpMode {
     if (!peer || !built || entry.closed) return;
     for (const family of entry.session.families) {
       const routeFamily = ROUTE_FAMILY[family];
-      const routes = this.draining === 'withdraw' ? [] : routesOf(entry.desired.prefixes, family, built.nextHops[family], { gracefulShutdown: this.draining === 'graceful-shutdown' });
+      const routes = this.draining === 'withdraw' ? [] : this.routeSet(entry.desired.prefixes, family, built.nextHops[family]);
       if (sameRoutes(entry.sent.get(routeFamily), routes)) continue;
       const result = peer.setRoutes(routeFamily, routes);
       if (result.ok) entry.sent.set(routeFamily, routes);
       else this.problem(entry, `routes refused: ${result.error.message}`);
     }
+  }
+
+  private routeSet(prefixes: readonly DesiredPrefix[], family: DesiredPrefix['family'], nextHop: string): readonly Route[] {
+    const gracefulShutdown = this.draining === 'graceful-shutdown';
+    let byKey = this.routeSets.get(prefixes);
+    if (!byKey) {
+      byKey = new Map();
+      this.routeSets.set(prefixes, byKey);
+    }
+    const key = `${family}|${nextHop}|${gracefulShutdown}`;
+    let routes = byKey.get(key);
+    if (!routes) {
+      routes = Object.freeze(routesOf(prefixes, family, nextHop, { gracefulShutdown }));
+      byKey.set(key, routes);
+    }
+    return routes;
   }
 
   /**

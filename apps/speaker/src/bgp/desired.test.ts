@@ -356,3 +356,19 @@ describe('status objects', () => {
     expect(bgpAnnouncementEvents(state, state)).toEqual([]);
   });
 });
+
+describe('desiredBgp: one prefix list for peers with the same export', () => {
+  const EBGP2 = EBGP.replace('name: ebgp', 'name: ebgp2').replace('172.30.0.4', '172.30.0.5');
+  const cases: Array<{ name: string; yaml: string; shared: boolean }> = [
+    { name: 'two eBGP peers, one advertisement: shared', yaml: POOL + EBGP + EBGP2 + adv('{}'), shared: true },
+    { name: 'iBGP (LOCAL_PREF) and eBGP: not shared', yaml: POOL + IBGP + EBGP + adv('{ localPref: 50 }'), shared: false },
+    { name: 'an advertisement for one peer only: not shared', yaml: POOL + EBGP + EBGP2 + adv('{ peers: [ebgp] }'), shared: false },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const [a, b] = run(c.yaml).peers;
+      expect(a?.prefixes === b?.prefixes).toBe(c.shared);
+      if (c.shared) expect(a?.prefixes).toHaveLength(1);
+    });
+  }
+});

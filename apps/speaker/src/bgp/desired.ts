@@ -11,7 +11,7 @@ import { endpointsByService, endpointsOf } from '../election/endpoints.js';
 import { nodeExclusion } from '../election/nodes.js';
 import { type EndpointSliceResource, type NodeResource, type ServiceResource } from '../election/resources.js';
 import { classLookup, servicePool, sharesIP, type NotAnnouncedReason } from '../election/services.js';
-import { aggregatedPrefix } from './prefixes.js';
+import { aggregatedPrefix, type AggregatedPrefix } from './prefixes.js';
 import { peerSession, secretIndex, sessionKey, type PeerSession, type PeerSessionError } from './sessions.js';
 
 export interface BgpInputs {
@@ -126,10 +126,13 @@ export function desiredBgp(inputs: BgpInputs): BgpDesiredState {
       const announcedTo = new Set<string>();
       for (const advertisement of advertisements) {
         if (advertisement.nodeSelectors.length > 0 && !matchesAnySelector(advertisement.nodeSelectors, labels)) continue;
+        let prefixes: AggregatedPrefix[] | undefined;
         for (const peer of peers) {
           if (advertisement.peers.length > 0 && !advertisement.peers.includes(peer.name)) continue;
           announcedTo.add(peer.name);
-          addRoutes(routes.get(peer.name) as Map<string, PrefixBuilder>, key, addresses, advertisement, peer);
+          // Computed once for every peer: the same text then keys each peer's routes.
+          prefixes ??= aggregatedPrefixes(addresses, advertisement);
+          addRoutes(routes.get(peer.name) as Map<string, PrefixBuilder>, key, prefixes, advertisement, peer);
         }
       }
       if (announcedTo.size === 0) refuse('noPeerForNode');
@@ -137,13 +140,44 @@ export function desiredBgp(inputs: BgpInputs): BgpDesiredState {
     }
   }
   decisions.sort((a, b) => compare(a.key, b.key));
-  return { node: inputs.nodeName, peers: peers.map((peer) => desiredPeer(peer, routes.get(peer.name) as Map<string, PrefixBuilder>, secrets)), services: decisions };
+  const attributes = new Map<BgpAnnouncement, Attributes>();
+  const built: DesiredPeer[] = [];
+  for (const peer of peers) {
+    const desired = desiredPeer(peer, routes.get(peer.name) as Map<string, PrefixBuilder>, secrets, attributes);
+    // Peers with the same export (the usual case: every peer of the node gets every Service) share
+    // one prefix list, so that what is kept per prefix is kept once, not once per peer.
+    const same = built.find((other) => samePrefixes(other.prefixes, desired.prefixes));
+    built.push(same ? { ...desired, prefixes: same.prefixes } : desired);
+  }
+  return { node: inputs.nodeName, peers: built, services: decisions };
 }
 
-function addRoutes(into: Map<string, PrefixBuilder>, service: string, addresses: readonly string[], advertisement: BgpAnnouncement, peer: CompiledPeer): void {
+function aggregatedPrefixes(addresses: readonly string[], advertisement: BgpAnnouncement): AggregatedPrefix[] {
+  const out: AggregatedPrefix[] = [];
   for (const address of addresses) {
     const aggregated = aggregatedPrefix(address, advertisement.aggregationLength, advertisement.aggregationLengthV6);
-    if (!aggregated) continue;
+    if (aggregated) out.push(aggregated);
+  }
+  return out;
+}
+
+function samePrefixes(a: readonly DesiredPrefix[], b: readonly DesiredPrefix[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as DesiredPrefix;
+    const y = b[i] as DesiredPrefix;
+    if (x.prefix !== y.prefix || x.family !== y.family || x.localPref !== y.localPref) return false;
+    if (x.communities !== y.communities || x.largeCommunities !== y.largeCommunities || !sameStrings(x.services, y.services)) return false;
+  }
+  return true;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || (a.length === b.length && a.every((v, i) => v === b[i]));
+}
+
+function addRoutes(into: Map<string, PrefixBuilder>, service: string, prefixes: readonly AggregatedPrefix[], advertisement: BgpAnnouncement, peer: CompiledPeer): void {
+  for (const aggregated of prefixes) {
     let entry = into.get(aggregated.prefix);
     if (!entry) {
       entry = { family: aggregated.family, sources: [], services: [], internal: peer.internal };
@@ -174,12 +208,11 @@ function localPrefOf(entry: PrefixBuilder): number | undefined {
   return localPref;
 }
 
-function desiredPeer(peer: CompiledPeer, routes: Map<string, PrefixBuilder>, secrets: ReturnType<typeof secretIndex>): DesiredPeer {
+function desiredPeer(peer: CompiledPeer, routes: Map<string, PrefixBuilder>, secrets: ReturnType<typeof secretIndex>, shared: Map<BgpAnnouncement, Attributes>): DesiredPeer {
   const resolved = peerSession(peer, secrets);
   const families = resolved.ok ? resolved.value.families : [];
   const prefixes: DesiredPrefix[] = [];
   const unsendable: string[] = [];
-  const shared = new Map<BgpAnnouncement, Attributes>();
   for (const [prefix, entry] of [...routes].sort(([a], [b]) => compare(a, b))) {
     if (resolved.ok && !families.includes(entry.family)) {
       unsendable.push(prefix);

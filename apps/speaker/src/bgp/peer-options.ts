@@ -128,6 +128,7 @@ export function routesOf(prefixes: readonly DesiredPrefix[], family: IpFamily, n
  * desired prefixes' order). Cheaper than serializing 10,000 routes on every change to compare them.
  */
 export function sameRoutes(a: readonly Route[] | undefined, b: readonly Route[]): boolean {
+  if (a === b) return true;
   if (a === undefined || a.length !== b.length) return false;
   for (let i = 0; i < b.length; i++) {
     const x = a[i] as Route;

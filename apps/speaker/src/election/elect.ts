@@ -52,23 +52,44 @@ export class L2Election {
       this.homesKnown = new Set(view.known);
     }
     const owners = assignOwners(this.plan.balls, this.homes, view);
+    const plan = this.plan;
     const announcements: Announcement[] = [];
-    const services = new Map<string, ServiceDecision>();
-    for (const service of this.plan.services) {
-      const serviceOwners = new Map<string, string>();
-      for (const ball of service.balls) {
-        const owner = owners.get(ball.key);
-        if (owner === undefined) continue;
-        for (const ip of service.ballAddresses.get(ball.key) ?? []) {
-          serviceOwners.set(ip, owner);
-          if (owner === this.node && !view.withdrawn) announcements.push({ ip, interfaces: service.interfaces.get(owner) ?? [], service: service.key });
-        }
+    if (!view.withdrawn) {
+      for (const service of plan.services) {
+        service.balls.forEach((ball, i) => {
+          const owner = owners.get(ball.key);
+          if (owner !== this.node) return;
+          const interfaces = service.interfaces.get(owner) ?? [];
+          for (const ip of service.ballAddresses[i] ?? []) announcements.push({ ip, interfaces, service: service.key });
+        });
       }
-      const reason = service.reason ?? (serviceOwners.size === 0 ? 'noLiveNode' : undefined);
-      services.set(service.key, { key: service.key, addresses: service.addresses, owners: serviceOwners, ...(reason !== undefined ? { reason } : {}) });
     }
-    return { node: this.node, announcements, services };
+    // Who owns every address of every Service: only tests and tools read it, so it is built when
+    // first read rather than kept (a Map per Service) for 10,000 Services.
+    let services: Map<string, ServiceDecision> | undefined;
+    return {
+      node: this.node,
+      announcements,
+      get services(): ReadonlyMap<string, ServiceDecision> {
+        return (services ??= serviceDecisions(plan, owners));
+      },
+    };
   }
+}
+
+function serviceDecisions(plan: L2Plan, owners: ReadonlyMap<string, string>): Map<string, ServiceDecision> {
+  const services = new Map<string, ServiceDecision>();
+  for (const service of plan.services) {
+    const serviceOwners = new Map<string, string>();
+    service.balls.forEach((ball, i) => {
+      const owner = owners.get(ball.key);
+      if (owner === undefined) return;
+      for (const ip of service.ballAddresses[i] ?? []) serviceOwners.set(ip, owner);
+    });
+    const reason = service.reason ?? (serviceOwners.size === 0 ? 'noLiveNode' : undefined);
+    services.set(service.key, { key: service.key, addresses: service.addresses, owners: serviceOwners, ...(reason !== undefined ? { reason } : {}) });
+  }
+  return services;
 }
 
 /** One-shot election, for tests and tools. */

@@ -26,9 +26,9 @@ export interface ServicePlan {
   /** Set when no node may announce it, whoever is alive. */
   readonly reason?: NotAnnouncedReason;
   readonly balls: readonly Ball[];
-  /** Ball key → the addresses that go with it. */
-  readonly ballAddresses: ReadonlyMap<string, readonly string[]>;
-  /** Candidate node → interfaces it announces from (empty: every interface). */
+  /** The addresses that go with each ball, in the order of `balls` (arrays, not a Map per Service: 10,000 Services). */
+  readonly ballAddresses: ReadonlyArray<readonly string[]>;
+  /** Candidate node → interfaces it announces from (empty: every interface); shared by Services under the same announcements. */
   readonly interfaces: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -39,6 +39,8 @@ export interface L2Plan {
 }
 
 const CLASS_KIND = 'MetalLoadBalancerClass';
+/** What a Service nobody announces has: one shared empty map. */
+const NO_INTERFACES: ReadonlyMap<string, readonly string[]> = new Map();
 
 interface NodeFacts {
   readonly name: string;
@@ -61,7 +63,7 @@ export function planL2(inputs: ElectionInputs): L2Plan {
   for (const service of services) {
     const verdict = serviceVerdict(service, inputs.config, classes, inputs.lbClass !== undefined ? { lbClass: inputs.lbClass } : {});
     if (!verdict.ok) {
-      plans.push({ key: verdict.key, addresses: verdict.addresses, reason: verdict.reason, balls: [], ballAddresses: new Map(), interfaces: new Map() });
+      plans.push({ key: verdict.key, addresses: verdict.addresses, reason: verdict.reason, balls: [], ballAddresses: [], interfaces: NO_INTERFACES });
       continue;
     }
     const target = verdict.target;
@@ -82,24 +84,22 @@ export function planL2(inputs: ElectionInputs): L2Plan {
       plans.push(refused(target, 'noAvailableNodes'));
       continue;
     }
-    const own: Ball[] = [];
-    const ballAddresses = new Map<string, readonly string[]>();
+    // Arrays of their exact size (map, a literal): one pushed into from empty keeps room for 17.
     const units = target.spread ? target.addresses.map((a) => [a]) : [target.addresses];
-    for (const addresses of units) {
+    const own = units.map((addresses) => {
       const key = addresses[0] as string;
       // A shared address (allow-shared-ip) is one ball: one node answers for it, for every Service.
       const ball = balls.get(key) ?? { key, group: target.key, candidates };
       balls.set(key, ball);
-      own.push(ball);
-      ballAddresses.set(key, addresses);
-    }
-    plans.push({ key: target.key, addresses: target.addresses, balls: own, ballAddresses, interfaces });
+      return ball;
+    });
+    plans.push({ key: target.key, addresses: target.addresses, balls: own, ballAddresses: units, interfaces });
   }
   return { services: plans, balls: [...balls.values()] };
 }
 
 function refused(target: ServiceTarget, reason: NotAnnouncedReason): ServicePlan {
-  return { key: target.key, addresses: target.addresses, reason, balls: [], ballAddresses: new Map(), interfaces: new Map() };
+  return { key: target.key, addresses: target.addresses, reason, balls: [], ballAddresses: [], interfaces: NO_INTERFACES };
 }
 
 function compareKeys(a: ServiceResource, b: ServiceResource): number {

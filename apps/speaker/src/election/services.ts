@@ -153,7 +153,9 @@ function computeVerdict(service: ServiceResource, config: CompiledConfig, classe
   const { key, addresses, pool, local } = pooled.service;
   const refuse = (reason: NotAnnouncedReason): ServiceVerdict => ({ ok: false, key, addresses, reason });
   const labels = service.metadata?.labels ?? {};
-  const announcements = pool.l2.filter((a) => a.serviceSelectors.length === 0 || matchesAnySelector(a.serviceSelectors, labels));
+  const selected = pool.l2.filter((a) => a.serviceSelectors.length === 0 || matchesAnySelector(a.serviceSelectors, labels));
+  // All of them (the usual case): the pool's own list, not a copy per Service (10,000 small arrays).
+  const announcements = selected.length === pool.l2.length ? pool.l2 : selected;
   if (announcements.length === 0) return refuse('noL2Advertisement');
   if (sharesIP(service) && announcements.some((a) => a.serviceSelectors.length > 0)) return refuse('sharedIPWithServiceSelector');
   return {

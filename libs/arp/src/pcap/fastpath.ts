@@ -99,7 +99,8 @@ export interface FastPathHandlers {
  */
 export class ArpFastPath {
   private readonly handle: FastPathHandle;
-  private installed = '';
+  /** The table last installed: compared, not turned into a key string (10,000 addresses). */
+  private installed: ArpTable | undefined;
   private sendErrors = 0;
   private answered = 0;
   private closed = false;
@@ -132,10 +133,9 @@ export class ArpFastPath {
 
   /** Installs the responder's table for this interface; unchanged tables are not pushed again. */
   install(table: ArpTable): void {
-    const key = `${table.mac}|${table.vlan ?? ''}|${table.addresses.join(',')}`;
-    if (key === this.installed) return;
+    if (this.installed && sameTable(this.installed, table)) return;
     this.record(this.addon.setTable(this.handle, nativeArpTable(table)));
-    this.installed = key;
+    this.installed = { ...table, addresses: [...table.addresses] };
   }
 
   /** Moves what the readers answered into the counters; returns the replies they failed to send since the last call. */
@@ -171,4 +171,10 @@ export class ArpFastPath {
     }
     this.sendErrors += counts.sendErrors;
   }
+}
+
+function sameTable(a: ArpTable, b: ArpTable): boolean {
+  if (a.mac !== b.mac || (a.vlan ?? -1) !== (b.vlan ?? -1) || a.addresses.length !== b.addresses.length) return false;
+  for (let i = 0; i < a.addresses.length; i++) if (a.addresses[i] !== b.addresses[i]) return false;
+  return true;
 }

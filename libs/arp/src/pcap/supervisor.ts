@@ -10,7 +10,10 @@ import { checkAnnouncement, type AnnounceOptions } from '../responder.js';
 import { scheduleProblems } from '../schedule.js';
 import { type AnnounceResult, type InterfaceStatus } from './announcer.js';
 import { type ArpFastPathOptions } from './fastpath.js';
-import { type AnnouncementState, type FromWorker, type ToWorker, type WorkerReport } from './protocol.js';
+import { packAddresses, type AnnouncementGroup, type ChangeSet, type FromWorker, type ToWorker, type WorkerReport } from './protocol.js';
+
+/** V8 heap flags of this process that its worker runs with too (the image's --max-semi-space-size and the like). */
+const HEAP_FLAG = /^--(max-semi-space-size|max-old-space-size|heap-growing-percent|optimize-for-size|single-threaded-gc)\b/;
 
 export interface Layer2Options {
   /** Interface names never used (MetalLB's exclusion pattern). */
@@ -46,9 +49,17 @@ export interface Layer2Status {
  * died and another is being started.
  */
 export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; restart: [string]; ready: [] }> {
-  private readonly announcements = new Map<string, AnnouncementState>();
-  private readonly carried: WorkerReport[] = [];
-  private lastReport: WorkerReport | undefined;
+  /** Address → its interfaces (arrays shared between addresses with the same ones). */
+  private readonly announcements = new Map<string, readonly string[]>();
+  private readonly interfaceLists = new Map<string, readonly string[]>();
+  /**
+   * Changes not yet sent (null: withdraw), sent as one message at the end of the caller's turn, or
+   * before any other message: a burst of 10,000 announcements is one message, not 10,000.
+   */
+  private pending = new Map<string, readonly string[] | null>();
+  private flushQueued = false;
+  /** Every report of every worker added up (reports carry what was counted since the previous one). */
+  private readonly totals = new Layer2Counts();
   private child: ChildProcess | undefined;
   private restarts = 0;
   private closed = false;
@@ -74,9 +85,15 @@ export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; rest
   announce(ip: string, options: AnnounceOptions = {}): AnnounceResult {
     const checked = checkAnnouncement(ip, options);
     if (!checked.ok) return checked;
-    const announcement = { ip: checked.value.ip, interfaces: [...checked.value.interfaces] };
-    this.announcements.set(announcement.ip, announcement);
-    this.post({ type: 'announce', announcement });
+    const canonical = checked.value.ip;
+    const key = checked.value.interfaces.join('\n');
+    let interfaces = this.interfaceLists.get(key);
+    if (!interfaces) {
+      interfaces = [...checked.value.interfaces];
+      this.interfaceLists.set(key, interfaces);
+    }
+    this.announcements.set(canonical, interfaces);
+    this.queue(canonical, interfaces);
     return { ok: true, value: undefined };
   }
 
@@ -86,7 +103,7 @@ export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; rest
     if (!address.ok) return;
     const canonical = address.value.ip;
     this.announcements.delete(canonical);
-    this.post({ type: 'withdraw', ip: canonical });
+    this.queue(canonical, null);
   }
 
   announced(): string[] {
@@ -112,9 +129,8 @@ export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; rest
       });
       this.post({ type: 'status', id });
     });
-    this.lastReport = reply.report;
-    const total = sumReports([...this.carried, reply.report]);
-    return { ...total, interfaces: reply.interfaces, restarts: this.restarts };
+    this.totals.add(reply.report);
+    return { ...this.totals.snapshot(), interfaces: reply.interfaces, restarts: this.restarts };
   }
 
   async close(): Promise<void> {
@@ -133,13 +149,11 @@ export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; rest
     const { modulePath, execArgv } = workerCommand();
     const child = fork(modulePath, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     this.child = child;
-    this.lastReport = undefined;
     child.on('message', (message) => this.onMessage(message));
     child.once('error', (error) => onStartFailure?.(error));
     child.once('exit', (code, signal) => {
       if (this.child !== child) return;
       this.child = undefined;
-      if (this.lastReport) this.carried.push(this.lastReport);
       if (this.closed) return;
       const why = signal ?? `exit code ${code}`;
       this.restarts += 1;
@@ -155,7 +169,26 @@ export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; rest
       ...(this.options.arpFastPath !== undefined ? { arpFastPath: this.options.arpFastPath } : {}),
       reportIntervalMs: this.options.reportIntervalMs ?? 1000,
     };
-    this.post({ type: 'init', settings, announcements: [...this.announcements.values()] });
+    // The new worker starts from everything announced, so what was queued for the old one is in it.
+    this.pending = new Map();
+    this.post({ type: 'init', settings, changes: changeSet(this.announcements) });
+  }
+
+  private queue(ip: string, interfaces: readonly string[] | null): void {
+    // An address twice in one message would lose its order (a withdraw and announce is not a no-op).
+    if (this.pending.has(ip)) this.flush();
+    this.pending.set(ip, interfaces);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.pending.size === 0) return;
+    const changes = changeSet(this.pending);
+    this.pending = new Map();
+    this.send({ type: 'changes', changes });
   }
 
   /** The IPC handler: a malformed message is reported, never thrown (that would end the caller's process). */
@@ -173,7 +206,7 @@ export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; rest
         this.emit('ready');
         break;
       case 'report':
-        this.lastReport = message.report;
+        this.totals.add(message.report);
         break;
       case 'status':
         this.waiting.get(message.id)?.(message);
@@ -188,7 +221,13 @@ export class Layer2 extends EventEmitter<{ error: [string]; info: [string]; rest
     }
   }
 
+  /** Sends `message` after the changes queued before it. */
   private post(message: ToWorker): void {
+    if (message.type !== 'init') this.flush();
+    this.send(message);
+  }
+
+  private send(message: ToWorker): void {
     const child = this.child;
     if (!child?.connected) return; // replayed from `announcements` when the next worker starts
     child.send(message, (error) => {
@@ -202,26 +241,59 @@ export async function startLayer2(options: Layer2Options = {}): Promise<Layer2> 
   return new Layer2(options).start();
 }
 
-function sumReports(reports: readonly WorkerReport[]): WorkerReport {
-  const drops: Record<string, number> = {};
-  const dropsByInterface: Record<string, Record<string, number>> = {};
-  const ips: Record<string, IpCounters> = {};
-  const sendErrors: Record<string, number> = {};
-  const add = (into: Record<string, number>, from: Record<string, number | undefined>): void => {
-    for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + (v ?? 0);
-  };
-  for (const r of reports) {
-    add(drops, r.counters.drops);
-    for (const [iface, byReason] of Object.entries(r.counters.dropsByInterface)) add((dropsByInterface[iface] ??= {}), byReason);
-    for (const [ip, c] of Object.entries(r.counters.ips)) {
-      const into = (ips[ip] ??= { requestsReceived: 0, responsesSent: 0, gratuitousSent: 0 });
+/** Address → interfaces (null: withdraw) as one message: addresses packed, grouped by interfaces. */
+function changeSet(changes: ReadonlyMap<string, readonly string[] | null>): ChangeSet {
+  const withdraw: string[] = [];
+  const groups = new Map<readonly string[], string[]>();
+  for (const [ip, interfaces] of changes) {
+    if (interfaces === null) {
+      withdraw.push(ip);
+      continue;
+    }
+    let group = groups.get(interfaces);
+    if (!group) {
+      group = [];
+      groups.set(interfaces, group);
+    }
+    group.push(ip);
+  }
+  const announce: AnnouncementGroup[] = [...groups].map(([interfaces, ips]) => ({ interfaces, addresses: packAddresses(ips) }));
+  return { announce, withdraw: packAddresses(withdraw) };
+}
+
+/** Reports of every worker, added up: counters never go back when a worker is replaced. */
+class Layer2Counts {
+  private readonly drops: Record<string, number> = {};
+  private readonly dropsByInterface: Record<string, Record<string, number>> = {};
+  private readonly ips = new Map<string, IpCounters>();
+  private readonly sendErrors: Record<string, number> = {};
+
+  add(report: WorkerReport): void {
+    const add = (into: Record<string, number>, from: Record<string, number | undefined>): void => {
+      for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + (v ?? 0);
+    };
+    add(this.drops, report.counters.drops);
+    for (const [iface, byReason] of Object.entries(report.counters.dropsByInterface)) add((this.dropsByInterface[iface] ??= {}), byReason);
+    for (const [ip, c] of Object.entries(report.counters.ips)) {
+      let into = this.ips.get(ip);
+      if (!into) {
+        into = { requestsReceived: 0, responsesSent: 0, gratuitousSent: 0 };
+        this.ips.set(ip, into);
+      }
       into.requestsReceived += c.requestsReceived;
       into.responsesSent += c.responsesSent;
       into.gratuitousSent += c.gratuitousSent;
     }
-    add(sendErrors, r.sendErrors);
+    add(this.sendErrors, report.sendErrors);
   }
-  return { counters: { drops, dropsByInterface, ips } as CountersSnapshot, sendErrors };
+
+  snapshot(): WorkerReport {
+    const dropsByInterface: Record<string, Record<string, number>> = {};
+    for (const [iface, byReason] of Object.entries(this.dropsByInterface)) dropsByInterface[iface] = { ...byReason };
+    const ips: Record<string, IpCounters> = {};
+    for (const [ip, c] of this.ips) ips[ip] = { ...c };
+    return { counters: { drops: { ...this.drops }, dropsByInterface, ips } as CountersSnapshot, sendErrors: { ...this.sendErrors } };
+  }
 }
 
 /**
@@ -231,10 +303,11 @@ function sumReports(reports: readonly WorkerReport[]): WorkerReport {
 function workerCommand(): { modulePath: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
   const js = join(dirname(here), 'worker.js');
-  if (here.endsWith('.js') && existsSync(js)) return { modulePath: js, execArgv: [] };
+  const heapFlags = process.execArgv.filter((flag) => HEAP_FLAG.test(flag));
+  if (here.endsWith('.js') && existsSync(js)) return { modulePath: js, execArgv: heapFlags };
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   return {
     modulePath: join(dirname(here), 'worker.ts'),
-    execArgv: ['--import', pathToFileURL(join(tsxDir, 'dist', 'loader.mjs')).href, '--conditions=development'],
+    execArgv: [...heapFlags, '--import', pathToFileURL(join(tsxDir, 'dist', 'loader.mjs')).href, '--conditions=development'],
   };
 }

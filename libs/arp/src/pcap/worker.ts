@@ -1,17 +1,33 @@
 // Entry point of the worker process `startLayer2` forks: the announcer and its libpcap handles live
 // here, so that cap aborting on a vanished interface costs a restart, not the caller's process.
 import { PcapAnnouncer, type AnnounceResult } from './announcer.js';
-import { type FromWorker, type ToWorker, type WorkerReport } from './protocol.js';
+import { unpackAddresses, type ChangeSet, type FromWorker, type ToWorker, type WorkerReport } from './protocol.js';
 
 let announcer: PcapAnnouncer | undefined;
+/** Send errors per interface already reported: reports carry what was added since. */
+const reportedSendErrors = new Map<string, number>();
 
 function post(message: FromWorker): void {
   process.send?.(message);
 }
 
+/** What was counted since the last report: the supervisor adds reports up. */
 function report(): WorkerReport {
   announcer!.collectFastPathCounts();
-  return { counters: announcer!.counters.snapshot(), sendErrors: Object.fromEntries(announcer!.sendErrors) };
+  const sendErrors: Record<string, number> = {};
+  for (const [iface, total] of announcer!.sendErrors) {
+    const added = total - (reportedSendErrors.get(iface) ?? 0);
+    if (added > 0) sendErrors[iface] = added;
+    reportedSendErrors.set(iface, total);
+  }
+  return { counters: announcer!.counters.takeChanges(), sendErrors };
+}
+
+function apply(changes: ChangeSet): void {
+  for (const ip of unpackAddresses(changes.withdraw)) announcer!.withdraw(ip);
+  for (const group of changes.announce) {
+    for (const ip of unpackAddresses(group.addresses)) reportRefusal(announcer!.announce(ip, { interfaces: group.interfaces }));
+  }
 }
 
 function handle(message: ToWorker): void {
@@ -30,15 +46,14 @@ function handle(message: ToWorker): void {
         onError: (text) => post({ type: 'error', message: text }),
         onInfo: (text) => post({ type: 'info', message: text }),
       });
-      for (const a of message.announcements) reportRefusal(announcer.announce(a.ip, { interfaces: a.interfaces }));
+      apply(message.changes);
       announcer.start();
       setInterval(() => post({ type: 'report', report: report() }), settings.reportIntervalMs).unref();
       post({ type: 'ready' });
       return;
     }
     if (!announcer) throw new Error(`"${message.type}" before init`);
-    if (message.type === 'announce') reportRefusal(announcer.announce(message.announcement.ip, { interfaces: message.announcement.interfaces }));
-    else if (message.type === 'withdraw') announcer.withdraw(message.ip);
+    if (message.type === 'changes') apply(message.changes);
     else if (message.type === 'scan') announcer.scan();
     else if (message.type === 'status') post({ type: 'status', id: message.id, report: report(), interfaces: announcer.interfaces() });
     else throw new Error(`unknown message type ${JSON.stringify((message as { type?: unknown }).type)}`);

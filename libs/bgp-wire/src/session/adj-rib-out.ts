@@ -15,8 +15,8 @@ export interface RibChanges {
  */
 export class AdjRibOut {
   private readonly desired = new Map<RouteFamily, Map<string, CompiledRoute>>();
-  /** Prefix -> attribute key the peer holds, per family. */
-  private readonly advertised = new Map<RouteFamily, Map<string, { key: string; nlri: Uint8Array }>>();
+  /** Prefix -> the route the peer holds (its attributes' key and NLRI), per family. */
+  private readonly advertised = new Map<RouteFamily, Map<string, CompiledRoute>>();
 
   setRoutes(family: RouteFamily, routes: Map<string, CompiledRoute>): void {
     this.desired.set(family, routes);
@@ -34,8 +34,8 @@ export class AdjRibOut {
    */
   takeChanges(family: RouteFamily, sendable: (route: CompiledRoute) => boolean = () => true): RibChanges & { unsendable: CompiledRoute[] } {
     const want = this.desired.get(family) ?? new Map<string, CompiledRoute>();
-    const have = this.advertised.get(family) ?? new Map<string, { key: string; nlri: Uint8Array }>();
-    const next = new Map<string, { key: string; nlri: Uint8Array }>();
+    const have = this.advertised.get(family) ?? new Map<string, CompiledRoute>();
+    const next = new Map<string, CompiledRoute>();
     const announce = new Map<string, { attributes: RouteAttributes; routes: CompiledRoute[] }>();
     const unsendable: CompiledRoute[] = [];
     const withdraw: Uint8Array[] = [];
@@ -45,8 +45,9 @@ export class AdjRibOut {
         continue;
       }
       const key = route.attributes.key;
-      next.set(prefix, { key, nlri: route.nlri });
-      if (have.get(prefix)?.key === key) continue;
+      // The route itself, not a copy: compiled routes are never changed.
+      next.set(prefix, route);
+      if (have.get(prefix)?.attributes.key === key) continue;
       let group = announce.get(key);
       if (!group) {
         group = { attributes: route.attributes, routes: [] };

@@ -143,6 +143,27 @@ describe('Session', () => {
     expect(updates.length).toBe(3);
   });
 
+  it('a frozen route set given to several sessions is compiled once and announced by each as its own', () => {
+    const routes = Object.freeze(Array.from({ length: 1000 }, (_, i) => ({ prefix: `10.1.${i >> 8}.${i & 255}/32`, nextHop: '192.0.2.1', localPref: 300 })));
+    const ebgp = [new Pair(new Session(A), new Session(B)).establish(), new Pair(new Session(A), new Session(B)).establish()];
+    const ibgp = new Pair(new Session({ ...A, peerAs: 64512 }), new Session({ ...B, localAs: 64512 })).establish();
+    for (const pair of [...ebgp, ibgp]) {
+      const result = pair.a.setRoutes('ipv4-unicast', routes);
+      expect(result.ok).toBe(true);
+      if (result.ok) pair.feed('a', result.value);
+      expect(pair.b.stats().receivedPrefixes).toBe(1000);
+    }
+    const rib = (pair: Pair) => (pair.a as unknown as { rib: { desired: Map<string, unknown> } }).rib.desired.get('ipv4-unicast');
+    expect(rib(ebgp[0]!)).toBe(rib(ebgp[1]!));
+    // iBGP checks LOCAL_PREF sizes its own way: its own compilation, its UPDATEs carry it.
+    expect(rib(ibgp)).not.toBe(rib(ebgp[0]!));
+    expect(attr(updatesTo(ibgp.wire.b).find((u) => u.nlri.length > 0)!, 'local-pref')?.localPref).toBe(300);
+    // A set that is not frozen is compiled by each session (the caller may change it).
+    const open = [...routes];
+    for (const pair of ebgp) pair.a.setRoutes('ipv4-unicast', open);
+    expect(rib(ebgp[0]!)).not.toBe(rib(ebgp[1]!));
+  });
+
   it('carries communities, large communities, MED and (iBGP only) LOCAL_PREF, in IPv4 and IPv6', () => {
     const ibgp = new Pair(new Session({ ...A, peerAs: 64512 }), new Session({ ...B, localAs: 64512 })).establish();
     const route = { nextHop: '192.0.2.1', communities: ['65000:100', 'no-export'], largeCommunities: ['65000:1:2'], med: 5, localPref: 300 };

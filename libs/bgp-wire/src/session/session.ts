@@ -31,6 +31,9 @@ interface Connection {
 
 const stateRank: Record<SessionState, number> = { idle: 0, active: 1, connect: 2, 'open-sent': 3, 'open-confirm': 4, established: 5 };
 
+/** Compiled route sets by the frozen array they came from (see Session.compile). */
+const sharedCompilations = new WeakMap<readonly Route[], { readonly key: string; readonly compiled: Map<string, CompiledRoute> | string[] }>();
+
 /** Why `setRoutes` refused a route set; nothing of it was applied. */
 export interface RoutesError {
   readonly kind: 'family-not-configured' | 'invalid-routes';
@@ -139,16 +142,32 @@ export class Session {
    * from what the peer holds goes out at once (as few UPDATEs as fit); otherwise it is sent on
    * establishment. A set with any invalid route is rejected whole, and so is a route whose
    * UPDATE would exceed 4096 bytes (too many communities): whatever the peer later negotiates,
-   * such a route could not be sent. Never throws.
+   * such a route could not be sent. Never throws. A frozen array (`Object.freeze`) given to several
+   * sessions is compiled once and shared by them.
    */
   setRoutes(family: RouteFamily, routes: readonly Route[]): SetRoutesResult {
     if (!this.config.families.includes(family)) return routesError('family-not-configured', [`family ${family} is not configured on this session`]);
-    const compiled = compileRoutes(family, routes, (attributes, nlri) => this.tooLarge(family, attributes, nlri));
+    const compiled = this.compile(family, routes);
     if (Array.isArray(compiled)) return routesError('invalid-routes', compiled);
     this.rib.setRoutes(family, compiled);
     const conn = this.established();
     if (conn?.negotiated?.families.includes(family)) this.sendChanges(conn, family);
     return { ok: true, value: this.flush() };
+  }
+
+  /**
+   * The compiled set, shared with every session that was given the same frozen array and checks
+   * routes the same way: a speaker announcing 10,000 prefixes to several peers keeps one copy.
+   */
+  private compile(family: RouteFamily, routes: readonly Route[]): Map<string, CompiledRoute> | string[] {
+    const build = () => compileRoutes(family, routes, (attributes, nlri) => this.tooLarge(family, attributes, nlri));
+    if (!Object.isFrozen(routes)) return build();
+    const key = `${family}|${this.config.internal}|${this.config.localAs}|${this.config.defaultLocalPref}`;
+    const cached = sharedCompilations.get(routes);
+    if (cached?.key === key) return cached.compiled;
+    const compiled = build();
+    sharedCompilations.set(routes, { key, compiled });
+    return compiled;
   }
 
   /**
