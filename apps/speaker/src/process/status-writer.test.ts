@@ -8,6 +8,7 @@ import { L2_STATUS_LABELS, type DesiredL2Status } from '../election/status.js';
 import { ServiceL2Statuses } from './api.js';
 import { createLogger } from './log.js';
 import { StatusWriter } from './status-writer.js';
+import { waitFor } from '@lb/netlab';
 
 const crd = join(import.meta.dirname, '..', '..', '..', '..', 'charts', 'lb', 'crds', 'metallb.io_servicel2statuses.yaml');
 const namespace = 'metallb-system';
@@ -94,6 +95,26 @@ describe('StatusWriter', () => {
     await w.flush();
     expect(w.counts.passes).toBe(1);
     expect(await statuses()).toHaveLength(20);
+    w.stop();
+  });
+
+  it('records every announcement Event of a burst larger than the recorder\'s queue, none dropped', async () => {
+    const Events = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true } as const;
+    const before = (await client.list(Events as never, { namespace: 'default' })).items.length;
+    const count = 1500;
+    const w = new StatusWriter({
+      client,
+      events,
+      log: createLogger('error'),
+      namespace,
+      node,
+      passDelayMs: 0,
+      service: (key) => ({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: key.slice('default/'.length), uid: key } }),
+    });
+    const announced = Array.from({ length: count }, (_, i) => ({ service: `default/e${i}`, type: 'Normal', reason: 'nodeAssigned', message: `announcing from node "${node}" with protocol "layer2"` }) as const);
+    w.set(new Map(), announced.slice(0, 1000));
+    w.set(new Map(), announced.slice(1000));
+    await waitFor('every Event written', async () => (await client.list(Events as never, { namespace: 'default' })).items.length - before === count, { timeoutMs: 30_000, intervalMs: 200 });
     w.stop();
   });
 

@@ -6,8 +6,8 @@
 // addresses, other nodes' announcements): the objects are listed once and then remembered as
 // written (listed again only after a failure), so a pass over 10,000 Services costs the API server
 // only the writes that change something; a pass starts a moment after the change that asked for it,
-// so a burst of changes is one pass; and after each write the writer waits as long as the write
-// took, so that it takes at most about half of a busy server's turns.
+// so a burst of changes is one pass; and after each write (each batch of Events) the writer waits as
+// long as it took, so that it takes at most about half of a busy server's turns.
 import { isNotFound, type EventRecorder, type KubeClient, type KubeObject, type ResourceType } from '@lb/k8s-watch';
 import { L2_STATUS_LABELS, serviceL2StatusObject, type AnnouncementEvent, type DesiredL2Status } from '../election/status.js';
 import { ServiceL2Statuses } from './api.js';
@@ -25,6 +25,8 @@ export interface StatusKind<D extends DesiredServiceStatus> {
 export const L2_STATUS_KIND: StatusKind<DesiredL2Status> = { type: ServiceL2Statuses, object: serviceL2StatusObject, clear: ['interfaces'] };
 
 const RETRY_MS = 1000;
+/** Events handed to the recorder at a time (its queue holds 1,000). */
+const EVENT_BATCH = 100;
 /** A pass starts this long after the change that asked for it: the rest of a burst joins it. */
 const PASS_DELAY_MS = 200;
 
@@ -59,6 +61,10 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
   private stopped = false;
   /** The timer is a retry after a failure: flush() does not hurry it. */
   private retrying = false;
+  /** Announcement Events not handed to the recorder yet: events[eventsDone..]. */
+  private events: AnnouncementEvent[] = [];
+  private eventsDone = 0;
+  private recording = false;
   readonly counts: StatusWriterCounts = { lists: 0, passes: 0, writes: 0 };
 
   constructor(private readonly deps: StatusWriterDeps<D>) {}
@@ -69,11 +75,43 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
 
   set(desired: ReadonlyMap<string, D>, events: readonly AnnouncementEvent[]): void {
     this.desired = desired;
-    for (const event of events) {
-      const service = this.deps.service(event.service);
-      if (service) this.deps.events.event(service, event.type, event.reason, event.message);
+    if (events.length > 0) {
+      this.events.push(...events);
+      void this.recordEvents();
     }
     this.schedule(this.deps.passDelayMs ?? PASS_DELAY_MS);
+  }
+
+  /**
+   * Hands the queued Events to the recorder a batch at a time, each after the last was written and
+   * a pause as long as that took: 10,000 new announcements are 10,000 Events, which would otherwise
+   * overflow the recorder's queue (and be dropped) and take the API server's turns all at once.
+   */
+  private async recordEvents(): Promise<void> {
+    if (this.recording) return;
+    this.recording = true;
+    try {
+      while (this.eventsDone < this.events.length && !this.stopped) {
+        const started = performance.now();
+        const end = Math.min(this.events.length, this.eventsDone + EVENT_BATCH);
+        for (; this.eventsDone < end; this.eventsDone++) {
+          const event = this.events[this.eventsDone] as AnnouncementEvent;
+          const service = this.deps.service(event.service);
+          if (service) this.deps.events.event(service, event.type, event.reason, event.message);
+        }
+        await this.deps.events.flush();
+        await this.pause(performance.now() - started);
+      }
+    } finally {
+      this.events = this.events.slice(this.eventsDone);
+      this.eventsDone = 0;
+      this.recording = false;
+    }
+  }
+
+  private async pause(tookMs: number): Promise<void> {
+    const ms = tookMs * (this.deps.yieldFactor ?? 1);
+    if (ms >= 1) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   /** Writes what is still to write now and waits for it (shutdown). */
@@ -152,8 +190,7 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
     const started = performance.now();
     const result = await request();
     this.counts.writes++;
-    const pause = (performance.now() - started) * (this.deps.yieldFactor ?? 1);
-    if (pause >= 1) await new Promise((resolve) => setTimeout(resolve, pause));
+    await this.pause(performance.now() - started);
     return result;
   }
 
