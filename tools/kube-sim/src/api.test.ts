@@ -77,7 +77,7 @@ describe('KubeApi', () => {
 
   it('draws another generated name when one is taken, up to 8 tries, as kube-apiserver does', async () => {
     const { api, t } = setup();
-    const cm = (metadata: Obj['metadata']): Obj => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata });
+    const cm = (metadata: NonNullable<Obj['metadata']>): Obj => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata });
     await api.create(t('v1', 'ConfigMap', 'default'), cm({ name: 'cm-bbbbb' }));
     // Math.random() = 0 draws 'bbbbb' (taken), then 0.999 draws 'zzzzz'... the alphabet's last: '9'.
     const random = vi.spyOn(Math, 'random');
