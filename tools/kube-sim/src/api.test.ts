@@ -1,5 +1,5 @@
 import { parseLabelSelector } from '@lb/labels';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { KubeApi, type Target } from './api.js';
 import { type Obj } from './objects.js';
 import { parseFieldSelector } from './field-selectors.js';
@@ -73,6 +73,26 @@ describe('KubeApi', () => {
     const { api, t } = setup();
     const r = await api.create(t('v1', 'ConfigMap', 'default'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'cm-' } });
     expect(r.object.metadata?.name).toMatch(/^cm-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+  });
+
+  it('draws another generated name when one is taken, up to 8 tries, as kube-apiserver does', async () => {
+    const { api, t } = setup();
+    const cm = (metadata: NonNullable<Obj['metadata']>): Obj => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata });
+    await api.create(t('v1', 'ConfigMap', 'default'), cm({ name: 'cm-bbbbb' }));
+    // Math.random() = 0 draws 'bbbbb' (taken), then 0.999 draws 'zzzzz'... the alphabet's last: '9'.
+    const random = vi.spyOn(Math, 'random');
+    try {
+      random.mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValue(0.999);
+      const r = await api.create(t('v1', 'ConfigMap', 'default'), cm({ generateName: 'cm-' }));
+      expect(r.object.metadata?.name).toBe('cm-99999');
+      // Every try taken: AlreadyExists.
+      random.mockReturnValue(0);
+      const failed = await failure(api.create(t('v1', 'ConfigMap', 'default'), cm({ generateName: 'cm-' })));
+      expect(failed.status).toMatchObject({ code: 409, reason: 'AlreadyExists' });
+      expect(random).toHaveBeenCalledTimes(5 + 5 + 8 * 5);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it('refuses duplicates, missing namespaces and bad names with the real reasons', async () => {

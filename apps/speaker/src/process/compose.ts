@@ -137,6 +137,8 @@ export interface ExistingL2Status {
   /** namespace/name of its Service, from its labels; undefined if they are missing. */
   readonly service: string | undefined;
   readonly status: unknown;
+  /** JSON.stringify(status ?? {}) when already known (the writer keeps what it wrote), to spare the work per pass. */
+  readonly statusJson?: string;
 }
 
 /** What a per-Service status object should say; DesiredL2Status and DesiredBgpStatus are both one. */
@@ -165,7 +167,7 @@ export function statusActions<D extends DesiredServiceStatus = DesiredL2Status>(
       continue;
     }
     seen.add(want.service);
-    if (JSON.stringify(object.status ?? {}) !== JSON.stringify(want.status)) update.push({ name: object.name, desired: want });
+    if ((object.statusJson ?? JSON.stringify(object.status ?? {})) !== JSON.stringify(want.status)) update.push({ name: object.name, desired: want });
   }
   const create = [...desired.values()].filter((d) => !seen.has(d.service));
   return { create, update, delete: remove };

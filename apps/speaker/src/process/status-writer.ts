@@ -2,6 +2,12 @@
 // BGP; statusActions decides) and the Events of new announcements. One write pass at a time; a
 // change during a pass asks for another. Failures (API outage) retry after a second; announcing
 // never waits for them.
+// These writes come second to everything else the API server does (the controller assigning
+// addresses, other nodes' announcements): the objects are listed once and then remembered as
+// written (listed again only after a failure), so a pass over 10,000 Services costs the API server
+// only the writes that change something; a pass starts a moment after the change that asked for it,
+// so a burst of changes is one pass; and after each write (each batch of Events) the writer waits as
+// long as it took, so that it takes at most about half of a busy server's turns.
 import { isNotFound, type EventRecorder, type KubeClient, type KubeObject, type ResourceType } from '@lb/k8s-watch';
 import { L2_STATUS_LABELS, serviceL2StatusObject, type AnnouncementEvent, type DesiredL2Status } from '../election/status.js';
 import { ServiceL2Statuses } from './api.js';
@@ -19,25 +25,49 @@ export interface StatusKind<D extends DesiredServiceStatus> {
 export const L2_STATUS_KIND: StatusKind<DesiredL2Status> = { type: ServiceL2Statuses, object: serviceL2StatusObject, clear: ['interfaces'] };
 
 const RETRY_MS = 1000;
+/** Events handed to the recorder at a time (its queue holds 1,000). */
+const EVENT_BATCH = 100;
+/** A pass starts this long after the change that asked for it: the rest of a burst joins it. */
+const PASS_DELAY_MS = 200;
+
+export interface StatusWriterDeps<D extends DesiredServiceStatus> {
+  readonly client: KubeClient;
+  readonly events: EventRecorder;
+  readonly log: Logger;
+  readonly namespace: string;
+  readonly node: string;
+  readonly service: (key: string) => KubeObject | undefined;
+  readonly kind?: StatusKind<D>;
+  /** Default 200 ms. */
+  readonly passDelayMs?: number;
+  /** After each write, wait this many times as long as it took (default 1: at most half the server's turns). */
+  readonly yieldFactor?: number;
+}
+
+/** What one writer did, for tests and logs. */
+export interface StatusWriterCounts {
+  lists: number;
+  passes: number;
+  writes: number;
+}
 
 export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
   private desired: ReadonlyMap<string, D> = new Map();
+  /** This node's objects as last listed or written, by object name; undefined until listed (again after a failure). */
+  private known: Map<string, ExistingL2Status> | undefined;
   private running: Promise<void> | undefined;
   private again = false;
-  private retry: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The timer is a retry after a failure: flush() does not hurry it. */
+  private retrying = false;
+  /** Announcement Events not handed to the recorder yet: events[eventsDone..]. */
+  private events: AnnouncementEvent[] = [];
+  private eventsDone = 0;
+  private recording = false;
+  readonly counts: StatusWriterCounts = { lists: 0, passes: 0, writes: 0 };
 
-  constructor(
-    private readonly deps: {
-      readonly client: KubeClient;
-      readonly events: EventRecorder;
-      readonly log: Logger;
-      readonly namespace: string;
-      readonly node: string;
-      readonly service: (key: string) => KubeObject | undefined;
-      readonly kind?: StatusKind<D>;
-    },
-  ) {}
+  constructor(private readonly deps: StatusWriterDeps<D>) {}
 
   private get kind(): StatusKind<D> {
     return this.deps.kind ?? (L2_STATUS_KIND as unknown as StatusKind<D>);
@@ -45,21 +75,76 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
 
   set(desired: ReadonlyMap<string, D>, events: readonly AnnouncementEvent[]): void {
     this.desired = desired;
-    for (const event of events) {
-      const service = this.deps.service(event.service);
-      if (service) this.deps.events.event(service, event.type, event.reason, event.message);
+    if (events.length > 0) {
+      this.events.push(...events);
+      void this.recordEvents();
     }
-    this.kick();
+    this.schedule(this.deps.passDelayMs ?? PASS_DELAY_MS);
   }
 
-  /** Waits for the writes in progress (shutdown). */
+  /**
+   * Hands the queued Events to the recorder a batch at a time, each after the last was written and
+   * a pause as long as that took: 10,000 new announcements are 10,000 Events, which would otherwise
+   * overflow the recorder's queue (and be dropped) and take the API server's turns all at once.
+   */
+  private async recordEvents(): Promise<void> {
+    if (this.recording) return;
+    this.recording = true;
+    try {
+      while (this.eventsDone < this.events.length && !this.stopped) {
+        const started = performance.now();
+        const end = Math.min(this.events.length, this.eventsDone + EVENT_BATCH);
+        for (; this.eventsDone < end; this.eventsDone++) {
+          const event = this.events[this.eventsDone] as AnnouncementEvent;
+          const service = this.deps.service(event.service);
+          if (service) this.deps.events.event(service, event.type, event.reason, event.message);
+        }
+        await this.deps.events.flush();
+        await this.pause(performance.now() - started);
+      }
+    } finally {
+      this.events = this.events.slice(this.eventsDone);
+      this.eventsDone = 0;
+      this.recording = false;
+    }
+  }
+
+  private async pause(tookMs: number): Promise<void> {
+    const ms = tookMs * (this.deps.yieldFactor ?? 1);
+    if (ms >= 1) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** Writes what is still to write now and waits for it (shutdown). */
   async flush(): Promise<void> {
-    while (this.running) await this.running;
+    for (;;) {
+      if (this.timer && !this.retrying) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        this.kick();
+      }
+      if (!this.running) return;
+      await this.running;
+    }
   }
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.retry);
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(delayMs: number, retrying = false): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) return;
+    this.retrying = retrying;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, delayMs);
   }
 
   private kick(): void {
@@ -68,50 +153,75 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
       this.again = true;
       return;
     }
+    let failed = false;
     this.running = this.pass()
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          this.deps.log.warn(`writing ${this.kind.type.kind} failed, retrying`, { error: error instanceof Error ? error.message : String(error) });
-          clearTimeout(this.retry);
-          this.retry = setTimeout(() => this.kick(), RETRY_MS);
-        },
-      )
+      .catch((error: unknown) => {
+        failed = true;
+        // What was written is no longer certain: list again.
+        this.known = undefined;
+        this.deps.log.warn(`writing ${this.kind.type.kind} failed, retrying`, { error: error instanceof Error ? error.message : String(error) });
+      })
       .finally(() => {
         this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
+        const again = this.again;
+        this.again = false;
+        if (failed) this.schedule(RETRY_MS, true);
+        else if (again) this.schedule(this.deps.passDelayMs ?? PASS_DELAY_MS);
       });
   }
 
-  private async pass(): Promise<void> {
+  private async list(): Promise<Map<string, ExistingL2Status>> {
     const { client, namespace, node } = this.deps;
-    const { type, object, clear = [] } = this.kind;
-    const listed = await client.list(type, { namespace, labelSelector: `${L2_STATUS_LABELS.node}=${node}` });
-    const existing: ExistingL2Status[] = listed.items.map((o) => {
+    this.counts.lists++;
+    const listed = await client.list(this.kind.type, { namespace, labelSelector: `${L2_STATUS_LABELS.node}=${node}` });
+    const known = new Map<string, ExistingL2Status>();
+    for (const o of listed.items) {
       const labels = o.metadata?.labels ?? {};
       const ns = labels[L2_STATUS_LABELS.serviceNamespace];
       const name = labels[L2_STATUS_LABELS.serviceName];
-      return { name: o.metadata?.name ?? '', service: ns !== undefined && name !== undefined ? `${ns}/${name}` : undefined, status: o.status };
-    });
-    const actions = statusActions<D>(existing, this.desired);
+      const objectName = o.metadata?.name ?? '';
+      known.set(objectName, { name: objectName, service: ns !== undefined && name !== undefined ? `${ns}/${name}` : undefined, status: o.status, statusJson: JSON.stringify(o.status ?? {}) });
+    }
+    return known;
+  }
+
+  /** One API write, then a pause as long as it took: the writer yields to a busy server. */
+  private async write<T>(request: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const result = await request();
+    this.counts.writes++;
+    await this.pause(performance.now() - started);
+    return result;
+  }
+
+  private async pass(): Promise<void> {
+    const { client, namespace } = this.deps;
+    const { type, object, clear = [] } = this.kind;
+    this.counts.passes++;
+    const known = (this.known ??= await this.list());
+    const actions = statusActions<D>([...known.values()], this.desired);
     for (const name of actions.delete) {
+      if (this.stopped) return;
       try {
-        await client.delete(type, namespace, name);
+        await this.write(() => client.delete(type, namespace, name));
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
+      known.delete(name);
     }
     for (const desired of actions.create) {
-      const created = await client.create(type, object(desired, namespace));
-      await client.patch(type, namespace, created.metadata?.name ?? '', { status: desired.status }, { subresource: 'status' });
+      if (this.stopped) return;
+      const created = await this.write(() => client.create(type, object(desired, namespace)));
+      const name = created.metadata?.name ?? '';
+      await this.write(() => client.patch(type, namespace, name, { status: desired.status }, { subresource: 'status' }));
+      known.set(name, { name, service: desired.service, status: desired.status, statusJson: JSON.stringify(desired.status) });
     }
+    // A merge patch keeps what it does not name: null removes what is no longer said.
+    const cleared = Object.fromEntries(clear.map((field) => [field, null]));
     for (const { name, desired } of actions.update) {
-      // A merge patch keeps what it does not name: null removes what is no longer said.
-      const cleared = Object.fromEntries(clear.map((field) => [field, null]));
-      await client.patch(type, namespace, name, { status: { ...cleared, ...desired.status } }, { subresource: 'status' });
+      if (this.stopped) return;
+      await this.write(() => client.patch(type, namespace, name, { status: { ...cleared, ...desired.status } }, { subresource: 'status' }));
+      known.set(name, { name, service: desired.service, status: desired.status, statusJson: JSON.stringify(desired.status) });
     }
   }
 }

@@ -5,10 +5,14 @@ import { dirname, join } from 'node:path';
 import { type Lab, type SpawnedProcess } from '../lab.js';
 import { exitedWith, waitFor } from '../wait.js';
 
-/** How kube-sim is run: its bin, which runs the built JavaScript (the root `prepare` script builds it). */
+/**
+ * How kube-sim is run: its bin, which runs the built JavaScript (the root `prepare` script builds it),
+ * with the node flags of KUBE_SIM_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a lab).
+ */
 export function kubeSimCommand(): { command: string; args: string[] } {
   const packageJson = createRequire(import.meta.url).resolve('@lb/kube-sim/package.json');
-  return { command: process.execPath, args: [join(dirname(packageJson), 'bin', 'kube-sim.mjs')] };
+  const nodeArgs = (process.env['KUBE_SIM_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  return { command: process.execPath, args: [...nodeArgs, join(dirname(packageJson), 'bin', 'kube-sim.mjs')] };
 }
 
 export interface KubeSimProcessOptions {
