@@ -2,7 +2,7 @@
 // announces on which interfaces, and who owns every other address. Every node runs the same
 // computation on the same inputs; no message per address is exchanged.
 import { type MembershipView } from '../membership/types.js';
-import { planL2, type ElectionInputs, type L2Plan } from './plan.js';
+import { planL2, type ElectionInputs, type L2Plan, type ServicePlan } from './plan.js';
 import { assignOwners, DEFAULT_LOAD_FACTOR, placeHomes } from './placement.js';
 import { type NotAnnouncedReason } from './services.js';
 
@@ -32,6 +32,8 @@ export interface L2Decision {
 /** Keeps the plan and the homes between decisions: membership changes only redo step 2. */
 export class L2Election {
   private plan: L2Plan = { services: [], balls: [] };
+  /** The plan's Services some node may announce: a decision walks only these (none in a BGP-only setup). */
+  private announceable: readonly ServicePlan[] = [];
   private homes: Map<string, string> | undefined;
   private homesKnown: ReadonlySet<string> = new Set();
 
@@ -43,6 +45,7 @@ export class L2Election {
   /** The API side changed (Services, endpoints, Nodes, configuration). */
   setInputs(inputs: ElectionInputs): void {
     this.plan = planL2(inputs);
+    this.announceable = this.plan.services.filter((s) => s.balls.length > 0);
     this.homes = undefined;
   }
 
@@ -55,7 +58,7 @@ export class L2Election {
     const plan = this.plan;
     const announcements: Announcement[] = [];
     if (!view.withdrawn) {
-      for (const service of plan.services) {
+      for (const service of this.announceable) {
         service.balls.forEach((ball, i) => {
           const owner = owners.get(ball.key);
           if (owner !== this.node) return;
