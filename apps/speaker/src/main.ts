@@ -69,8 +69,9 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
       const snapshot = api.snapshot();
       composer.setApi(snapshot);
       reelect();
-      bgp?.update(snapshot);
+      // BGP paces its own recomputations (bgp/pacing.ts): its cost is not counted here.
       api.recordCost(performance.now() - started);
+      bgp?.update(snapshot);
     },
     onMembersChange: () => membersChanged(),
   });

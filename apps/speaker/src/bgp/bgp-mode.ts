@@ -117,7 +117,10 @@ export class BgpMode {
    * the same prefixes (desiredBgp shares their list) get one frozen array, which @lb/bgp-wire then
    * compiles once for all of them.
    */
-  private routeSets = new Map<readonly DesiredPrefix[], Map<string, readonly Route[]>>();
+  /** Route sets by the prefix list they came from: desiredBgp() returns the same list while it is unchanged. */
+  private readonly routeSets = new WeakMap<readonly DesiredPrefix[], Map<string, readonly Route[]>>();
+  /** Routes by the prefix they came from, per family, next hop and draining: a changed list builds only its new prefixes' routes. */
+  private readonly routeMemos = new Map<string, WeakMap<DesiredPrefix, Route>>();
 
   constructor(private readonly options: BgpModeOptions) {
     this.restarting = options.restarting ?? false;
@@ -128,7 +131,6 @@ export class BgpMode {
 
   update(desired: BgpDesiredState): void {
     if (this.stopped) return;
-    this.routeSets = new Map();
     const wanted = new Map(desired.peers.map((p) => [p.name, p]));
     for (const [name, entry] of this.entries) {
       const next = wanted.get(name);
@@ -294,7 +296,12 @@ export class BgpMode {
     const key = `${family}|${nextHop}|${gracefulShutdown}`;
     let routes = byKey.get(key);
     if (!routes) {
-      routes = Object.freeze(routesOf(prefixes, family, nextHop, { gracefulShutdown }));
+      let memo = this.routeMemos.get(key);
+      if (!memo) {
+        memo = new WeakMap();
+        this.routeMemos.set(key, memo);
+      }
+      routes = Object.freeze(routesOf(prefixes, family, nextHop, { gracefulShutdown, memo }));
       byKey.set(key, routes);
     }
     return routes;

@@ -372,3 +372,55 @@ describe('desiredBgp: one prefix list for peers with the same export', () => {
     });
   }
 });
+
+describe('desiredBgp: the previous state reused where nothing changed', () => {
+  const yaml = POOL + EBGP + EBGP.replace('name: ebgp', 'name: ebgp2').replace('172.30.0.4', '172.30.0.5') + adv('{ communities: [65000:1] }');
+  const compiled = config(yaml);
+  const db = service('db', { ips: ['192.168.10.6'] });
+  const inputs = (services: BgpInputs['services'], previous?: BgpDesiredState): BgpInputs => ({
+    config: compiled,
+    services,
+    endpointSlices: [webReady, slice('db', ['lb-node-2']), slice('api', ['lb-node-2'])],
+    nodes: NODES,
+    nodeName: 'lb-node-1',
+    ...(previous ? { previous } : {}),
+  });
+  const first = desiredBgp(inputs([web, db]));
+  const cases: Array<{ name: string; services: BgpInputs['services']; samePrefixList: boolean; reusedPrefixes: string[]; reusedDecisions: string[] }> = [
+    { name: 'nothing changed: the same prefix list and decisions', services: [db, web], samePrefixList: true, reusedPrefixes: ['192.168.10.5/32', '192.168.10.6/32'], reusedDecisions: ['default/db', 'default/web'] },
+    {
+      name: 'a Service added: a new list that holds the earlier prefixes',
+      services: [web, db, service('api', { ips: ['192.168.10.7'] })],
+      samePrefixList: false,
+      reusedPrefixes: ['192.168.10.5/32', '192.168.10.6/32'],
+      reusedDecisions: ['default/db', 'default/web'],
+    },
+    { name: 'a Service gone: the rest reused', services: [web], samePrefixList: false, reusedPrefixes: ['192.168.10.5/32'], reusedDecisions: ['default/web'] },
+    {
+      name: 'a Service moved to another address: its prefix and decision are new',
+      services: [web, service('db', { ips: ['192.168.10.9'] })],
+      samePrefixList: false,
+      reusedPrefixes: ['192.168.10.5/32'],
+      reusedDecisions: ['default/web'],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const next = desiredBgp(inputs(c.services, first));
+      const fresh = desiredBgp(inputs(c.services));
+      // Equal to a computation without the previous state, whatever is reused.
+      expect(next).toEqual(fresh);
+      expect(next.peers[0]?.prefixes === first.peers[0]?.prefixes).toBe(c.samePrefixList);
+      expect(next.peers[0]?.prefixes).toBe(next.peers[1]?.prefixes);
+      const earlier = new Set<unknown>(first.peers[0]?.prefixes);
+      expect(next.peers[0]?.prefixes.filter((p) => earlier.has(p)).map((p) => p.prefix)).toEqual(c.reusedPrefixes);
+      const earlierDecisions = new Set<unknown>(first.services);
+      expect(next.services.filter((d) => earlierDecisions.has(d)).map((d) => d.key)).toEqual(c.reusedDecisions);
+      // Status objects follow the decisions: the same object for an unchanged decision.
+      const before = desiredBgpStatuses(first);
+      const after = desiredBgpStatuses(next);
+      for (const key of c.reusedDecisions) expect(after.get(key)).toBe(before.get(key));
+    });
+  }
+  it('has cases', () => expect(cases.length).toBeGreaterThan(0));
+});

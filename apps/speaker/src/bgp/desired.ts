@@ -27,6 +27,13 @@ export interface BgpInputs {
   readonly lbClass?: string;
   /** MetalLB's --ignore-exclude-lb. */
   readonly ignoreExcludeLB?: boolean;
+  /**
+   * The state this function returned last time, if any. Its objects that equal the new ones are
+   * returned again (a prefix list whose prefixes are all unchanged is the same array), so that in a
+   * burst of 10,000 Services each recomputation allocates only what changed, and what consumes the
+   * state (routes, compiled UPDATEs, status objects) can remember its work per object.
+   */
+  readonly previous?: BgpDesiredState;
 }
 
 export interface DesiredPrefix {
@@ -105,16 +112,17 @@ export function desiredBgp(inputs: BgpInputs): BgpDesiredState {
   const classes = classLookup(inputs.config);
   const endpoints = endpointsByService(inputs.endpointSlices);
   const decisions: ServiceBgpDecision[] = [];
+  const decide = (decision: ServiceBgpDecision): void => void decisions.push(decision);
   const options = inputs.lbClass !== undefined ? { lbClass: inputs.lbClass } : {};
   for (const service of inputs.services) {
     if (service.spec?.type !== 'LoadBalancer') continue;
     const pooled = servicePool(service, inputs.config, classes, options);
     if (!pooled.ok) {
-      decisions.push({ key: pooled.key, addresses: pooled.addresses, peers: [], reason: pooled.reason });
+      decide({ key: pooled.key, addresses: pooled.addresses, peers: [], reason: pooled.reason });
       continue;
     }
     const { key, addresses, pool, local } = pooled.service;
-    const refuse = (reason: BgpNotAnnouncedReason): void => void decisions.push({ key, addresses, peers: [], reason });
+    const refuse = (reason: BgpNotAnnouncedReason): void => decide({ key, addresses, peers: [], reason });
     const serviceLabels = service.metadata?.labels ?? {};
     const advertisements = pool.bgp.filter((a) => a.serviceSelectors.length === 0 || matchesAnySelector(a.serviceSelectors, serviceLabels));
     if (advertisements.length === 0) refuse('noBGPAdvertisement');
@@ -136,20 +144,46 @@ export function desiredBgp(inputs: BgpInputs): BgpDesiredState {
         }
       }
       if (announcedTo.size === 0) refuse('noPeerForNode');
-      else decisions.push({ key, addresses, peers: [...announcedTo].sort(compare) });
+      else decide({ key, addresses, peers: [...announcedTo].sort(compare) });
     }
   }
   decisions.sort((a, b) => compare(a.key, b.key));
+  reuseEarlier(decisions, inputs.previous?.services, (d) => d.key, sameDecision);
   const attributes = new Map<BgpAnnouncement, Attributes>();
   const built: DesiredPeer[] = [];
+  const previousPeers = new Map((inputs.previous?.peers ?? []).map((p) => [p.name, p]));
   for (const peer of peers) {
-    const desired = desiredPeer(peer, routes.get(peer.name) as Map<string, PrefixBuilder>, secrets, attributes);
+    const desired = desiredPeer(peer, routes.get(peer.name) as Map<string, PrefixBuilder>, secrets, attributes, previousPeers.get(peer.name)?.prefixes);
     // Peers with the same export (the usual case: every peer of the node gets every Service) share
     // one prefix list, so that what is kept per prefix is kept once, not once per peer.
     const same = built.find((other) => samePrefixes(other.prefixes, desired.prefixes));
     built.push(same ? { ...desired, prefixes: same.prefixes } : desired);
   }
   return { node: inputs.nodeName, peers: built, services: decisions };
+}
+
+/**
+ * Replaces each element of `next` by the element of `earlier` with the same key when the two are
+ * equal; both sorted by key (a merge walk: no index of 10,000 entries per recomputation). Returns
+ * whether every element of `next` came from `earlier`.
+ */
+function reuseEarlier<T>(next: T[], earlier: readonly T[] | undefined, key: (item: T) => string, same: (a: T, b: T) => boolean): boolean {
+  if (!earlier) return false;
+  let all = true;
+  let j = 0;
+  for (let i = 0; i < next.length; i++) {
+    const item = next[i] as T;
+    const k = key(item);
+    while (j < earlier.length && key(earlier[j] as T) < k) j++;
+    const candidate = earlier[j];
+    if (candidate !== undefined && key(candidate) === k && same(candidate, item)) next[i] = candidate;
+    else all = false;
+  }
+  return all;
+}
+
+function sameDecision(a: ServiceBgpDecision, b: ServiceBgpDecision): boolean {
+  return a.reason === b.reason && sameStrings(a.addresses, b.addresses) && sameStrings(a.peers, b.peers);
 }
 
 function aggregatedPrefixes(addresses: readonly string[], advertisement: BgpAnnouncement): AggregatedPrefix[] {
@@ -162,10 +196,12 @@ function aggregatedPrefixes(addresses: readonly string[], advertisement: BgpAnno
 }
 
 function samePrefixes(a: readonly DesiredPrefix[], b: readonly DesiredPrefix[]): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i] as DesiredPrefix;
     const y = b[i] as DesiredPrefix;
+    if (x === y) continue;
     if (x.prefix !== y.prefix || x.family !== y.family || x.localPref !== y.localPref) return false;
     if (x.communities !== y.communities || x.largeCommunities !== y.largeCommunities || !sameStrings(x.services, y.services)) return false;
   }
@@ -208,10 +244,21 @@ function localPrefOf(entry: PrefixBuilder): number | undefined {
   return localPref;
 }
 
-function desiredPeer(peer: CompiledPeer, routes: Map<string, PrefixBuilder>, secrets: ReturnType<typeof secretIndex>, shared: Map<BgpAnnouncement, Attributes>): DesiredPeer {
+function samePrefix(x: DesiredPrefix, y: DesiredPrefix): boolean {
+  return x.prefix === y.prefix && x.family === y.family && x.localPref === y.localPref && sameStrings(x.communities, y.communities) && sameStrings(x.largeCommunities, y.largeCommunities) && sameStrings(x.services, y.services);
+}
+
+function desiredPeer(
+  peer: CompiledPeer,
+  routes: Map<string, PrefixBuilder>,
+  secrets: ReturnType<typeof secretIndex>,
+  shared: Map<BgpAnnouncement, Attributes>,
+  earlier: readonly DesiredPrefix[] | undefined,
+): DesiredPeer {
   const resolved = peerSession(peer, secrets);
   const families = resolved.ok ? resolved.value.families : [];
   const prefixes: DesiredPrefix[] = [];
+
   const unsendable: string[] = [];
   for (const [prefix, entry] of [...routes].sort(([a], [b]) => compare(a, b))) {
     if (resolved.ok && !families.includes(entry.family)) {
@@ -233,8 +280,11 @@ function desiredPeer(peer: CompiledPeer, routes: Map<string, PrefixBuilder>, sec
       services: entry.services.length > 1 ? [...new Set(entry.services)].sort(compare) : entry.services,
     });
   }
+  const allEarlier = reuseEarlier(prefixes, earlier, (p) => p.prefix, samePrefix);
   const session = resolved.ok ? { ok: true as const, value: resolved.value, key: sessionKey(resolved.value) } : resolved;
-  return { name: peer.name, session, prefixes, unsendable };
+  // Nothing changed for this peer: the earlier list itself, so that its routes are not rebuilt.
+  const unchanged = earlier !== undefined && allEarlier && earlier.length === prefixes.length;
+  return { name: peer.name, session, prefixes: unchanged ? earlier : prefixes, unsendable };
 }
 
 function compare(a: string, b: string): number {

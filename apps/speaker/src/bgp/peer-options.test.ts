@@ -81,6 +81,15 @@ describe('routesOf', () => {
   it('graceful shutdown adds the community and LOCAL_PREF 0 (RFC 8326)', () => {
     expect(routesOf(prefixes, 'IPv4', '10.0.0.1', { gracefulShutdown: true })[1]).toEqual({ prefix: '192.0.2.6/32', nextHop: '10.0.0.1', communities: ['GRACEFUL_SHUTDOWN'], localPref: 0 });
   });
+  it('with a memo, a prefix seen before gives the same frozen route (what @lb/bgp-wire compiles once)', () => {
+    const memo = new WeakMap<DesiredPrefix, ReturnType<typeof routesOf>[number]>();
+    const first = routesOf(prefixes, 'IPv4', '10.0.0.1', { memo });
+    const added: DesiredPrefix = { prefix: '192.0.2.7/32', family: 'IPv4', communities: [], largeCommunities: [], localPref: undefined, services: ['a/d'] };
+    const second = routesOf([...prefixes, added], 'IPv4', '10.0.0.1', { memo });
+    expect(second.slice(0, 2)).toEqual(first);
+    second.slice(0, 2).forEach((route, i) => expect(route).toBe(first[i]));
+    for (const route of second) expect(Object.isFrozen(route)).toBe(true);
+  });
 });
 
 describe('sameRoutes', () => {

@@ -106,19 +106,30 @@ function routerIdFromName(name: string): string {
 export const GRACEFUL_SHUTDOWN = 'GRACEFUL_SHUTDOWN';
 
 /** The route set of one family for one peer. */
-export function routesOf(prefixes: readonly DesiredPrefix[], family: IpFamily, nextHop: string, options: { readonly gracefulShutdown?: boolean } = {}): Route[] {
+export function routesOf(
+  prefixes: readonly DesiredPrefix[],
+  family: IpFamily,
+  nextHop: string,
+  options: { readonly gracefulShutdown?: boolean; readonly memo?: WeakMap<DesiredPrefix, Route> } = {},
+): Route[] {
   const routes: Route[] = [];
   for (const p of prefixes) {
     if (p.family !== family) continue;
-    const communities = options.gracefulShutdown ? [...p.communities, GRACEFUL_SHUTDOWN] : p.communities;
-    routes.push({
-      prefix: p.prefix,
-      nextHop,
-      ...(communities.length > 0 ? { communities } : {}),
-      ...(p.largeCommunities.length > 0 ? { largeCommunities: p.largeCommunities } : {}),
-      // RFC 8326: while draining, iBGP peers get LOCAL_PREF 0 as well.
-      ...(options.gracefulShutdown ? { localPref: 0 } : p.localPref !== undefined ? { localPref: p.localPref } : {}),
-    });
+    let route = options.memo?.get(p);
+    if (!route) {
+      const communities = options.gracefulShutdown ? [...p.communities, GRACEFUL_SHUTDOWN] : p.communities;
+      // Frozen: @lb/bgp-wire then compiles the route once, whichever set it is in.
+      route = Object.freeze({
+        prefix: p.prefix,
+        nextHop,
+        ...(communities.length > 0 ? { communities } : {}),
+        ...(p.largeCommunities.length > 0 ? { largeCommunities: p.largeCommunities } : {}),
+        // RFC 8326: while draining, iBGP peers get LOCAL_PREF 0 as well.
+        ...(options.gracefulShutdown ? { localPref: 0 } : p.localPref !== undefined ? { localPref: p.localPref } : {}),
+      });
+      options.memo?.set(p, route);
+    }
+    routes.push(route);
   }
   return routes;
 }

@@ -4,7 +4,7 @@
 // writes these through the API.
 import { L2_STATUS_LABELS } from '../election/status.js';
 import { type BgpSessionStatus } from './bgp-mode.js';
-import { type BgpDesiredState } from './desired.js';
+import { type BgpDesiredState, type ServiceBgpDecision } from './desired.js';
 
 export interface DesiredBgpStatus {
   readonly service: string;
@@ -18,16 +18,24 @@ function split(service: string): { namespace: string; name: string } {
 }
 
 /** Service key → the ServiceBGPStatus this node should have for it (none for Services it does not announce). */
+/** Status objects by the decision they came from: decisions are reused while unchanged (desiredBgp's `previous`). */
+const statusOfDecision = new WeakMap<ServiceBgpDecision, DesiredBgpStatus>();
+
 export function desiredBgpStatuses(state: BgpDesiredState): Map<string, DesiredBgpStatus> {
   const out = new Map<string, DesiredBgpStatus>();
   for (const decision of state.services) {
     if (decision.peers.length === 0) continue;
-    const { namespace, name } = split(decision.key);
-    out.set(decision.key, {
-      service: decision.key,
-      labels: { [L2_STATUS_LABELS.node]: state.node, [L2_STATUS_LABELS.serviceName]: name, [L2_STATUS_LABELS.serviceNamespace]: namespace },
-      status: { node: state.node, serviceName: name, serviceNamespace: namespace, peers: decision.peers },
-    });
+    let status = statusOfDecision.get(decision);
+    if (status?.status.node !== state.node) {
+      const { namespace, name } = split(decision.key);
+      status = {
+        service: decision.key,
+        labels: { [L2_STATUS_LABELS.node]: state.node, [L2_STATUS_LABELS.serviceName]: name, [L2_STATUS_LABELS.serviceNamespace]: namespace },
+        status: { node: state.node, serviceName: name, serviceNamespace: namespace, peers: decision.peers },
+      };
+      statusOfDecision.set(decision, status);
+    }
+    out.set(decision.key, status);
   }
   return out;
 }

@@ -84,6 +84,24 @@ describe('who announces', () => {
     expect(decisions.get(owner as string)?.announcements).toEqual([{ ip: '10.220.2.214', interfaces: [], service: 'default/ingress' }]);
   });
 
+  it('a BGP-only configuration (no pool in layer 2): nothing announced, every Service says why when asked', () => {
+    const bgpOnly = config(`
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: { name: bgp, namespace: metallb-system }
+spec: { addresses: [10.100.0.0/24] }
+---
+apiVersion: metallb.io/v1beta1
+kind: BGPAdvertisement
+metadata: { name: bgp, namespace: metallb-system }
+spec: { ipAddressPools: [bgp] }
+`);
+    const services = [service('web', { ips: ['10.100.0.5'] }), service('db', { ips: ['10.9.9.9'] }), service('new')];
+    const decision = elect('a', { config: bgpOnly, nodes: threeNodes, services, endpointSlices: [slice('web', ['a'])] }, view('a', all(threeNodes)));
+    expect(decision.announcements).toEqual([]);
+    expect([...decision.services.values()].map((s) => `${s.key} ${s.reason}`)).toEqual(['default/web noL2Advertisement', 'default/db ipNotAllowed', 'default/new noIPAllocated']);
+  });
+
   const base = { config: pools, nodes: [node('a', { network: 'edge' }), node('b', { network: 'edge' }), node('c')], endpointSlices: [slice('web', ['a', 'b', 'c'])] };
   const cases: Array<{ name: string; inputs: Partial<ElectionInputs>; reason?: string; owners?: string[]; interfaces?: string[] }> = [
     { name: 'an address of a pool no L2Advertisement covers is not announced', inputs: { services: [service('web', { ips: ['172.16.17.5'] })] }, reason: 'noL2Advertisement' },

@@ -45,7 +45,8 @@ export class L2Election {
   /** The API side changed (Services, endpoints, Nodes, configuration). */
   setInputs(inputs: ElectionInputs): void {
     this.plan = planL2(inputs);
-    this.announceable = this.plan.services.filter((s) => s.balls.length > 0);
+    // No ball, nothing to announce: the plan's Services are not walked (in a BGP-only setup they are made only when read).
+    this.announceable = this.plan.balls.length === 0 ? [] : this.plan.services.filter((s) => s.balls.length > 0);
     this.homes = undefined;
   }
 

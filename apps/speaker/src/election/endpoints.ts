@@ -21,23 +21,63 @@ export interface ServiceEndpoints {
 
 const NONE: ServiceEndpoints = { any: false, nodes: new Set() };
 
-/** Service key (`namespace/name`) → where its endpoints can serve. */
-export function endpointsByService(slices: readonly EndpointSliceResource[]): Map<string, ServiceEndpoints> {
-  const out = new Map<string, { any: boolean; nodes: Set<string> }>();
-  for (const slice of slices) {
+/** One slice's Service and endpoints, remembered per slice object (informers replace changed ones). */
+interface SliceSummary {
+  readonly key: string | undefined;
+  readonly endpoints: ServiceEndpoints;
+}
+
+const summaries = new WeakMap<EndpointSliceResource, SliceSummary>();
+
+/**
+ * Equal endpoint summaries are one object: 10,000 Services spread over a few nodes have a few
+ * distinct sets of nodes, not 10,000. Forgotten when it grows past INTERNED_MAX (it only saves memory).
+ */
+const internedEndpoints = new Map<string, ServiceEndpoints>();
+const INTERNED_MAX = 4096;
+
+function interned(any: boolean, nodes: string[]): ServiceEndpoints {
+  const unique = [...new Set(nodes)].sort();
+  const key = `${any}|${unique.join(',')}`;
+  let endpoints = internedEndpoints.get(key);
+  if (!endpoints) {
+    if (internedEndpoints.size >= INTERNED_MAX) internedEndpoints.clear();
+    endpoints = { any, nodes: new Set(unique) };
+    internedEndpoints.set(key, endpoints);
+  }
+  return endpoints;
+}
+
+function summary(slice: EndpointSliceResource): SliceSummary {
+  let known = summaries.get(slice);
+  if (!known) {
     const name = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
-    if (!name) continue;
-    const key = `${slice.metadata?.namespace || 'default'}/${name}`;
-    let entry = out.get(key);
-    if (!entry) {
-      entry = { any: false, nodes: new Set() };
-      out.set(key, entry);
-    }
+    let any = false;
+    const nodes: string[] = [];
     for (const endpoint of slice.endpoints ?? []) {
       if (!endpointCanServe(endpoint.conditions)) continue;
-      entry.any = true;
-      if (endpoint.nodeName) entry.nodes.add(endpoint.nodeName);
+      any = true;
+      if (endpoint.nodeName) nodes.push(endpoint.nodeName);
     }
+    known = { key: name ? `${slice.metadata?.namespace || 'default'}/${name}` : undefined, endpoints: interned(any, nodes) };
+    summaries.set(slice, known);
+  }
+  return known;
+}
+
+/**
+ * Service key (`namespace/name`) → where its endpoints can serve. A Service with one slice (the
+ * usual case) gets that slice's remembered summary: recomputing after a change among 10,000
+ * Services makes no new set per Service.
+ */
+export function endpointsByService(slices: readonly EndpointSliceResource[]): Map<string, ServiceEndpoints> {
+  const out = new Map<string, ServiceEndpoints>();
+  for (const slice of slices) {
+    const { key, endpoints } = summary(slice);
+    if (key === undefined) continue;
+    const earlier = out.get(key);
+    if (!earlier) out.set(key, endpoints);
+    else out.set(key, { any: earlier.any || endpoints.any, nodes: new Set([...earlier.nodes, ...endpoints.nodes]) });
   }
   return out;
 }

@@ -50,24 +50,39 @@ interface NodeFacts {
 
 export function planL2(inputs: ElectionInputs): L2Plan {
   const classes = classLookup(inputs.config);
+  const lbClassOptions = inputs.lbClass !== undefined ? { lbClass: inputs.lbClass } : {};
+  // No pool announced in layer 2 (a BGP-only setup): no Service can be, and their plans (each says
+  // why not) are only read by tests and tools, so they are made when first read, not per change.
+  if (!inputs.config.pools.some((pool) => pool.l2.length > 0)) {
+    let services: ServicePlan[] | undefined;
+    return {
+      balls: [],
+      get services(): readonly ServicePlan[] {
+        return (services ??= inputs.services.map((service) => refusedPlan(serviceVerdict(service, inputs.config, classes, lbClassOptions) as Extract<ServiceVerdict, { ok: false }>)));
+      },
+    };
+  }
   // Indexed on first need: with no L2Advertisement (BGP-only), no Service ever reads it.
   let endpoints: Map<string, ServiceEndpoints> | undefined;
   const nodeOptions = inputs.ignoreExcludeLB ? { ignoreExcludeLB: true } : {};
   const nodes: NodeFacts[] = inputs.nodes
     .filter((node) => node.metadata?.name && nodeExclusion(node, nodeOptions) === undefined)
     .map((node) => ({ name: node.metadata?.name as string, labels: node.metadata?.labels ?? {}, node }));
-  const services = sortedByKey(inputs.services);
+  // Verdicts first (remembered per Service object): only the Services some node may announce are
+  // sorted, since only their order matters (it orders the balls, identically on every node). In a
+  // BGP-only setup that is none of them, and a change costs no sort of 10,000 keys.
   const plans: ServicePlan[] = [];
+  const targets: ServiceTarget[] = [];
+  for (const service of inputs.services) {
+    const verdict = serviceVerdict(service, inputs.config, classes, lbClassOptions);
+    if (verdict.ok) targets.push(verdict.target);
+    else plans.push(refusedPlan(verdict));
+  }
+  targets.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const balls = new Map<string, Ball>();
   // Services under the same announcements share their candidates (and the placement's work on them).
   const shared = new Map<string, { candidates: Candidate[]; interfaces: Map<string, readonly string[]> }>();
-  for (const service of services) {
-    const verdict = serviceVerdict(service, inputs.config, classes, inputs.lbClass !== undefined ? { lbClass: inputs.lbClass } : {});
-    if (!verdict.ok) {
-      plans.push(refusedPlan(verdict));
-      continue;
-    }
-    const target = verdict.target;
+  for (const target of targets) {
     const ready = endpointsOf((endpoints ??= endpointsByService(inputs.endpointSlices)), target.key);
     if (!ready.any) {
       plans.push(refused(target, 'noReadyEndpoints'));
@@ -116,13 +131,6 @@ function refusedPlan(verdict: Extract<ServiceVerdict, { ok: false }>): ServicePl
     refusedPlans.set(verdict, plan);
   }
   return plan;
-}
-
-/** By namespace/name; each key built once, not twice per comparison (10,000 Services: ~270,000 strings). */
-function sortedByKey(services: readonly ServiceResource[]): ServiceResource[] {
-  const keyed = services.map((service) => ({ service, key: `${service.metadata?.namespace ?? ''}/${service.metadata?.name ?? ''}` }));
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return keyed.map((k) => k.service);
 }
 
 /**

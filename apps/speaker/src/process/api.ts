@@ -21,6 +21,7 @@ import { type ServiceResource } from '../election/resources.js';
 import { cachedEndpointSlice, cachedNode, cachedPod, cachedService } from './cached-objects.js';
 import { type ApiSnapshot, type NodeWithAddresses, type PodResource } from './compose.js';
 import { type Logger } from './log.js';
+import { burstGap } from '../bgp/pacing.js';
 
 /** Kinds that only report status: read by nobody. */
 const STATUS_KINDS = new Set(['ConfigurationState', 'ServiceL2Status', 'ServiceBGPStatus']);
@@ -104,7 +105,7 @@ export class ApiView {
     await this.informers.stop();
   }
 
-  /** The time the last decision took: the next burst waits at least as long (at most half the CPU). */
+  /** The time the last decision took: in a burst, the next waits several times as long (bgp/pacing.ts). */
   recordCost(ms: number): void {
     this.lastCostMs = ms;
   }
@@ -151,7 +152,7 @@ export class ApiView {
         this.timer = undefined;
         this.options.onChange();
       },
-      Math.max(COALESCE_MS, this.lastCostMs),
+      Math.max(COALESCE_MS, burstGap(this.lastCostMs)),
     );
   }
 

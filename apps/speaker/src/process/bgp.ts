@@ -84,6 +84,7 @@ export class BgpProcess {
       secrets: [...this.secrets.values()].filter((s): s is SecretObject => s !== 'missing'),
       ...(this.options.lbClass !== undefined ? { lbClass: this.options.lbClass } : {}),
       ...(this.options.ignoreExcludeLB ? { ignoreExcludeLB: true } : {}),
+      ...(this.previous ? { previous: this.previous } : {}),
     });
     this.mode.update(desired);
     this.statuses.set(desiredBgpStatuses(desired), bgpAnnouncementEvents(this.previous, desired));

@@ -156,6 +156,18 @@ export interface StatusActions<D extends DesiredServiceStatus = DesiredL2Status>
 }
 
 /** The writes that turn this node's status objects into `desired`: one object per Service, no duplicates. */
+/** A desired status's JSON, once per object: the BGP side hands over the same objects while unchanged. */
+const statusJsons = new WeakMap<object, string>();
+
+function statusJson(status: object): string {
+  let json = statusJsons.get(status);
+  if (json === undefined) {
+    json = JSON.stringify(status);
+    statusJsons.set(status, json);
+  }
+  return json;
+}
+
 export function statusActions<D extends DesiredServiceStatus = DesiredL2Status>(existing: readonly ExistingL2Status[], desired: ReadonlyMap<string, D>): StatusActions<D> {
   const seen = new Set<string>();
   const update: Array<{ name: string; desired: D }> = [];
@@ -167,7 +179,7 @@ export function statusActions<D extends DesiredServiceStatus = DesiredL2Status>(
       continue;
     }
     seen.add(want.service);
-    if ((object.statusJson ?? JSON.stringify(object.status ?? {})) !== JSON.stringify(want.status)) update.push({ name: object.name, desired: want });
+    if ((object.statusJson ?? JSON.stringify(object.status ?? {})) !== statusJson(want.status)) update.push({ name: object.name, desired: want });
   }
   const create = [...desired.values()].filter((d) => !seen.has(d.service));
   return { create, update, delete: remove };

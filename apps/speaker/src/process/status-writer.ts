@@ -6,8 +6,10 @@
 // addresses, other nodes' announcements): the objects are listed once and then remembered as
 // written (listed again only after a failure), so a pass over 10,000 Services costs the API server
 // only the writes that change something; a pass starts a moment after the change that asked for it,
-// so a burst of changes is one pass; and after each write (each batch of Events) the writer waits as
-// long as it took, so that it takes at most about half of a busy server's turns.
+// so a burst of changes is one pass; and after each write (each batch of Events) the writer waits
+// three times as long as it took, so that it takes at most about a quarter of a busy server's turns
+// (every node's speaker writes its own objects for the same burst: three nodes at a half each would
+// leave the controller, whose writes are the addresses themselves, a quarter of the server).
 import { isNotFound, type EventRecorder, type KubeClient, type KubeObject, type ResourceType } from '@lb/k8s-watch';
 import { L2_STATUS_LABELS, serviceL2StatusObject, type AnnouncementEvent, type DesiredL2Status } from '../election/status.js';
 import { ServiceL2Statuses } from './api.js';
@@ -25,6 +27,8 @@ export interface StatusKind<D extends DesiredServiceStatus> {
 export const L2_STATUS_KIND: StatusKind<DesiredL2Status> = { type: ServiceL2Statuses, object: serviceL2StatusObject, clear: ['interfaces'] };
 
 const RETRY_MS = 1000;
+/** After each write, the writer waits this many times as long as it took. */
+const YIELD_FACTOR = 3;
 /** Events handed to the recorder at a time (its queue holds 1,000). */
 const EVENT_BATCH = 100;
 /** A pass starts this long after the change that asked for it: the rest of a burst joins it. */
@@ -40,7 +44,7 @@ export interface StatusWriterDeps<D extends DesiredServiceStatus> {
   readonly kind?: StatusKind<D>;
   /** Default 200 ms. */
   readonly passDelayMs?: number;
-  /** After each write, wait this many times as long as it took (default 1: at most half the server's turns). */
+  /** After each write, wait this many times as long as it took (default 3: at most a quarter of the server's turns). */
   readonly yieldFactor?: number;
 }
 
@@ -110,7 +114,7 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
   }
 
   private async pause(tookMs: number): Promise<void> {
-    const ms = tookMs * (this.deps.yieldFactor ?? 1);
+    const ms = tookMs * (this.deps.yieldFactor ?? YIELD_FACTOR);
     if (ms >= 1) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 

@@ -35,7 +35,6 @@ export class AdjRibOut {
   takeChanges(family: RouteFamily, sendable: (route: CompiledRoute) => boolean = () => true): RibChanges & { unsendable: CompiledRoute[] } {
     const want = this.desired.get(family) ?? new Map<string, CompiledRoute>();
     const have = this.advertised.get(family) ?? new Map<string, CompiledRoute>();
-    const next = new Map<string, CompiledRoute>();
     const announce = new Map<string, { attributes: RouteAttributes; routes: CompiledRoute[] }>();
     const unsendable: CompiledRoute[] = [];
     const withdraw: Uint8Array[] = [];
@@ -45,8 +44,6 @@ export class AdjRibOut {
         continue;
       }
       const key = route.attributes.key;
-      // The route itself, not a copy: compiled routes are never changed.
-      next.set(prefix, route);
       if (have.get(prefix)?.attributes.key === key) continue;
       let group = announce.get(key);
       if (!group) {
@@ -55,6 +52,10 @@ export class AdjRibOut {
       }
       group.routes.push(route);
     }
+    // Everything sendable (the usual case): the desired set itself is what the peer now holds.
+    // Compiled sets and routes are never changed, so sharing them is safe, and 10,000 entries are
+    // not copied on every change.
+    const next = unsendable.length === 0 ? want : without(want, new Set(unsendable));
     for (const [prefix, held] of have) if (!next.has(prefix)) withdraw.push(held.nlri);
     this.advertised.set(family, next);
     return { announce, withdraw, unsendable };
@@ -74,4 +75,10 @@ export class AdjRibOut {
     for (const m of this.desired.values()) total += m.size;
     return total;
   }
+}
+
+function without(routes: ReadonlyMap<string, CompiledRoute>, left: ReadonlySet<CompiledRoute>): Map<string, CompiledRoute> {
+  const out = new Map<string, CompiledRoute>();
+  for (const [prefix, route] of routes) if (!left.has(route)) out.set(prefix, route);
+  return out;
 }

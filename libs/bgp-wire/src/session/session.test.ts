@@ -164,6 +164,32 @@ describe('Session', () => {
     expect(rib(ebgp[0]!)).not.toBe(rib(ebgp[1]!));
   });
 
+  it('a new set that shares frozen routes with an earlier one compiles only the new routes, and sends only the change', () => {
+    const route = (i: number) => Object.freeze({ prefix: `10.2.${i >> 8}.${i & 255}/32`, nextHop: '192.0.2.1' });
+    const first = Array.from({ length: 500 }, (_, i) => route(i));
+    const pair = new Pair(new Session(A), new Session(B)).establish();
+    const rib = () => (pair.a as unknown as { rib: { desired: Map<string, unknown> } }).rib.desired.get('ipv4-unicast') as Map<string, unknown>;
+    const send = (routes: ReadonlyArray<{ prefix: string; nextHop: string }>) => {
+      const result = pair.a.setRoutes('ipv4-unicast', routes);
+      expect(result.ok).toBe(true);
+      if (result.ok) pair.feed('a', result.value);
+    };
+    send(Object.freeze([...first]));
+    const compiledFirst = rib().get('10.2.0.7/32');
+    const before = updatesTo(pair.wire.b).length;
+    // One route more, one less: a new array (as a speaker builds per change) of the same route objects.
+    send(Object.freeze([...first.slice(1), route(500)]));
+    expect(rib().get('10.2.0.7/32')).toBe(compiledFirst);
+    const updates = updatesTo(pair.wire.b).slice(before);
+    expect(updates.flatMap((u) => u.nlri.map((x) => x.prefix))).toEqual(['10.2.1.244/32']);
+    expect(updates.flatMap((u) => u.withdrawn.map((w) => w.prefix))).toEqual(['10.2.0.0/32']);
+    expect(pair.a.stats().announcedPrefixes).toBe(500);
+    // A cached route still counts for duplicates: the set is refused whole.
+    const twice = pair.a.setRoutes('ipv4-unicast', Object.freeze([first[3]!, first[3]!]));
+    expect(twice.ok).toBe(false);
+    if (!twice.ok) expect(twice.error.message).toMatch(/10\.2\.0\.3\/32 appears more than once/);
+  });
+
   it('carries communities, large communities, MED and (iBGP only) LOCAL_PREF, in IPv4 and IPv6', () => {
     const ibgp = new Pair(new Session({ ...A, peerAs: 64512 }), new Session({ ...B, localAs: 64512 })).establish();
     const route = { nextHop: '192.0.2.1', communities: ['65000:100', 'no-export'], largeCommunities: ['65000:1:2'], med: 5, localPref: 300 };

@@ -11,7 +11,7 @@ import { type ResolvedSessionConfig, type SessionConfig, resolveConfig } from '.
 import { Framer } from './framer.js';
 import { type Negotiated, buildOpen, negotiate } from './negotiation.js';
 import { type RouteFamily, familyCode, familyOf } from './route-family.js';
-import { type CompiledRoute, type Route, compileRoutes } from './routes.js';
+import { type CompiledRoute, type CompiledRouteCache, type Route, compileRoutes } from './routes.js';
 import { type MessageCounts, type SessionStats, countMessage, emptyCounts } from './stats.js';
 import { type ConnectionId, type SessionAction, type SessionEvent, type SessionInput, type SessionState } from './types.js';
 import { type PackContext, announcementTooLarge, packAnnouncements, packWithdrawals } from './update-packer.js';
@@ -30,6 +30,27 @@ interface Connection {
 }
 
 const stateRank: Record<SessionState, number> = { idle: 0, active: 1, connect: 2, 'open-sent': 3, 'open-confirm': 4, established: 5 };
+
+/**
+ * Compiled routes by the frozen route they came from, per compilation key (see Session.compile):
+ * no copy of the route is kept, so remembering costs an entry per route, not a route.
+ */
+const compiledRoutes = new Map<string, WeakMap<Route, CompiledRoute>>();
+
+function routeCache(key: string): CompiledRouteCache {
+  let byRoute = compiledRoutes.get(key);
+  if (!byRoute) {
+    byRoute = new WeakMap();
+    compiledRoutes.set(key, byRoute);
+  }
+  const cache = byRoute;
+  return {
+    get: (route) => (Object.isFrozen(route) ? cache.get(route) : undefined),
+    set: (route, compiled) => {
+      if (Object.isFrozen(route)) cache.set(route, compiled);
+    },
+  };
+}
 
 /** Compiled route sets by the frozen array they came from (see Session.compile). */
 const sharedCompilations = new WeakMap<readonly Route[], { readonly key: string; readonly compiled: Map<string, CompiledRoute> | string[] }>();
@@ -160,9 +181,10 @@ export class Session {
    * routes the same way: a speaker announcing 10,000 prefixes to several peers keeps one copy.
    */
   private compile(family: RouteFamily, routes: readonly Route[]): Map<string, CompiledRoute> | string[] {
-    const build = () => compileRoutes(family, routes, (attributes, nlri) => this.tooLarge(family, attributes, nlri));
-    if (!Object.isFrozen(routes)) return build();
+    // What the checks depend on: a route compiled for one session is valid for any with the same key.
     const key = `${family}|${this.config.internal}|${this.config.localAs}|${this.config.defaultLocalPref}`;
+    const build = () => compileRoutes(family, routes, (attributes, nlri) => this.tooLarge(family, attributes, nlri), routeCache(key));
+    if (!Object.isFrozen(routes)) return build();
     const cached = sharedCompilations.get(routes);
     if (cached?.key === key) return cached.compiled;
     const compiled = build();
