@@ -25,7 +25,7 @@
 //     speakers are stopped (SIGTERM: withdraw) and started again in each form, BGP_BENCH_RSS_RUNS (2)
 //     times, turn about: `built` (the bin on dist/, no node flags, as above), `built-image-flags`
 //     (the same with the image's node flags, tools/images/build/node-flags.json), `bundled` (the
-//     image's bundle and flags, as memory.bench.ts runs it) and, with BGP_BENCH_BASELINE_BUNDLE (a
+//     image's bundle, flags and environment, as memory.bench.ts runs it) and, with BGP_BENCH_BASELINE_BUNDLE (a
 //     bundle.mjs output directory of an earlier commit), `baseline`: each form's RSS once FRR holds
 //     every prefix again on all 6 sessions and 10 s have passed (rows bgp-10000-services-2-peers-restarted-*).
 // BGP_BENCH_ONLY=driver|e2e|bulk runs one part (its rows replace those of the file, the rest stay);
@@ -40,7 +40,7 @@ import { ClusterLab, requireNetworkLab, waitFor } from '@lb/netlab';
 import { Driver, type ApiObjects } from '../test/bgp-harness.js';
 import { node, service, slice } from '../test/fixtures.js';
 import { assignedCount, BgpLab, createBulkServices, DRAIN_SECONDS } from '../test/bgp-lab.js';
-import { speakerBin } from '../test/lab.js';
+import { imageNodeCommand, speakerBin } from '../test/lab.js';
 
 const trials = Number(process.env['BGP_BENCH_TRIALS'] ?? 20);
 const bfdTrials = Number(process.env['BGP_BENCH_BFD_TRIALS'] ?? 10);
@@ -256,7 +256,11 @@ async function bulk(lab: BgpLab): Promise<void> {
     const summary = summaryCounts(lab, sessions);
     if (!summary.every((n) => n === 1)) throw new Error(`show bgp summary disagrees with the neighbours (${summary.join(', ')} prefixes from ${sessions.join(', ')})`);
     const vm = (i: number, field: 'VmRSS' | 'VmHWM'): number => {
-      const status = readFileSync(`/proc/${lab.speakers.speakers[i]?.child.pid}/status`, 'utf8');
+      const speaker = lab.speakers.speakers[i];
+      if (!speaker || speaker.child.exitCode !== null || speaker.child.signalCode !== null) {
+        throw new Error(`speaker ${i} is not running (exit ${speaker?.child.exitCode}, signal ${speaker?.child.signalCode}):\n${speaker?.output().slice(-3000)}`);
+      }
+      const status = readFileSync(`/proc/${speaker.child.pid}/status`, 'utf8');
       return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
     };
     const idle = [0, 1, 2].map((i) => vm(i, 'VmRSS'));
@@ -319,10 +323,10 @@ async function restartedForms(lab: BgpLab, counts: () => number[], vm: (i: numbe
     const flags = JSON.parse(readFileSync(join(repoRoot, 'tools', 'images', 'build', 'node-flags.json'), 'utf8')) as string[];
     const baseline = process.env['BGP_BENCH_BASELINE_BUNDLE'];
     const forms: Record<string, readonly string[]> = {
-      ...(baseline ? { baseline: [process.execPath, ...flags, join(baseline, 'lb-speaker.js')] } : {}),
+      ...(baseline ? { baseline: imageNodeCommand(join(baseline, 'lb-speaker.js')) } : {}),
       built: [process.execPath, speakerBin],
       'built-image-flags': [process.execPath, ...flags, speakerBin],
-      bundled: [process.execPath, ...flags, join(bundleDir, 'lb-speaker.js')],
+      bundled: imageNodeCommand(join(bundleDir, 'lb-speaker.js')),
     };
     const original = lab.speakers.speakerCommand;
     const settled: Record<string, number[]> = {};

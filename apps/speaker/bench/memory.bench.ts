@@ -3,7 +3,7 @@
 // against kube-sim holding MEMORY_SERVICES (default 10,000) LoadBalancer Services, each with an
 // assigned address (status written here: no controller runs) and an EndpointSlice with a ready
 // endpoint on the node. Two forms of the speaker, turn about in one run: `bundled`, what the image
-// runs (tools/images/build/bundle.mjs, with the image's node flags), and `built`, the bin on dist/
+// runs (tools/images/build/bundle.mjs, with the image's node flags and environment), and `built`, the bin on dist/
 // as the lab runs it. Two situations:
 //   - created: the bundled speaker runs while the Services are created (32 in flight), as a bulk
 //     deploy;
@@ -27,7 +27,7 @@ import { benchResultsDir, round, spreadRows, summarize, writeResults, type Bench
 import { ethernetFrame } from '@lb/arp';
 import { Services, type KubeObject } from '@lb/k8s-watch';
 import { requireNetworkLab, startTcpdump, waitFor, type PcapRecord } from '@lb/netlab';
-import { NAMESPACE, SpeakerLab, speakerBin } from '../test/lab.js';
+import { imageNodeCommand, NAMESPACE, SpeakerLab, speakerBin } from '../test/lab.js';
 
 const SERVICES = Number(process.env['MEMORY_SERVICES'] ?? 10_000);
 const RUNS = Number(process.env['MEMORY_RUNS'] ?? 3);
@@ -64,14 +64,13 @@ requireNetworkLab(['arping', 'curl', 'tcpdump']);
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const bundleDir = mkdtempSync(join(tmpdir(), 'lb-speaker-bundle-'));
 execFileSync(process.execPath, [join(repoRoot, 'tools', 'images', 'build', 'bundle.mjs'), join(import.meta.dirname, '..'), bundleDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-const imageNodeFlags = JSON.parse(readFileSync(join(repoRoot, 'tools', 'images', 'build', 'node-flags.json'), 'utf8')) as string[];
 // MEMORY_BASELINE_BUNDLE: a bundle of an earlier commit (bundle.mjs's output directory), run turn
 // about with today's as a third form, `baseline`, so that a change is measured before/after in one run.
 const baselineBundle = process.env['MEMORY_BASELINE_BUNDLE'];
 const forms = {
-  bundled: [process.execPath, ...imageNodeFlags, join(bundleDir, 'lb-speaker.js')],
+  bundled: imageNodeCommand(join(bundleDir, 'lb-speaker.js')),
   built: [process.execPath, speakerBin],
-  baseline: baselineBundle ? [process.execPath, ...imageNodeFlags, join(baselineBundle, 'lb-speaker.js')] : [],
+  baseline: baselineBundle ? imageNodeCommand(join(baselineBundle, 'lb-speaker.js')) : [],
 } as const;
 type Form = keyof typeof forms;
 const restartForms: Form[] = baselineBundle ? ['baseline', 'built', 'bundled'] : ['built', 'bundled'];

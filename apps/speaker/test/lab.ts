@@ -14,6 +14,18 @@ const crdDir = join(repoRoot, 'charts', 'lb', 'crds');
 /** kubectl 1.35, where tools/scripts/fetch-k8s-binaries.mjs puts it. */
 const kubectlPath = join(repoRoot, '.bin', 'kubectl');
 
+/**
+ * The command that runs `script` as the images do: node with the entrypoint's flags
+ * (tools/images/build/node-flags.json), in the images' environment (node-env.json, through env(1)
+ * so that the speaker's pid is node's).
+ */
+export function imageNodeCommand(script: string): string[] {
+  const build = join(repoRoot, 'tools', 'images', 'build');
+  const flags = JSON.parse(readFileSync(join(build, 'node-flags.json'), 'utf8')) as string[];
+  const env = JSON.parse(readFileSync(join(build, 'node-env.json'), 'utf8')) as Record<string, string>;
+  return ['/usr/bin/env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, ...flags, script];
+}
+
 export const NAMESPACE = 'metallb-system';
 export const POOL = '172.16.16.150-172.16.16.250';
 /** IPv6 addresses (seed 002's range, on-link at the client), asked for with the annotation. */

@@ -5,7 +5,8 @@
 //  - start to ready: spawn until /readyz answers 200, on a cluster holding one pool;
 //  - RSS once ready (idle) and peak RSS (VmHWM) after 10,000 LoadBalancer Services got their
 //    addresses (goal for the bundle: < 150 MiB), with the time that took.
-// The bundled variant runs with the node flags the images' entrypoint passes (IMAGE_NODE_FLAGS).
+// The bundled variant runs with the node flags the images' entrypoint passes (IMAGE_NODE_FLAGS) and
+// the images' environment (IMAGE_NODE_ENV).
 // BENCH_QUICK=1: 2,000 Services, 2 runs.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -23,6 +24,8 @@ const MiB = 1024 * 1024;
 const root = join(import.meta.dirname, '..', '..', '..');
 /** The images' entrypoint flags (build/node-flags.json). */
 const IMAGE_NODE_FLAGS = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'build', 'node-flags.json'), 'utf8')) as string[];
+/** The images' environment (build/node-env.json), given to the bundled variant with its flags. */
+const IMAGE_NODE_ENV = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'build', 'node-env.json'), 'utf8')) as Record<string, string>;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -48,7 +51,7 @@ interface Run {
   readonly peakRss: number;
 }
 
-async function once(script: string, nodeFlags: readonly string[]): Promise<Run> {
+async function once(script: string, nodeFlags: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   const crds = join(root, 'charts', 'lb', 'crds');
   const sim: KubeSim = await start({ files: readdirSync(crds).map((f) => join(crds, f)) });
   let child: ChildProcess | undefined;
@@ -58,7 +61,7 @@ async function once(script: string, nodeFlags: readonly string[]): Promise<Run> 
     await sim.store.create({ apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'bench', namespace: NS }, spec: { addresses: ['10.0.0.0/17'] } } as never);
     const port = await freePort();
     const started = performance.now();
-    child = spawn(process.execPath, [...nodeFlags, script, `--kubeconfig=${sim.kubeconfigPath}`, `--namespace=${NS}`, '--metrics-host=127.0.0.1', `--metrics-port=${port}`, '--webhook-port=0', '--log-level=warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child = spawn(process.execPath, [...nodeFlags, script, `--kubeconfig=${sim.kubeconfigPath}`, `--namespace=${NS}`, '--metrics-host=127.0.0.1', `--metrics-port=${port}`, '--webhook-port=0', '--log-level=warn'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
     await waitFor('/readyz', 30_000, async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true);
     const readyMs = performance.now() - started;
     await sleep(500);
@@ -88,7 +91,7 @@ async function main(): Promise<void> {
     const runs: Record<keyof typeof variants, Run[]> = { built: [], bundled: [] };
     for (let i = 0; i < RUNS; i++) {
       for (const name of ['built', 'bundled'] as const) {
-        const run = await once(variants[name], name === 'bundled' ? IMAGE_NODE_FLAGS : []);
+        const run = name === 'bundled' ? await once(variants[name], IMAGE_NODE_FLAGS, IMAGE_NODE_ENV) : await once(variants[name], []);
         runs[name].push(run);
         console.log(`${name} run ${i + 1}: ready ${round(run.readyMs)} ms, idle RSS ${round(run.idleRss / MiB)} MiB, ${SERVICES} Services in ${round(run.allocationMs / 1000)} s, peak RSS ${round(run.peakRss / MiB)} MiB`);
       }

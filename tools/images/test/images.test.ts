@@ -26,6 +26,7 @@ const CONTROLLER = `localhost/lb-controller:${TAG}`;
 const SPEAKER = `localhost/lb-speaker:${TAG}`;
 const NS = 'metallb-system';
 const IMAGE_NODE_FLAGS = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'build', 'node-flags.json'), 'utf8')) as string[];
+const IMAGE_NODE_ENV = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'build', 'node-env.json'), 'utf8')) as Record<string, string>;
 // The lab's namespace prefix (LB_LAB_TAG: one's own, beside others' labs).
 const LAB_TAG = process.env['LB_LAB_TAG'] ?? 'img';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -92,8 +93,11 @@ describe('both images', () => {
   });
 
   it.each([CONTROLLER, SPEAKER])('%s runs as a non-root user from bundled JavaScript only', async (image) => {
-    const config = JSON.parse(await podman(['image', 'inspect', image, '--format', '{{json .Config}}'])) as { User: string; Entrypoint: string[] };
+    const config = JSON.parse(await podman(['image', 'inspect', image, '--format', '{{json .Config}}'])) as { User: string; Entrypoint: string[]; Env: string[] };
     expect(config.User).toBe('65534:65534');
+    const envCount = Object.keys(IMAGE_NODE_ENV).length;
+    expect(envCount).toBeGreaterThan(0);
+    expect(config.Env).toEqual(expect.arrayContaining(Object.entries(IMAGE_NODE_ENV).map(([k, v]) => `${k}=${v}`)));
     expect(config.Entrypoint).toEqual(['/usr/local/bin/node', ...IMAGE_NODE_FLAGS, `/app/${image.includes('controller') ? 'lb-controller' : 'lb-speaker'}.js`]);
     const files = await appFiles(image);
     expect(files.length).toBeGreaterThan(0);
