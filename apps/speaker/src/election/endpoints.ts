@@ -21,13 +21,8 @@ export interface ServiceEndpoints {
 
 const NONE: ServiceEndpoints = { any: false, nodes: new Set() };
 
-/** One slice's Service and endpoints, remembered per slice object (informers replace changed ones). */
-interface SliceSummary {
-  readonly key: string | undefined;
-  readonly endpoints: ServiceEndpoints;
-}
-
-const summaries = new WeakMap<EndpointSliceResource, SliceSummary>();
+/** One slice's endpoints, remembered per slice object (informers replace changed ones). */
+const summaries = new WeakMap<EndpointSliceResource, ServiceEndpoints>();
 
 /**
  * Equal endpoint summaries are one object: 10,000 Services spread over a few nodes have a few
@@ -48,10 +43,9 @@ function interned(any: boolean, nodes: string[]): ServiceEndpoints {
   return endpoints;
 }
 
-function summary(slice: EndpointSliceResource): SliceSummary {
+function summary(slice: EndpointSliceResource): ServiceEndpoints {
   let known = summaries.get(slice);
   if (!known) {
-    const name = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
     let any = false;
     const nodes: string[] = [];
     for (const endpoint of slice.endpoints ?? []) {
@@ -59,7 +53,7 @@ function summary(slice: EndpointSliceResource): SliceSummary {
       any = true;
       if (endpoint.nodeName) nodes.push(endpoint.nodeName);
     }
-    known = { key: name ? `${slice.metadata?.namespace || 'default'}/${name}` : undefined, endpoints: interned(any, nodes) };
+    known = interned(any, nodes);
     summaries.set(slice, known);
   }
   return known;
@@ -73,8 +67,10 @@ function summary(slice: EndpointSliceResource): SliceSummary {
 export function endpointsByService(slices: readonly EndpointSliceResource[]): Map<string, ServiceEndpoints> {
   const out = new Map<string, ServiceEndpoints>();
   for (const slice of slices) {
-    const { key, endpoints } = summary(slice);
-    if (key === undefined) continue;
+    const name = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+    if (!name) continue;
+    const key = `${slice.metadata?.namespace || 'default'}/${name}`;
+    const endpoints = summary(slice);
     const earlier = out.get(key);
     if (!earlier) out.set(key, endpoints);
     else out.set(key, { any: earlier.any || endpoints.any, nodes: new Set([...earlier.nodes, ...endpoints.nodes]) });

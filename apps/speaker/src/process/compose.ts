@@ -136,7 +136,8 @@ export interface ExistingL2Status {
   readonly name: string;
   /** namespace/name of its Service, from its labels; undefined if they are missing. */
   readonly service: string | undefined;
-  readonly status: unknown;
+  /** The object's status; not needed when statusJson is given (the writer keeps only that). */
+  readonly status?: unknown;
   /** JSON.stringify(status ?? {}) when already known (the writer keeps what it wrote), to spare the work per pass. */
   readonly statusJson?: string;
 }
@@ -159,7 +160,7 @@ export interface StatusActions<D extends DesiredServiceStatus = DesiredL2Status>
 /** A desired status's JSON, once per object: the BGP side hands over the same objects while unchanged. */
 const statusJsons = new WeakMap<object, string>();
 
-function statusJson(status: object): string {
+export function statusJson(status: object): string {
   let json = statusJsons.get(status);
   if (json === undefined) {
     json = JSON.stringify(status);

@@ -13,7 +13,7 @@
 import { isNotFound, type EventRecorder, type KubeClient, type KubeObject, type ResourceType } from '@lb/k8s-watch';
 import { L2_STATUS_LABELS, serviceL2StatusObject, type AnnouncementEvent, type DesiredL2Status } from '../election/status.js';
 import { ServiceL2Statuses } from './api.js';
-import { statusActions, type DesiredServiceStatus, type ExistingL2Status } from './compose.js';
+import { statusActions, statusJson, type DesiredServiceStatus, type ExistingL2Status } from './compose.js';
 import { type Logger } from './log.js';
 
 /** Which status kind a writer keeps: its resource type, how a new object looks, what an update clears. */
@@ -184,7 +184,8 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
       const ns = labels[L2_STATUS_LABELS.serviceNamespace];
       const name = labels[L2_STATUS_LABELS.serviceName];
       const objectName = o.metadata?.name ?? '';
-      known.set(objectName, { name: objectName, service: ns !== undefined && name !== undefined ? `${ns}/${name}` : undefined, status: o.status, statusJson: JSON.stringify(o.status ?? {}) });
+      // Only the status's JSON is kept: 10,000 listed objects are not held after the list.
+      known.set(objectName, { name: objectName, service: ns !== undefined && name !== undefined ? `${ns}/${name}` : undefined, statusJson: JSON.stringify(o.status ?? {}) });
     }
     return known;
   }
@@ -218,14 +219,14 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
       const created = await this.write(() => client.create(type, object(desired, namespace)));
       const name = created.metadata?.name ?? '';
       await this.write(() => client.patch(type, namespace, name, { status: desired.status }, { subresource: 'status' }));
-      known.set(name, { name, service: desired.service, status: desired.status, statusJson: JSON.stringify(desired.status) });
+      known.set(name, { name, service: desired.service, statusJson: statusJson(desired.status) });
     }
     // A merge patch keeps what it does not name: null removes what is no longer said.
     const cleared = Object.fromEntries(clear.map((field) => [field, null]));
     for (const { name, desired } of actions.update) {
       if (this.stopped) return;
       await this.write(() => client.patch(type, namespace, name, { status: { ...cleared, ...desired.status } }, { subresource: 'status' }));
-      known.set(name, { name, service: desired.service, status: desired.status, statusJson: JSON.stringify(desired.status) });
+      known.set(name, { name, service: desired.service, statusJson: statusJson(desired.status) });
     }
   }
 }
