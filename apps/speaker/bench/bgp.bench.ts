@@ -21,7 +21,8 @@
 //   - bgp-10000-services-e2e: BGP_BENCH_SERVICES (10,000) Services created through the API (32 at a
 //     time, each with an EndpointSlice) with 2 BGPPeers per node (the router's IPv4 and IPv6
 //     addresses, both families): from the last create's answer to FRR holding every one on all 6
-//     sessions; the speakers' RSS then (and their peak). Then, the Services in place, the three
+//     sessions, and each process's CPU over it; the speakers' RSS then (and their peak). Repeated
+//     BGP_BENCH_BULK_RUNS (3) times, the previous run's Services deleted (and withdrawn) first. Then, the Services in place, the three
 //     speakers are stopped (SIGTERM: withdraw) and started again in each form, BGP_BENCH_RSS_RUNS (2)
 //     times, turn about: `built` (the bin on dist/, no node flags, as above), `built-image-flags`
 //     (the same with the image's node flags, tools/images/build/node-flags.json), `bundled` (the
@@ -37,6 +38,7 @@ import { type StreamRecord } from '@lb/netlab';
 import { join } from 'node:path';
 import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
 import { ClusterLab, requireNetworkLab, waitFor } from '@lb/netlab';
+import { EndpointSlices, Services } from '@lb/k8s-watch';
 import { Driver, type ApiObjects } from '../test/bgp-harness.js';
 import { node, service, slice } from '../test/fixtures.js';
 import { assignedCount, BgpLab, createBulkServices, DRAIN_SECONDS } from '../test/bgp-lab.js';
@@ -272,37 +274,70 @@ async function bulk(lab: BgpLab): Promise<void> {
       'frr (bgpd, zebra)': () => cpuSeconds(lab.router.process.child.pid) + cpuSeconds(lab.router.zebra.child.pid),
       'bench (creating)': () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     };
-    const cpuBefore = Object.fromEntries(Object.entries(cpuParts).map(([k, f]) => [k, f()]));
-    const started = performance.now();
-    await createBulkServices(lab, bulkServices);
-    const lastCreate = performance.now();
-    log(`${bulkServices} Services and EndpointSlices created in ${((lastCreate - started) / 1000).toFixed(1)} s`);
-    // Polled every 200 ms with one `show bgp summary` for all 6 sessions (the per-neighbour form
-    // would be 6 vtysh runs per poll); the Services are listed (10,000 objects: work for the API
-    // server) at most once a second, until all are assigned.
-    let assignedMs = 0;
-    let listedAt = 0;
-    await waitFor(`FRR to hold ${bulkServices} prefixes on every session`, async () => {
-      if (!assignedMs && performance.now() - listedAt >= 1000) {
-        listedAt = performance.now();
-        if ((await assignedCount(lab)) === bulkServices) assignedMs = performance.now() - lastCreate;
-      }
-      return summaryCounts(lab, sessions).every((n) => n === bulkServices + 1);
-    }, { timeoutMs: 900_000, intervalMs: 200 });
-    const ribMs = performance.now() - lastCreate;
-    const cpu = Object.entries(cpuParts).map(([name, f]) => ({ name, seconds: f() - (cpuBefore[name] ?? 0) }));
-    log(`CPU from the first create to FRR holding all: ${cpu.map((c) => `${c.name} ${c.seconds.toFixed(1)} s (${((1000 * c.seconds) / bulkServices).toFixed(2)} ms per Service)`).join(', ')}; wall ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    for (const c of cpu) rows.push({ name: `bgp-10000-services-e2e-cpu-${c.name.split(' ')[0]}`, value: round(c.seconds), unit: 's', limit: null });
-    const rss = [0, 1, 2].map((i) => vm(i, 'VmRSS'));
-    const peak = [0, 1, 2].map((i) => vm(i, 'VmHWM'));
-    log(`${bulkServices} Services: all assigned ${assignedMs.toFixed(0)} ms, in FRR's RIB on 6 sessions ${ribMs.toFixed(0)} ms after the last create; RSS ${rss.map((r) => r.toFixed(0)).join('/')} MiB (idle ${idle.map((r) => r.toFixed(0)).join('/')}, peak ${peak.map((r) => r.toFixed(0)).join('/')})`);
-    rows.push({ name: 'bgp-10000-services-e2e-last-create-to-frr-rib-all-paths', value: round(ribMs), unit: 'ms', limit: 5000 });
-    rows.push({ name: 'bgp-10000-services-e2e-last-create-to-all-assigned', value: round(assignedMs), unit: 'ms', limit: null });
-    rows.push({ name: 'bgp-10000-services-e2e-create-duration', value: round(lastCreate - started), unit: 'ms', limit: null });
+    const runs = Number(process.env['BGP_BENCH_BULK_RUNS'] ?? 3);
+    const ribTimes: number[] = [];
+    const assignedTimes: number[] = [];
+    const createTimes: number[] = [];
+    const cpuSpent: Record<string, number[]> = {};
+    const rss: number[] = [];
+    const peak: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      // Each run starts from the lab with the web Service only: the last run's bulk removed.
+      if (run > 0) await deleteBulkServices(lab, bulkServices, () => summaryCounts(lab, sessions));
+      const cpuBefore = Object.fromEntries(Object.entries(cpuParts).map(([k, f]) => [k, f()]));
+      const started = performance.now();
+      await createBulkServices(lab, bulkServices);
+      const lastCreate = performance.now();
+      log(`run ${run + 1}/${runs}: ${bulkServices} Services and EndpointSlices created in ${((lastCreate - started) / 1000).toFixed(1)} s`);
+      // Polled every 200 ms with one `show bgp summary` for all 6 sessions (the per-neighbour form
+      // would be 6 vtysh runs per poll); the Services are listed (10,000 objects: work for the API
+      // server) at most once a second, until all are assigned.
+      let assignedMs = 0;
+      let listedAt = 0;
+      await waitFor(`FRR to hold ${bulkServices} prefixes on every session`, async () => {
+        if (!assignedMs && performance.now() - listedAt >= 1000) {
+          listedAt = performance.now();
+          if ((await assignedCount(lab)) === bulkServices) assignedMs = performance.now() - lastCreate;
+        }
+        return summaryCounts(lab, sessions).every((n) => n === bulkServices + 1);
+      }, { timeoutMs: 900_000, intervalMs: 200 });
+      const ribMs = performance.now() - lastCreate;
+      const cpu = Object.entries(cpuParts).map(([name, f]) => ({ name, seconds: f() - (cpuBefore[name] ?? 0) }));
+      log(`run ${run + 1}/${runs}: CPU from the first create to FRR holding all: ${cpu.map((c) => `${c.name} ${c.seconds.toFixed(1)} s (${((1000 * c.seconds) / bulkServices).toFixed(2)} ms per Service)`).join(', ')}; wall ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      for (const c of cpu) (cpuSpent[c.name] ??= []).push(c.seconds);
+      const runRss = [0, 1, 2].map((i) => vm(i, 'VmRSS'));
+      const runPeak = [0, 1, 2].map((i) => vm(i, 'VmHWM'));
+      rss.push(...runRss);
+      peak.push(...runPeak);
+      log(`run ${run + 1}/${runs}: all assigned ${assignedMs.toFixed(0)} ms, in FRR's RIB on 6 sessions ${ribMs.toFixed(0)} ms after the last create; RSS ${runRss.map((r) => r.toFixed(0)).join('/')} MiB (idle ${idle.map((r) => r.toFixed(0)).join('/')}, peak ${runPeak.map((r) => r.toFixed(0)).join('/')})`);
+      ribTimes.push(ribMs);
+      assignedTimes.push(assignedMs);
+      createTimes.push(lastCreate - started);
+    }
+    rows.push(...spreadRows('bgp-10000-services-e2e-last-create-to-frr-rib-all-paths', summarize(ribTimes), 'ms', 5000));
+    rows.push(...spreadRows('bgp-10000-services-e2e-last-create-to-all-assigned', summarize(assignedTimes), 'ms', null));
+    rows.push(...spreadRows('bgp-10000-services-e2e-create-duration', summarize(createTimes), 'ms', null));
+    for (const [name, seconds] of Object.entries(cpuSpent)) rows.push(...spreadRows(`bgp-10000-services-e2e-cpu-${name.split(' ')[0]}`, summarize(seconds), 's', null));
     rows.push({ name: 'bgp-10000-services-2-peers-speaker-rss (max of 3)', value: round(Math.max(...rss)), unit: 'MiB', limit: 150 });
     rows.push({ name: 'bgp-10000-services-2-peers-speaker-peak-rss (max of 3)', value: round(Math.max(...peak)), unit: 'MiB', limit: null });
     rows.push({ name: 'bgp-speaker-idle-rss (max of 3)', value: round(Math.max(...idle)), unit: 'MiB', limit: null });
     await restartedForms(lab, counts, vm);
+}
+
+/** Deletes the bulk Services and their EndpointSlices; resolves once FRR holds only the web Service again. */
+async function deleteBulkServices(lab: BgpLab, count: number, counts: () => number[]): Promise<void> {
+  const started = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const name = `bulk-${next++}`;
+      await lab.speakers.client.delete(Services, 'default', name);
+      await lab.speakers.client.delete(EndpointSlices, 'default', `${name}-x`);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  await waitFor('FRR to hold only the web Service again', () => counts().every((n) => n === 1), { timeoutMs: 300_000, intervalMs: 500 });
+  log(`${count} Services deleted and withdrawn in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** Prefixes FRR accepted in IPv4 unicast from each address, from one `show bgp summary json`. */
