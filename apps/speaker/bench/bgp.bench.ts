@@ -38,11 +38,10 @@ import { type StreamRecord } from '@lb/netlab';
 import { join } from 'node:path';
 import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
 import { ClusterLab, requireNetworkLab, waitFor } from '@lb/netlab';
-import { EndpointSlices, Services } from '@lb/k8s-watch';
 import { Driver, type ApiObjects } from '../test/bgp-harness.js';
 import { node, service, slice } from '../test/fixtures.js';
-import { assignedCount, BgpLab, createBulkServices, DRAIN_SECONDS } from '../test/bgp-lab.js';
-import { imageNodeCommand, speakerBin } from '../test/lab.js';
+import { assignedCount, BgpLab, createBulkServices, deleteBulkServices, DRAIN_SECONDS } from '../test/bgp-lab.js';
+import { imageNodeCommand, imageNodeFlags, speakerBin } from '../test/lab.js';
 
 const trials = Number(process.env['BGP_BENCH_TRIALS'] ?? 20);
 const bfdTrials = Number(process.env['BGP_BENCH_BFD_TRIALS'] ?? 10);
@@ -188,7 +187,7 @@ async function driverBench(): Promise<void> {
 
 async function endToEnd(): Promise<void> {
   // The speakers (and the controller) as the images run them: node with node-flags.json.
-  const flags = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'tools', 'images', 'build', 'node-flags.json'), 'utf8')) as string[];
+  const flags = imageNodeFlags();
   // On their command lines: Node refuses V8 flags such as --heap-growing-percent in NODE_OPTIONS.
   for (const variable of ['SPEAKER_LAB_SPEAKER_NODE_ARGS', 'SPEAKER_LAB_CONTROLLER_NODE_ARGS']) process.env[variable] = [...flags, process.env[variable] ?? ''].join(' ').trim();
   // BFD from the first session on (FRR's bfdd does not take up BFD for a dynamic neighbour whose
@@ -283,7 +282,7 @@ async function bulk(lab: BgpLab): Promise<void> {
     const peak: number[] = [];
     for (let run = 0; run < runs; run++) {
       // Each run starts from the lab with the web Service only: the last run's bulk removed.
-      if (run > 0) await deleteBulkServices(lab, bulkServices, () => summaryCounts(lab, sessions));
+      if (run > 0) await removeBulkServices(lab, bulkServices, () => summaryCounts(lab, sessions));
       const cpuBefore = Object.fromEntries(Object.entries(cpuParts).map(([k, f]) => [k, f()]));
       const started = performance.now();
       await createBulkServices(lab, bulkServices);
@@ -325,17 +324,9 @@ async function bulk(lab: BgpLab): Promise<void> {
 }
 
 /** Deletes the bulk Services and their EndpointSlices; resolves once FRR holds only the web Service again. */
-async function deleteBulkServices(lab: BgpLab, count: number, counts: () => number[]): Promise<void> {
+async function removeBulkServices(lab: BgpLab, count: number, counts: () => number[]): Promise<void> {
   const started = performance.now();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const name = `bulk-${next++}`;
-      await lab.speakers.client.delete(Services, 'default', name);
-      await lab.speakers.client.delete(EndpointSlices, 'default', `${name}-x`);
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
+  await deleteBulkServices(lab, count);
   await waitFor('FRR to hold only the web Service again', () => counts().every((n) => n === 1), { timeoutMs: 300_000, intervalMs: 500 });
   log(`${count} Services deleted and withdrawn in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -355,7 +346,7 @@ async function restartedForms(lab: BgpLab, counts: () => number[], vm: (i: numbe
   const bundleDir = mkdtempSync(join(tmpdir(), 'lb-speaker-bundle-'));
   try {
     execFileSync(process.execPath, [join(repoRoot, 'tools', 'images', 'build', 'bundle.mjs'), join(import.meta.dirname, '..'), bundleDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    const flags = JSON.parse(readFileSync(join(repoRoot, 'tools', 'images', 'build', 'node-flags.json'), 'utf8')) as string[];
+    const flags = imageNodeFlags();
     const baseline = process.env['BGP_BENCH_BASELINE_BUNDLE'];
     const forms: Record<string, readonly string[]> = {
       ...(baseline ? { baseline: imageNodeCommand(join(baseline, 'lb-speaker.js')) } : {}),

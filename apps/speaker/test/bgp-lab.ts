@@ -270,12 +270,19 @@ export class BgpLab {
 
 /** Creates `count` Services (with EndpointSlices) in the bulk BGP pool through the API, `parallel` at a time. */
 export async function createBulkServices(lab: BgpLab, count: number, parallel = 32): Promise<void> {
+  await inParallel(count, parallel, (i) => lab.speakers.createService(`bulk-${i}`, { annotations: { 'metallb.io/address-pool': 'bulk-bgp' } }));
+}
+
+/** Deletes what createBulkServices created: each Service and its EndpointSlice. */
+export async function deleteBulkServices(lab: BgpLab, count: number, parallel = 32): Promise<void> {
+  await inParallel(count, parallel, (i) => lab.speakers.deleteService(`bulk-${i}`));
+}
+
+/** Calls `task(0 … count - 1)`, `parallel` at a time. */
+async function inParallel(count: number, parallel: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < count) {
-      const i = next++;
-      await lab.speakers.createService(`bulk-${i}`, { annotations: { 'metallb.io/address-pool': 'bulk-bgp' } });
-    }
+    while (next < count) await task(next++);
   };
   await Promise.all(Array.from({ length: parallel }, worker));
 }

@@ -12,17 +12,27 @@ export function config(yaml: string): CompiledConfig {
 
 /** The pool `lan` in metallb-system with `addresses`, announced in layer 2 (`advertisement`: more spec fields, e.g. `interfaces: [eth0]`). */
 export function lanLayer2(addresses: string, advertisement = ''): CompiledConfig {
-  return config(`
+  return config(onePool('lan', addresses, 'L2Advertisement', advertisement));
+}
+
+/** The pool `bgp` in metallb-system with `addresses`, announced over BGP only (no L2Advertisement). */
+export function bgpOnly(addresses: string): CompiledConfig {
+  return config(onePool('bgp', addresses, 'BGPAdvertisement'));
+}
+
+/** One IPAddressPool `name` and one advertisement of `kind` (same name) for it, with more spec fields if given. */
+function onePool(name: string, addresses: string, kind: 'L2Advertisement' | 'BGPAdvertisement', advertisement = ''): string {
+  return `
 apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
-metadata: { name: lan, namespace: metallb-system }
+metadata: { name: ${name}, namespace: metallb-system }
 spec: { addresses: [${addresses}] }
 ---
 apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata: { name: lan, namespace: metallb-system }
-spec: { ipAddressPools: [lan]${advertisement ? `, ${advertisement}` : ''} }
-`);
+kind: ${kind}
+metadata: { name: ${name}, namespace: metallb-system }
+spec: { ipAddressPools: [${name}]${advertisement ? `, ${advertisement}` : ''} }
+`;
 }
 
 export interface ServiceOptions {

@@ -20,10 +20,18 @@ const kubectlPath = join(repoRoot, '.bin', 'kubectl');
  * so that the speaker's pid is node's).
  */
 export function imageNodeCommand(script: string): string[] {
-  const build = join(repoRoot, 'tools', 'images', 'build');
-  const flags = JSON.parse(readFileSync(join(build, 'node-flags.json'), 'utf8')) as string[];
-  const env = JSON.parse(readFileSync(join(build, 'node-env.json'), 'utf8')) as Record<string, string>;
-  return ['/usr/bin/env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, ...flags, script];
+  const env = JSON.parse(readFileSync(join(repoRoot, 'tools', 'images', 'build', 'node-env.json'), 'utf8')) as Record<string, string>;
+  return ['/usr/bin/env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, ...imageNodeFlags(), script];
+}
+
+/** The node flags of the images' entrypoint (tools/images/build/node-flags.json). */
+export function imageNodeFlags(): string[] {
+  return JSON.parse(readFileSync(join(repoRoot, 'tools', 'images', 'build', 'node-flags.json'), 'utf8')) as string[];
+}
+
+/** The EndpointSlice the lab makes for Service `name`. */
+function sliceName(name: string): string {
+  return `${name}-x`;
 }
 
 export const NAMESPACE = 'metallb-system';
@@ -166,6 +174,12 @@ export class SpeakerLab {
     await this.client.create(EndpointSlices, slice);
   }
 
+  /** Deletes what createService created: the Service and its EndpointSlice. */
+  async deleteService(name: string, namespace = 'default'): Promise<void> {
+    await this.client.delete(Services, namespace, name);
+    await this.client.delete(EndpointSlices, namespace, sliceName(name));
+  }
+
   /** The same Service and EndpointSlice, created as a user would: `kubectl create -f -` (kubectl 1.35). */
   kubectlCreateService(name: string, spec: ServiceSpec = {}): void {
     if (!existsSync(kubectlPath)) throw new Error(`kubectl 1.35 not found at ${kubectlPath}: run \`node tools/scripts/fetch-k8s-binaries.mjs\``);
@@ -194,7 +208,7 @@ export class SpeakerLab {
       {
         apiVersion: 'discovery.k8s.io/v1',
         kind: 'EndpointSlice',
-        metadata: { name: `${name}-x`, namespace, labels: { 'kubernetes.io/service-name': name } },
+        metadata: { name: sliceName(name), namespace, labels: { 'kubernetes.io/service-name': name } },
         addressType: 'IPv4',
         ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
         endpoints: nodes.map((nodeName, i) => ({ addresses: [`10.244.${i}.10`], nodeName, conditions: { ready: true } })),

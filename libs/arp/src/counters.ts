@@ -50,18 +50,19 @@ export class Layer2Counters {
 
   /** Called by whoever put the frame on the wire, once it is there. */
   recordSent(sent: { readonly ip: string; readonly purpose: 'response' | 'gratuitous' }): void {
-    for (const counters of [this.ip(sent.ip), this.changed(sent.ip)]) {
-      if (sent.purpose === 'response') counters.responsesSent += 1;
-      else counters.gratuitousSent += 1;
-    }
+    const field = sent.purpose === 'response' ? 'responsesSent' : 'gratuitousSent';
+    this.ip(sent.ip)[field] += 1;
+    this.changed(sent.ip)[field] += 1;
   }
 
   /** Requests answered and replies sent elsewhere (the native ARP fast path), added in one go. */
   recordAnswered(ip: string, requests: number, responses: number): void {
-    for (const counters of [this.ip(ip), this.changed(ip)]) {
-      counters.requestsReceived += requests;
-      counters.responsesSent += responses;
-    }
+    const total = this.ip(ip);
+    const changed = this.changed(ip);
+    total.requestsReceived += requests;
+    total.responsesSent += responses;
+    changed.requestsReceived += requests;
+    changed.responsesSent += responses;
   }
 
   /** Live counters for one address (created at zero). */

@@ -147,8 +147,9 @@ export class Responder {
 
   /**
    * Starts answering for `ip` and announcing it gratuitously on the schedule; returns its frames
-   * due at once (other addresses' slots come from `poll`). Announcing an address again only updates its interfaces: interfaces it gains start
-   * their schedule, interfaces it loses stop. Services sharing an address are the caller's to merge.
+   * due at once (other addresses' slots come from `poll`). Announcing an address again only
+   * updates its interfaces: interfaces it gains start their schedule, interfaces it loses stop.
+   * Services sharing an address are the caller's to merge.
    */
   announce(ip: string, options: AnnounceOptions, now: number): TransmitResult {
     const checked = checkAnnouncement(ip, options);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { config, names, node, service, slice, view } from '../../test/fixtures.js';
+import { bgpOnly, config, names, node, service, slice, view } from '../../test/fixtures.js';
 import { elect, L2Election, type L2Decision } from './elect.js';
 import { type ElectionInputs } from './plan.js';
 import { type NodeResource } from './resources.js';
@@ -85,19 +85,8 @@ describe('who announces', () => {
   });
 
   it('a BGP-only configuration (no pool in layer 2): nothing announced, every Service says why when asked', () => {
-    const bgpOnly = config(`
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata: { name: bgp, namespace: metallb-system }
-spec: { addresses: [10.100.0.0/24] }
----
-apiVersion: metallb.io/v1beta1
-kind: BGPAdvertisement
-metadata: { name: bgp, namespace: metallb-system }
-spec: { ipAddressPools: [bgp] }
-`);
     const services = [service('web', { ips: ['10.100.0.5'] }), service('db', { ips: ['10.9.9.9'] }), service('new')];
-    const decision = elect('a', { config: bgpOnly, nodes: threeNodes, services, endpointSlices: [slice('web', ['a'])] }, view('a', all(threeNodes)));
+    const decision = elect('a', { config: bgpOnly('10.100.0.0/24'), nodes: threeNodes, services, endpointSlices: [slice('web', ['a'])] }, view('a', all(threeNodes)));
     expect(decision.announcements).toEqual([]);
     expect([...decision.services.values()].map((s) => `${s.key} ${s.reason}`)).toEqual(['default/web noL2Advertisement', 'default/db ipNotAllowed', 'default/new noIPAllocated']);
   });

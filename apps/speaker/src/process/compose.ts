@@ -156,7 +156,6 @@ export interface StatusActions<D extends DesiredServiceStatus = DesiredL2Status>
   readonly delete: readonly string[];
 }
 
-/** The writes that turn this node's status objects into `desired`: one object per Service, no duplicates. */
 /** A desired status's JSON, once per object: the BGP side hands over the same objects while unchanged. */
 const statusJsons = new WeakMap<object, string>();
 
@@ -169,6 +168,7 @@ export function statusJson(status: object): string {
   return json;
 }
 
+/** The writes that turn this node's status objects into `desired`: one object per Service, no duplicates. */
 export function statusActions<D extends DesiredServiceStatus = DesiredL2Status>(existing: readonly ExistingL2Status[], desired: ReadonlyMap<string, D>): StatusActions<D> {
   const seen = new Set<string>();
   const update: Array<{ name: string; desired: D }> = [];

@@ -88,7 +88,7 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
 
   /**
    * Hands the queued Events to the recorder a batch at a time, each after the last was written and
-   * a pause as long as that took: 10,000 new announcements are 10,000 Events, which would otherwise
+   * a pause (see `pause`): 10,000 new announcements are 10,000 Events, which would otherwise
    * overflow the recorder's queue (and be dropped) and take the API server's turns all at once.
    */
   private async recordEvents(): Promise<void> {
@@ -113,6 +113,7 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
     }
   }
 
+  /** Waits yieldFactor times as long as the write (or batch of Events) took. */
   private async pause(tookMs: number): Promise<void> {
     const ms = tookMs * (this.deps.yieldFactor ?? YIELD_FACTOR);
     if (ms >= 1) await new Promise((resolve) => setTimeout(resolve, ms));
@@ -190,7 +191,7 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
     return known;
   }
 
-  /** One API write, then a pause as long as it took: the writer yields to a busy server. */
+  /** One API write, then a pause (see `pause`): the writer yields to a busy server. */
   private async write<T>(request: () => Promise<T>): Promise<T> {
     const started = performance.now();
     const result = await request();
