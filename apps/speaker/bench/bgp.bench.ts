@@ -49,6 +49,8 @@ const rounds = Number(process.env['BGP_BENCH_ROUNDS'] ?? 3);
 const rollingRounds = Number(process.env['BGP_BENCH_ROLLING_ROUNDS'] ?? 2);
 const holdTrials = Number(process.env['BGP_BENCH_HOLD_TRIALS'] ?? 5);
 const bulkServices = Number(process.env['BGP_BENCH_SERVICES'] ?? 10_000);
+const bulkRuns = Number(process.env['BGP_BENCH_BULK_RUNS'] ?? 3);
+if (!Number.isInteger(bulkRuns) || bulkRuns < 1) throw new Error(`BGP_BENCH_BULK_RUNS must be a whole number of runs, 1 or more; got ${JSON.stringify(process.env['BGP_BENCH_BULK_RUNS'])}`);
 const only = process.env['BGP_BENCH_ONLY'];
 const log = (text: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
 
@@ -273,21 +275,20 @@ async function bulk(lab: BgpLab): Promise<void> {
       'frr (bgpd, zebra)': () => cpuSeconds(lab.router.process.child.pid) + cpuSeconds(lab.router.zebra.child.pid),
       'bench (creating)': () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     };
-    const runs = Number(process.env['BGP_BENCH_BULK_RUNS'] ?? 3);
     const ribTimes: number[] = [];
     const assignedTimes: number[] = [];
     const createTimes: number[] = [];
     const cpuSpent: Record<string, number[]> = {};
     const rss: number[] = [];
     const peak: number[] = [];
-    for (let run = 0; run < runs; run++) {
+    for (let run = 0; run < bulkRuns; run++) {
       // Each run starts from the lab with the web Service only: the last run's bulk removed.
       if (run > 0) await removeBulkServices(lab, bulkServices, () => summaryCounts(lab, sessions));
       const cpuBefore = Object.fromEntries(Object.entries(cpuParts).map(([k, f]) => [k, f()]));
       const started = performance.now();
       await createBulkServices(lab, bulkServices);
       const lastCreate = performance.now();
-      log(`run ${run + 1}/${runs}: ${bulkServices} Services and EndpointSlices created in ${((lastCreate - started) / 1000).toFixed(1)} s`);
+      log(`run ${run + 1}/${bulkRuns}: ${bulkServices} Services and EndpointSlices created in ${((lastCreate - started) / 1000).toFixed(1)} s`);
       // Polled every 200 ms with one `show bgp summary` for all 6 sessions (the per-neighbour form
       // would be 6 vtysh runs per poll); the Services are listed (10,000 objects: work for the API
       // server) at most once a second, until all are assigned.
@@ -302,13 +303,13 @@ async function bulk(lab: BgpLab): Promise<void> {
       }, { timeoutMs: 900_000, intervalMs: 200 });
       const ribMs = performance.now() - lastCreate;
       const cpu = Object.entries(cpuParts).map(([name, f]) => ({ name, seconds: f() - (cpuBefore[name] ?? 0) }));
-      log(`run ${run + 1}/${runs}: CPU from the first create to FRR holding all: ${cpu.map((c) => `${c.name} ${c.seconds.toFixed(1)} s (${((1000 * c.seconds) / bulkServices).toFixed(2)} ms per Service)`).join(', ')}; wall ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      log(`run ${run + 1}/${bulkRuns}: CPU from the first create to FRR holding all: ${cpu.map((c) => `${c.name} ${c.seconds.toFixed(1)} s (${((1000 * c.seconds) / bulkServices).toFixed(2)} ms per Service)`).join(', ')}; wall ${((performance.now() - started) / 1000).toFixed(1)} s`);
       for (const c of cpu) (cpuSpent[c.name] ??= []).push(c.seconds);
       const runRss = [0, 1, 2].map((i) => vm(i, 'VmRSS'));
       const runPeak = [0, 1, 2].map((i) => vm(i, 'VmHWM'));
       rss.push(...runRss);
       peak.push(...runPeak);
-      log(`run ${run + 1}/${runs}: all assigned ${assignedMs.toFixed(0)} ms, in FRR's RIB on 6 sessions ${ribMs.toFixed(0)} ms after the last create; RSS ${runRss.map((r) => r.toFixed(0)).join('/')} MiB (idle ${idle.map((r) => r.toFixed(0)).join('/')}, peak ${runPeak.map((r) => r.toFixed(0)).join('/')})`);
+      log(`run ${run + 1}/${bulkRuns}: all assigned ${assignedMs.toFixed(0)} ms, in FRR's RIB on 6 sessions ${ribMs.toFixed(0)} ms after the last create; RSS ${runRss.map((r) => r.toFixed(0)).join('/')} MiB (idle ${idle.map((r) => r.toFixed(0)).join('/')}, peak ${runPeak.map((r) => r.toFixed(0)).join('/')})`);
       ribTimes.push(ribMs);
       assignedTimes.push(assignedMs);
       createTimes.push(lastCreate - started);
