@@ -164,6 +164,8 @@ describe('BgpMode against FRR', () => {
       drivers[2] = await Driver.start(c, 2, { BGP_RESTARTING: '1' });
       drivers[2].update(noBfd, base);
       await waitFor('node 3 re-established, its routes fresh', () => established('172.30.0.13') && !routes().some((r) => r.stale), { timeoutMs: 30_000, intervalMs: 250 });
+      // Started within its restart time, the new process says so in its first OPEN (RFC 4724's R bit).
+      expect(c.router?.restartStateBit('172.30.0.13')).toBe(true);
     } finally {
       clearInterval(watch);
     }

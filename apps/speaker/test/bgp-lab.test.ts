@@ -51,6 +51,8 @@ describe('lb-speaker over BGP, end to end', () => {
     console.log(`rolling kill -9: ${r.summary.sent} requests, ${r.summary.failed} failed, longest gap ${r.summary.maxGapMs} ms, per node ${r.perNodeMs.map(Math.round).join('/')} ms`);
     expect(r.failures).toEqual([]);
     expect(r.summary.sent).toBeGreaterThan(300);
+    // Each restarted process told the router so in its first OPEN (RFC 4724's R bit).
+    expect(lab.nodeAddresses.map((a) => lab.router.restartStateBit(a))).toEqual([true, true, true]);
   }, slow);
 
   it('rolling SIGTERM (withdraw, drain, exit) and start of all three: no failed request', async () => {
@@ -64,6 +66,8 @@ describe('lb-speaker over BGP, end to end', () => {
     await lab.restartRouterBgpd();
     await lab.allPaths(ip, { bfd: true, timeoutMs: 60_000 });
     console.log(`router bgpd kill -9 and start: all three paths back ${Math.round(performance.now() - killed)} ms after the kill`);
+    // The speakers did not restart: their reconnections do not set the R bit.
+    expect(lab.nodeAddresses.map((a) => lab.router.restartStateBit(a))).toEqual([false, false, false]);
     const stream = await lab.speakers.cluster.requestStream(ip, { intervalMs: 10, from: 'remote' });
     await waitFor('answers from every node again', () => new Set(stream.records().map((r) => r.node)).size === 3, { timeoutMs: 10_000, intervalMs: 100 });
     expect((await stream.stop()).summary.failed).toBe(0);

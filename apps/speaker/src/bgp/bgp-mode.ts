@@ -21,7 +21,13 @@ export interface BgpModeOptions {
   readonly registry?: Registry;
   /** Seconds routers keep our routes across a restart (peers with enableGracefulRestart). Default 120. */
   readonly restartTime?: number;
-  /** This process has just restarted: the first sessions set the Restart State bit. */
+  /**
+   * This process has just (re)started: sessions opened within the restart time of the BgpMode's
+   * creation set graceful restart's Restart State bit until a session with that peer address is
+   * first established (a later one, after BFD or the peer reset it, is not a restart). A process
+   * cannot tell a first start from a restart after kill -9 (nothing of the old one survives), and
+   * the bit only tells the router not to wait for our End-of-RIB, so the speaker always sets it.
+   */
   readonly restarting?: boolean;
   /** A BFD manager to share, or options for the one created when a BFDProfile is first used. */
   readonly bfd?: BfdManager | BfdManagerOptions;
@@ -111,6 +117,9 @@ export class BgpMode {
   private draining: BgpStopOptions['mode'] | undefined;
   private stopped = false;
   private readonly restarting: boolean;
+  private readonly createdAt = performance.now();
+  /** Peer addresses this process has had an established session with: no more Restart State bit. */
+  private readonly establishedWith = new Set<string>();
   private nativeSockopt: boolean | undefined;
   /**
    * Route sets made during one update, by prefix list, family, next hop and drain mode: peers with
@@ -226,13 +235,14 @@ export class BgpMode {
   private async start(entry: PeerEntry): Promise<void> {
     const localAddress = entry.session.sourceAddress ?? (await localAddressTowards(entry.session.peerAddress, entry.session.peerPort));
     if (entry.closed) return;
+    const restartTime = this.options.restartTime ?? 120;
     const built = sessionOptions({
       session: entry.session,
       localAddress,
       node: this.options.nodeAddresses ?? {},
       nodeName: this.options.nodeName,
-      restartTime: this.options.restartTime ?? 120,
-      restarting: this.restarting,
+      restartTime,
+      restarting: this.restarting && performance.now() - this.createdAt < restartTime * 1000,
       nativeSockopt: this.sockoptLoads(),
     });
     if ('error' in built) {
@@ -258,14 +268,20 @@ export class BgpMode {
 
   private startPeer(entry: PeerEntry): void {
     const built = entry.options as SessionOptions;
+    const address = entry.session.peerAddress;
+    const gr = built.options.gracefulRestart;
+    const options = gr?.restarting && this.establishedWith.has(address) ? { ...built.options, gracefulRestart: { ...gr, restarting: false } } : built.options;
     let peer: BgpPeer;
     try {
-      peer = new BgpPeer(built.options);
+      peer = new BgpPeer(options);
     } catch (error) {
       this.problem(entry, error instanceof Error ? error.message : String(error));
       return;
     }
-    peer.on('event', (event) => this.options.onEvent?.({ type: 'bgp', peer: entry.name, event }));
+    peer.on('event', (event) => {
+      if (event.type === 'established') this.establishedWith.add(address);
+      this.options.onEvent?.({ type: 'bgp', peer: entry.name, event });
+    });
     entry.peer = peer;
     entry.sent.clear();
     this.pushRoutes(entry);

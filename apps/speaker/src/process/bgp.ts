@@ -50,7 +50,7 @@ export class BgpProcess {
 
   start(nodeAddresses: NodeAddresses): void {
     const { node, registry, log } = this.options;
-    this.mode = new BgpMode({ nodeName: node, nodeAddresses, registry, onEvent: (event) => logEvent(log, event) });
+    this.mode = new BgpMode({ nodeName: node, nodeAddresses, registry, restarting: true, onEvent: (event) => logEvent(log, event) });
     if (this.last) this.update(this.last);
     this.sessionStates.start();
   }

@@ -6,7 +6,10 @@ export type AddPathConfig = 'receive' | 'send' | 'both';
 export interface GracefulRestartConfig {
   /** Seconds the peer keeps our routes after the connection drops (RFC 4724 Restart Time, ≤ 4095). */
   readonly restartTime: number;
-  /** Set the Restart State bit: this process has just restarted and is re-announcing. */
+  /**
+   * Set the Restart State bit: this process has just restarted and is re-announcing. Only the
+   * OPENs before the session is first established carry it; a later reconnection is not a restart.
+   */
   readonly restarting?: boolean;
   /** Forwarding survives our restart (default true: kube-proxy keeps forwarding while we restart). */
   readonly forwardingState?: boolean;

@@ -38,8 +38,12 @@ export interface Negotiated {
 
 const addPathModes: Record<string, AddPathMode> = { receive: 1, send: 2, both: 3 };
 
-/** Our OPEN: every capability in one optional parameter, as FRR and GoBGP send it. */
-export function buildOpen(config: ResolvedSessionConfig): OpenMessage {
+/**
+ * Our OPEN: every capability in one optional parameter, as FRR and GoBGP send it. `restarting`
+ * sets graceful restart's Restart State bit (the session decides: only before its first
+ * establishment).
+ */
+export function buildOpen(config: ResolvedSessionConfig, state: { readonly restarting: boolean }): OpenMessage {
   const capabilities: Capability[] = [];
   for (const family of config.families) capabilities.push({ type: 'multiprotocol', ...familyCodes[family] });
   capabilities.push({ type: 'route-refresh' }, { type: 'enhanced-route-refresh' }, { type: 'four-octet-as', asn: config.localAs });
@@ -49,7 +53,7 @@ export function buildOpen(config: ResolvedSessionConfig): OpenMessage {
   }
   const gr = config.gracefulRestart;
   if (gr) {
-    const flags = (gr.restarting ? GracefulRestartFlag.RESTART_STATE : 0) | (gr.notification ? GracefulRestartFlag.NOTIFICATION : 0);
+    const flags = (state.restarting ? GracefulRestartFlag.RESTART_STATE : 0) | (gr.notification ? GracefulRestartFlag.NOTIFICATION : 0);
     const familyFlags = gr.forwardingState === false ? 0 : GracefulRestartFamilyFlag.FORWARDING_STATE;
     capabilities.push({
       type: 'graceful-restart',

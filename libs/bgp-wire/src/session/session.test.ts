@@ -425,6 +425,18 @@ describe('Session', () => {
     });
   });
 
+  it('sets the R bit only until the session is first established: a later reconnection is not a restart', () => {
+    const gr = { restartTime: 120, restarting: true };
+    const pair = new Pair(new Session({ ...A, gracefulRestart: gr }), new Session({ ...B, gracefulRestart: { restartTime: 120 } })).establish();
+    pair.fire('a', 'hold:1');
+    pair.fire('a', 'connect-retry');
+    expect(pair.a.state).toBe('established');
+    const restartFlags = pair.wire.b
+      .filter((m) => m.type === 'open')
+      .map((open) => (openCapabilities(open).find((c) => c.type === 'graceful-restart') as { flags: number }).flags);
+    expect(restartFlags).toEqual([0x8, 0]);
+  });
+
   it('puts path ids on NLRI when ADD-PATH send is negotiated', () => {
     const pair = new Pair(new Session({ ...A, addPath: 'send' }), new Session({ ...B, addPath: 'receive' })).establish();
     expect(pair.a.negotiated?.addPathSend).toEqual(['ipv4-unicast', 'ipv6-unicast']);

@@ -96,9 +96,15 @@ export class Session {
   private withdrawnPrefixesReceived = 0;
   private malformedUpdates = 0;
   private establishedTransitions = 0;
+  /**
+   * RFC 4724's Restart State bit, while this session has not yet been established: a later
+   * reconnection (the peer restarted, the link flapped) is not a restart of ours.
+   */
+  private restarting: boolean;
 
   constructor(config: SessionConfig) {
     this.config = resolveConfig(config);
+    this.restarting = this.config.gracefulRestart?.restarting === true;
   }
 
   /** RFC 4271 §8.2.2 state of the session (its most advanced connection). */
@@ -269,7 +275,7 @@ export class Session {
     }
     this.connections.set(id, conn);
     this.cancelRetry();
-    this.send(conn, encode(buildOpen(this.config)));
+    this.send(conn, encode(buildOpen(this.config, { restarting: this.restarting })));
     this.armHold(conn, OPEN_HOLD_SECONDS);
   }
 
@@ -368,6 +374,7 @@ export class Session {
     const negotiated = conn.negotiated as Negotiated;
     conn.state = 'established';
     this.failures = 0;
+    this.restarting = false;
     this.establishedTransitions++;
     this.armHold(conn);
     this.event({ type: 'established', negotiated });

@@ -59,6 +59,11 @@ export interface FrrRouter extends BgpDaemon {
   kernelNextHops(prefix: string): string[];
   /** BFD sessions as bfdd reports them (`show bfd peers json`). */
   bfdPeers(): Array<{ peer: string; status: string }>;
+  /**
+   * The graceful restart Restart State bit of the neighbour's last OPEN (RFC 4724: it says it has
+   * just restarted), or undefined when the neighbour is unknown or sent no graceful restart capability.
+   */
+  restartStateBit(address: string): boolean | undefined;
 }
 
 /**
@@ -117,6 +122,10 @@ export async function startFrrRouter(lab: Lab, ns: string, config: FrrRouterConf
     bfdPeers() {
       if (!bfdd) return [];
       return JSON.parse(vtysh('show bfd peers json', 'bfdd') || '[]') as Array<{ peer: string; status: string }>;
+    },
+    restartStateBit(address) {
+      const neighbors = JSON.parse(vtysh(`show bgp neighbors ${address} json`) || '{}') as Record<string, { gracefulRestartInfo?: { rBit?: boolean } } | undefined>;
+      return neighbors[address]?.gracefulRestartInfo?.rBit;
     },
   };
 }
