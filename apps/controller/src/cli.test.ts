@@ -5,6 +5,8 @@ describe('controller flags from the environment', () => {
   const cases: ReadonlyArray<{ name: string; argv: string[]; env: Record<string, string>; expected: Record<string, unknown> }> = [
     { name: 'a flag from its variable', argv: [], env: { LB_LOG_LEVEL: 'debug' }, expected: { logLevel: 'debug' } },
     { name: 'a number from its variable', argv: [], env: { LB_METRICS_PORT: '9000' }, expected: { metricsPort: 9000 } },
+    { name: 'the default number of workers', argv: [], env: {}, expected: { workers: 128 } },
+    { name: 'workers from the command line', argv: ['--workers', '16'], env: {}, expected: { workers: 16 } },
     { name: 'a boolean from its variable', argv: [], env: { LB_LEADER_ELECT: 'true' }, expected: { leaderElect: true } },
     { name: 'the command line wins', argv: ['--log-level=warn'], env: { LB_LOG_LEVEL: 'debug' }, expected: { logLevel: 'warn' } },
     { name: 'the command line wins, space-separated', argv: ['--namespace', 'a'], env: { LB_NAMESPACE: 'b' }, expected: { namespaces: ['a'] } },
@@ -27,5 +29,7 @@ describe('controller flags from the environment', () => {
   it('still refuses an unknown flag and a bad value from a variable', async () => {
     await expect(parseOptions(['--bogus-flag'], {})).rejects.toThrow(/bogus-flag/);
     await expect(parseOptions([], { LB_METRICS_PORT: 'many' })).rejects.toThrow(/--metrics-port must be a number/);
+    await expect(parseOptions(['--workers', '0'], {})).rejects.toThrow(/--workers must be a whole number from 1 to 10000, got 0/);
+    await expect(parseOptions(['--workers', '2.5'], {})).rejects.toThrow(/--workers must be a whole number/);
   });
 });

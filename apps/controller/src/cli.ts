@@ -1,4 +1,5 @@
 import yargs, { type Options } from 'yargs';
+import { DEFAULT_WORKERS } from './controller.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -21,6 +22,8 @@ export interface ControllerOptions {
   readonly renewDeadlineSeconds: number;
   readonly retryPeriodSeconds: number;
   readonly identity: string | undefined;
+  /** Services reconciled at once; each mostly waits for the API server. Default 128 (DEFAULT_WORKERS). */
+  readonly workers?: number;
   readonly logLevel: LogLevel;
 }
 
@@ -55,6 +58,11 @@ const FLAGS = {
   'renew-deadline': { type: 'number', default: 10, describe: 'Seconds a leader keeps trying to renew before it stops leading (less than --lease-duration).' },
   'retry-period': { type: 'number', default: 2, describe: 'Seconds between Lease acquisition and renewal attempts.' },
   identity: { type: 'string', describe: 'Identity in the Lease (default: $POD_NAME or hostname_pid).' },
+  workers: {
+    type: 'number',
+    default: DEFAULT_WORKERS,
+    describe: 'Services reconciled at once. Each mostly waits for the API server (a status PATCH), so in a burst the rate is about this many over its response time.',
+  },
   'log-level': { type: 'string', choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info', describe: 'Lowest level logged (JSON lines on stdout).' },
 } as const satisfies Record<string, Options>;
 
@@ -79,7 +87,7 @@ export async function parseOptions(argv: readonly string[], env: Readonly<Record
       for (const [key, value] of Object.entries(args)) {
         if (key.length > 1 && key.includes('-') && Array.isArray(value)) problems.push(`--${key} was given more than once (${value.join(', ')})`);
       }
-      for (const flag of ['metrics-port', 'webhook-port', 'lease-duration', 'renew-deadline', 'retry-period'] as const) {
+      for (const flag of ['metrics-port', 'webhook-port', 'lease-duration', 'renew-deadline', 'retry-period', 'workers'] as const) {
         const value: unknown = args[flag];
         if (typeof value === 'number' && Number.isNaN(value)) problems.push(`--${flag} must be a number`);
       }
@@ -90,6 +98,10 @@ export async function parseOptions(argv: readonly string[], env: Readonly<Record
       }
       if (args['renew-deadline'] >= args['lease-duration']) problems.push('--renew-deadline must be less than --lease-duration');
       if (args['retry-period'] <= 0) problems.push('--retry-period must be positive');
+      const workers = args.workers;
+      if (!Array.isArray(workers) && !Number.isNaN(workers) && (!Number.isInteger(workers) || workers < 1 || workers > 10_000)) {
+        problems.push(`--workers must be a whole number from 1 to 10000, got ${String(workers)}`);
+      }
       const namespaces = String(args.namespace).split(',').map((s) => s.trim()).filter(Boolean);
       if (namespaces.length === 0) problems.push('--namespace needs at least one namespace');
       if (problems.length > 0) throw new Error(problems.join('\n'));
@@ -127,6 +139,7 @@ export async function parseOptions(argv: readonly string[], env: Readonly<Record
     renewDeadlineSeconds: parsed['renew-deadline'],
     retryPeriodSeconds: parsed['retry-period'],
     identity: parsed.identity,
+    workers: parsed.workers,
     logLevel: parsed['log-level'] as LogLevel,
   };
 }

@@ -17,7 +17,7 @@ export {
   type ServiceWrites,
 } from './service-status.js';
 export { parseOptions, type ControllerOptions, type LogLevel } from './cli.js';
-export { Controller, type ControllerDeps } from './controller.js';
+export { Controller, DEFAULT_WORKERS, type ControllerDeps } from './controller.js';
 export { createLogger, type Logger } from './log.js';
 export { main, runController, type RunningController } from './main.js';
 export { CONVERSION_PATH, WebhookServer, validationPath, validationPaths, webhookConfiguration, type WebhookOptions } from './webhook.js';

@@ -45,6 +45,7 @@ export async function runController(options: ControllerOptions, log: Logger = cr
     lbClass: options.lbClass,
     stateNamespace: options.leaseNamespace,
     identity,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
   });
   controller.start();
 
