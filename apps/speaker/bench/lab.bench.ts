@@ -18,7 +18,7 @@ import { type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchResultsDir, round, spreadRows, summarize, writeResults, type BenchResult } from '@lb/bench-kit';
-import { ownerChanges, requireNetworkLab, waitFor, type NeighborFrame } from '@lb/netlab';
+import { answerKinds, ownerChanges, requireNetworkLab, waitFor, type NeighborFrame } from '@lb/netlab';
 import { EndpointSlices, Services } from '@lb/k8s-watch';
 import { SpeakerLab } from '../test/lab.js';
 
@@ -166,7 +166,7 @@ try {
     // controller assigned them all, the client's own kernel asks for every address: one process
     // sends a datagram to each address it has no neighbour entry for yet, every 200 ms (the kernel
     // ARPs every 200 ms for each), until /proc/net/arp has them all. The capture in the client
-    // namespace gives each address's first ARP reply; the last of those is "all answered".
+    // namespace gives each address's first ARP answer (reply or gratuitous); the last is "all answered".
     // SPEAKER_LAB_BULK_RUNS rounds (default 3) in the same lab, each deleting the previous round's
     // Services first (the pool holds one round) and waiting for the addresses to be withdrawn.
     const { clientNs, clientInterface } = lab.cluster;
@@ -218,7 +218,9 @@ try {
     const asked = lab.cluster.lab.tryNs(clientNs, process.execPath, ['-e', asker], { input: pending.join('\n'), timeoutMs: 120_000 });
     const frames = await capture.stop();
     const firstReply = new Map<string, number>();
-    for (const f of frames) if (f.kind === 'reply' && !firstReply.has(f.address)) firstReply.set(f.address, Number(f.timeNs / 1000n) / 1000);
+    // A reply, or the new owner's gratuitous ARP: the controller may assign an address before the
+    // speakers announce it, and then the announcement is what completes the client's entry.
+    for (const f of frames) if (answerKinds.has(f.kind) && !firstReply.has(f.address)) firstReply.set(f.address, Number(f.timeNs / 1000n) / 1000);
     const unanswered = pending.filter((a) => !firstReply.has(a));
     if (!asked.ok || unanswered.length > 0) throw new Error(`${unanswered.length} of ${bulk} addresses never answered, e.g. ${unanswered.slice(0, 5).join(', ')} (${asked.stderr.slice(-500)})`);
     const answeredAt = pending.map((a) => (firstReply.get(a) as number) - at).sort((x, y) => x - y);
