@@ -122,11 +122,10 @@ export class BgpMode {
   private readonly establishedWith = new Set<string>();
   private nativeSockopt: boolean | undefined;
   /**
-   * Route sets made during one update, by prefix list, family, next hop and drain mode: peers with
-   * the same prefixes (desiredBgp shares their list) get one frozen array, which @lb/bgp-wire then
-   * compiles once for all of them.
+   * Route sets by the prefix list they came from, then family, next hop and drain mode: peers with
+   * the same prefixes (desiredBgp shares their list, and returns the same list while it is
+   * unchanged) get one frozen array, which @lb/bgp-wire then compiles once for all of them.
    */
-  /** Route sets by the prefix list they came from: desiredBgp() returns the same list while it is unchanged. */
   private readonly routeSets = new WeakMap<readonly DesiredPrefix[], Map<string, readonly Route[]>>();
   /** Routes by the prefix they came from, per family, next hop and draining: a changed list builds only its new prefixes' routes. */
   private readonly routeMemos = new Map<string, WeakMap<DesiredPrefix, Route>>();

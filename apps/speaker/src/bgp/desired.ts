@@ -112,17 +112,16 @@ export function desiredBgp(inputs: BgpInputs): BgpDesiredState {
   const classes = classLookup(inputs.config);
   const endpoints = endpointsByService(inputs.endpointSlices);
   const decisions: ServiceBgpDecision[] = [];
-  const decide = (decision: ServiceBgpDecision): void => void decisions.push(decision);
   const options = inputs.lbClass !== undefined ? { lbClass: inputs.lbClass } : {};
   for (const service of inputs.services) {
     if (service.spec?.type !== 'LoadBalancer') continue;
     const pooled = servicePool(service, inputs.config, classes, options);
     if (!pooled.ok) {
-      decide({ key: pooled.key, addresses: pooled.addresses, peers: [], reason: pooled.reason });
+      decisions.push({ key: pooled.key, addresses: pooled.addresses, peers: [], reason: pooled.reason });
       continue;
     }
     const { key, addresses, pool, local } = pooled.service;
-    const refuse = (reason: BgpNotAnnouncedReason): void => decide({ key, addresses, peers: [], reason });
+    const refuse = (reason: BgpNotAnnouncedReason): void => void decisions.push({ key, addresses, peers: [], reason });
     const serviceLabels = service.metadata?.labels ?? {};
     const advertisements = pool.bgp.filter((a) => a.serviceSelectors.length === 0 || matchesAnySelector(a.serviceSelectors, serviceLabels));
     if (advertisements.length === 0) refuse('noBGPAdvertisement');
@@ -144,7 +143,7 @@ export function desiredBgp(inputs: BgpInputs): BgpDesiredState {
         }
       }
       if (announcedTo.size === 0) refuse('noPeerForNode');
-      else decide({ key, addresses, peers: [...announcedTo].sort(compare) });
+      else decisions.push({ key, addresses, peers: [...announcedTo].sort(compare) });
     }
   }
   decisions.sort((a, b) => compare(a.key, b.key));
@@ -198,14 +197,7 @@ function aggregatedPrefixes(addresses: readonly string[], advertisement: BgpAnno
 function samePrefixes(a: readonly DesiredPrefix[], b: readonly DesiredPrefix[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as DesiredPrefix;
-    const y = b[i] as DesiredPrefix;
-    if (x === y) continue;
-    if (x.prefix !== y.prefix || x.family !== y.family || x.localPref !== y.localPref) return false;
-    if (x.communities !== y.communities || x.largeCommunities !== y.largeCommunities || !sameStrings(x.services, y.services)) return false;
-  }
-  return true;
+  return a.every((x, i) => x === b[i] || samePrefix(x, b[i] as DesiredPrefix));
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
@@ -258,7 +250,6 @@ function desiredPeer(
   const resolved = peerSession(peer, secrets);
   const families = resolved.ok ? resolved.value.families : [];
   const prefixes: DesiredPrefix[] = [];
-
   const unsendable: string[] = [];
   for (const [prefix, entry] of [...routes].sort(([a], [b]) => compare(a, b))) {
     if (resolved.ok && !families.includes(entry.family)) {

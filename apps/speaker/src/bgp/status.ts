@@ -17,10 +17,10 @@ function split(service: string): { namespace: string; name: string } {
   return { namespace: service.slice(0, slash), name: service.slice(slash + 1) };
 }
 
-/** Service key → the ServiceBGPStatus this node should have for it (none for Services it does not announce). */
 /** Status objects by the decision they came from: decisions are reused while unchanged (desiredBgp's `previous`). */
 const statusOfDecision = new WeakMap<ServiceBgpDecision, DesiredBgpStatus>();
 
+/** Service key → the ServiceBGPStatus this node should have for it (none for Services it does not announce). */
 export function desiredBgpStatuses(state: BgpDesiredState): Map<string, DesiredBgpStatus> {
   const out = new Map<string, DesiredBgpStatus>();
   for (const decision of state.services) {

@@ -114,9 +114,11 @@ describe('StatusWriter', () => {
     const announced = Array.from({ length: count }, (_, i) => ({ service: `default/e${i}`, type: 'Normal', reason: 'nodeAssigned', message: `announcing from node "${node}" with protocol "layer2"` }) as const);
     w.set(new Map(), announced.slice(0, 1000));
     w.set(new Map(), announced.slice(1000));
-    await waitFor('every Event written', async () => (await client.list(Events as never, { namespace: 'default' })).items.length - before === count, { timeoutMs: 30_000, intervalMs: 200 });
+    // The writer pauses three times as long as each batch took: on a loaded machine 1,500 Events
+    // take well over the default 20 s, so the wait (and the test) allow more.
+    await waitFor('every Event written', async () => (await client.list(Events as never, { namespace: 'default' })).items.length - before === count, { timeoutMs: 50_000, intervalMs: 200 });
     w.stop();
-  });
+  }, 60_000);
 
   it('lists again after a failed write, and writes what the failure left out', async () => {
     const w = writer();
