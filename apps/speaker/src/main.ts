@@ -167,6 +167,7 @@ export async function runSpeaker(options: SpeakerOptions, log: Logger): Promise<
     beforeScrape: async () => {
       if (layer2) counters = (await layer2.status(scrapeStatusTimeoutMs)).counters;
     },
+    families: () => metrics.perAddressFamilies(),
   });
   log.info('speaker started', { node, membership: `${host}:${options.mlBindPort}`, metricsPort: monitoring.port, layer2: !options.disableLayer2, fastPath });
 

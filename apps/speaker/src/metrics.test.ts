@@ -1,5 +1,5 @@
 import { Layer2Counters } from '@lb/arp';
-import { Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { view } from '../test/fixtures.js';
 import { SpeakerMetrics } from './metrics.js';
@@ -28,7 +28,7 @@ describe('SpeakerMetrics', () => {
       { kind: 'left', member: 'node-f' },
       { kind: 'fenced', reason: 'stalled', stalledMs: 400 },
     ]);
-    const text = await registry.metrics();
+    const text = (await registry.metrics()) + [...metrics.perAddressFamilies()].join('');
     const expected = [
       'metallb_speaker_announced{service="default/web",protocol="layer2",node="node-a",ip="10.0.0.1"} 1',
       'metallb_layer2_requests_received{ip="10.0.0.1"} 1',
@@ -57,6 +57,30 @@ describe('SpeakerMetrics', () => {
     const metrics = new SpeakerMetrics(registry, 'n');
     metrics.setAnnounced({ node: 'n', announcements: [{ ip: '10.0.0.1', interfaces: [], service: 'a/b' }], services: new Map() });
     metrics.setAnnounced({ node: 'n', announcements: [], services: new Map() });
-    expect(await registry.metrics()).not.toContain('ip="10.0.0.1"');
+    const text = (await registry.metrics()) + [...metrics.perAddressFamilies()].join('');
+    expect(text).not.toContain('ip="10.0.0.1"');
+    expect(text).toContain('# TYPE metallb_speaker_announced gauge\n');
+  });
+
+  it('renders the per-address families as a registry would, in chunks, with label values escaped', async () => {
+    const layer2 = new Layer2Counters();
+    const announcements = Array.from({ length: 1234 }, (_, i) => ({ ip: `10.1.${i >> 8}.${i & 255}`, interfaces: [], service: i === 0 ? 'ns/odd"name\\' : `ns/svc-${i}` }));
+    for (const a of announcements) layer2.recordRequest(a.ip);
+    // The reference: the same families in a prom-client registry.
+    const reference = new Registry();
+    const announced = new Gauge({ name: 'metallb_speaker_announced', help: 'x', labelNames: ['service', 'protocol', 'node', 'ip'], registers: [reference] });
+    const received = new Counter({ name: 'metallb_layer2_requests_received', help: 'x', labelNames: ['ip'], registers: [reference] });
+    for (const a of announcements) {
+      announced.set({ service: a.service, protocol: 'layer2', node: 'node "a"', ip: a.ip }, 1);
+      received.inc({ ip: a.ip }, 1);
+    }
+    const series = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).sort();
+    const metrics = new SpeakerMetrics(new Registry(), 'node "a"', { layer2: () => layer2.snapshot() });
+    metrics.setAnnounced({ node: 'node "a"', announcements, services: new Map() });
+    const chunks = [...metrics.perAddressFamilies()];
+    expect(chunks.length).toBeGreaterThan(4 * 3);
+    const ours = series(chunks.join('')).filter((l) => l.startsWith('metallb_speaker_announced') || l.startsWith('metallb_layer2_requests_received'));
+    expect(ours).toEqual(series(await reference.metrics()));
+    expect(ours).toContain('metallb_speaker_announced{service="ns/odd\\"name\\\\",protocol="layer2",node="node \\"a\\"",ip="10.1.0.0"} 1');
   });
 });

@@ -1,9 +1,9 @@
 // The speaker's Prometheus metrics: MetalLB's names for what MetalLB has (dashboards and alerts keep
 // working), lb_speaker_* for the membership. Counters that live in the cores (@lb/arp's
 // Layer2Counters, the membership's) are read at scrape time rather than mirrored on every packet.
-import { type CountersSnapshot } from '@lb/arp';
+import { type CountersSnapshot, type IpCounters } from '@lb/arp';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { type L2Decision } from './election/elect.js';
+import { type Announcement, type L2Decision } from './election/elect.js';
 import { type MembershipChange, type MembershipCounters, type MembershipView } from './membership/types.js';
 
 export interface MetricSources {
@@ -14,42 +14,43 @@ export interface MetricSources {
 
 const DETECTION_BUCKETS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2, 5];
 
+/** Layer 2 counters, per address, as MetalLB counts them. */
+const LAYER2_COUNTERS: ReadonlyArray<{ readonly name: string; readonly help: string; readonly pick: (c: IpCounters) => number }> = [
+  { name: 'metallb_layer2_requests_received', help: 'Number of layer2 requests received for owned IPs', pick: (c) => c.requestsReceived },
+  { name: 'metallb_layer2_responses_sent', help: 'Number of layer2 responses sent for owned IPs in response to requests', pick: (c) => c.responsesSent },
+  { name: 'metallb_layer2_gratuitous_sent', help: 'Number of gratuitous layer2 packets sent for owned IPs as a result of failovers', pick: (c) => c.gratuitousSent },
+];
+const ANNOUNCED_HELP = 'Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.';
+/** Series per chunk of exposition text: ~50 KB, about what a socket takes at once. */
+const SERIES_PER_CHUNK = 500;
+
+/** A label value in the exposition format: backslash, double quote and newline escaped. */
+function labelValue(text: string): string {
+  return /[\\"\n]/.test(text) ? text.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : text;
+}
+
+/** One metric family as exposition text, in chunks of SERIES_PER_CHUNK series. */
+function* family<T>(name: string, help: string, type: 'counter' | 'gauge', items: readonly T[], series: (item: T) => string): Generator<string> {
+  yield `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
+  for (let from = 0; from < items.length; from += SERIES_PER_CHUNK) {
+    let chunk = '';
+    for (const item of items.slice(from, from + SERIES_PER_CHUNK)) chunk += `${name}${series(item)}\n`;
+    yield chunk;
+  }
+}
+
 export class SpeakerMetrics {
-  private readonly announced: Gauge<'service' | 'protocol' | 'node' | 'ip'>;
   private readonly failovers: Counter<'kind'>;
   private readonly detection: Histogram;
   private readonly fences: Counter<'reason'>;
-  private announcedSeries = new Map<string, { service: string; protocol: string; node: string; ip: string }>();
+  private announcements: readonly Announcement[] = [];
 
   constructor(
     registry: Registry,
     private readonly node: string,
-    sources: MetricSources = {},
+    private readonly sources: MetricSources = {},
   ) {
     const registers = [registry];
-    this.announced = new Gauge({
-      name: 'metallb_speaker_announced',
-      help: 'Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.',
-      labelNames: ['service', 'protocol', 'node', 'ip'],
-      registers,
-    });
-    // Layer 2 counters, per address, as MetalLB counts them.
-    const layer2 = (name: string, help: string, pick: (c: CountersSnapshot['ips'][string]) => number) =>
-      new Counter({
-        name: `metallb_layer2_${name}`,
-        help,
-        labelNames: ['ip'],
-        registers,
-        collect() {
-          if (!sources.layer2) return;
-          this.reset();
-          for (const [ip, counters] of Object.entries(sources.layer2().ips)) this.inc({ ip }, pick(counters));
-        },
-      });
-    layer2('requests_received', 'Number of layer2 requests received for owned IPs', (c) => c.requestsReceived);
-    layer2('responses_sent', 'Number of layer2 responses sent for owned IPs in response to requests', (c) => c.responsesSent);
-    layer2('gratuitous_sent', 'Number of gratuitous layer2 packets sent for owned IPs as a result of failovers', (c) => c.gratuitousSent);
-
     const membership = sources.membership;
     const gauge = (name: string, help: string, read: (m: NonNullable<ReturnType<NonNullable<MetricSources['membership']>>>) => number) =>
       new Gauge({
@@ -121,10 +122,20 @@ export class SpeakerMetrics {
 
   /** metallb_speaker_announced follows the election's decision: one series per announced address. */
   setAnnounced(decision: L2Decision): void {
-    const next = new Map<string, { service: string; protocol: string; node: string; ip: string }>();
-    for (const a of decision.announcements) next.set(`${a.service}|${a.ip}`, { service: a.service, protocol: 'layer2', node: this.node, ip: a.ip });
-    for (const [key, labels] of this.announcedSeries) if (!next.has(key)) this.announced.remove(labels);
-    for (const labels of next.values()) this.announced.set(labels, 1);
-    this.announcedSeries = next;
+    this.announcements = decision.announcements;
+  }
+
+  /**
+   * The families with a series per address (metallb_speaker_announced and the layer 2 counters),
+   * as exposition text in chunks, for startMonitoring's `families`: built at scrape time from the
+   * decision and the counters' snapshot, never kept as an object per series, as a registry would
+   * (four families of 10,000 addresses are 40,000 series).
+   */
+  *perAddressFamilies(): Generator<string> {
+    const node = labelValue(this.node);
+    yield* family('metallb_speaker_announced', ANNOUNCED_HELP, 'gauge', this.announcements, (a) => `{service="${labelValue(a.service)}",protocol="layer2",node="${node}",ip="${a.ip}"} 1`);
+    const counters = this.sources.layer2?.().ips ?? {};
+    const ips = Object.keys(counters);
+    for (const { name, help, pick } of LAYER2_COUNTERS) yield* family(name, help, 'counter', ips, (ip) => `{ip="${ip}"} ${pick(counters[ip] as IpCounters)}`);
   }
 }

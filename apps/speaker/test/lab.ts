@@ -19,9 +19,9 @@ const kubectlPath = join(repoRoot, '.bin', 'kubectl');
  * (tools/images/build/node-flags.json), in the images' environment (node-env.json, through env(1)
  * so that the speaker's pid is node's).
  */
-export function imageNodeCommand(script: string): string[] {
+export function imageNodeCommand(script: string, flags: readonly string[] = imageNodeFlags()): string[] {
   const env = JSON.parse(readFileSync(join(repoRoot, 'tools', 'images', 'build', 'node-env.json'), 'utf8')) as Record<string, string>;
-  return ['/usr/bin/env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, ...imageNodeFlags(), script];
+  return ['/usr/bin/env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, ...flags, script];
 }
 
 /** The node flags of the images' entrypoint (tools/images/build/node-flags.json). */

@@ -43,6 +43,25 @@ describe('startMonitoring', () => {
     expect(refreshed).toBe(2);
   });
 
+  it('sends the families kept outside the registry after it, every chunk, also past a full socket buffer', async () => {
+    const registry = new Registry();
+    new Counter({ name: 'daemon_test_total', help: 'a test counter', registers: [registry] }).inc(3);
+    const series = 50_000;
+    function* families(): Generator<string> {
+      yield '# HELP daemon_test_per_ip a family with a series per address\n# TYPE daemon_test_per_ip gauge\n';
+      for (let i = 0; i < series; i += 1000) {
+        yield Array.from({ length: 1000 }, (_, k) => `daemon_test_per_ip{ip="10.0.${(i + k) >> 8}.${(i + k) & 255}"} ${i + k}\n`).join('');
+      }
+    }
+    monitoring = await startMonitoring({ host: '127.0.0.1', port: 0, registry, ready: () => true, families });
+    const text = await (await fetch(`http://127.0.0.1:${monitoring.port}/metrics`)).text();
+    const lines = text.split('\n');
+    expect(lines).toContain('daemon_test_total 3');
+    expect(lines.indexOf('daemon_test_total 3')).toBeLessThan(lines.indexOf('# HELP daemon_test_per_ip a family with a series per address'));
+    expect(lines.filter((l) => l.startsWith('daemon_test_per_ip{'))).toHaveLength(series);
+    expect(text).toContain(`daemon_test_per_ip{ip="10.0.195.79"} ${series - 1}\n`);
+  });
+
   it('closes with a keep-alive connection open', async () => {
     const base = await start(true);
     await fetch(`${base}/healthz`, { keepalive: true });
