@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lanLayer2, node, service, slice, view } from '../../test/fixtures.js';
-import { expectedMembers, internalIP, joinHostPort, Layer2Composer, splitHostPort, statusActions, type ApiSnapshot } from './compose.js';
+import { canonicalJson, expectedMembers, internalIP, joinHostPort, Layer2Composer, splitHostPort, statusActions, type ApiSnapshot } from './compose.js';
 
 const l2 = lanLayer2('172.16.16.150-172.16.16.200', 'interfaces: [eth0]');
 const nodes = [node('n1'), node('n2'), node('n3')];
@@ -115,5 +115,22 @@ describe('statusActions', () => {
     expect(actions.create.map((c) => c.service)).toEqual(['a/z']);
     expect(actions.update.map((u) => [u.name, u.desired.service])).toEqual([['l2-3', 'a/y']]);
     expect(actions.delete).toEqual(['l2-2', 'l2-4', 'l2-5']);
+  });
+
+  it('finds a status equal whatever the order of its keys, as the API server lists it back', () => {
+    const bgp = { service: 'a/x', labels: {}, status: { node: 'n1', serviceName: 'x', serviceNamespace: 'a', peers: ['p1', 'p2'] } };
+    const cases = [
+      { listed: { peers: ['p1', 'p2'], serviceNamespace: 'a', serviceName: 'x', node: 'n1' }, update: false },
+      { listed: { node: 'n1', peers: ['p2', 'p1'], serviceName: 'x', serviceNamespace: 'a' }, update: true },
+      { listed: { node: 'n1', peers: ['p1'], serviceName: 'x', serviceNamespace: 'a' }, update: true },
+    ];
+    for (const { listed, update } of cases) {
+      const byStatus = statusActions([{ name: 'bgp-1', service: 'a/x', status: listed }], new Map([['a/x', bgp]]));
+      const byJson = statusActions([{ name: 'bgp-1', service: 'a/x', statusJson: canonicalJson(listed) }], new Map([['a/x', bgp]]));
+      expect(byStatus.update.length, JSON.stringify(listed)).toBe(update ? 1 : 0);
+      expect(byJson.update.length).toBe(update ? 1 : 0);
+    }
+    expect(cases.length).toBeGreaterThan(0);
+    expect(canonicalJson({ b: { d: 1, c: [{ f: 1, e: 2 }] }, a: null })).toBe('{"a":null,"b":{"c":[{"e":2,"f":1}],"d":1}}');
   });
 });

@@ -138,7 +138,7 @@ export interface ExistingL2Status {
   readonly service: string | undefined;
   /** The object's status; not needed when statusJson is given (the writer keeps only that). */
   readonly status?: unknown;
-  /** JSON.stringify(status ?? {}) when already known (the writer keeps what it wrote), to spare the work per pass. */
+  /** canonicalJson(status ?? {}) when already known (the writer keeps what it wrote), to spare the work per pass. */
   readonly statusJson?: string;
 }
 
@@ -156,13 +156,26 @@ export interface StatusActions<D extends DesiredServiceStatus = DesiredL2Status>
   readonly delete: readonly string[];
 }
 
-/** A desired status's JSON, once per object: the BGP side hands over the same objects while unchanged. */
+/**
+ * JSON with every object's keys sorted. The API server returns a custom resource's fields in an
+ * order of its own (a real one sorts them; kube-sim follows the schema), so a status compared in
+ * the order it was written would differ from the same status listed back (`interfaces` after
+ * `serviceNamespace`, `peers` after `node`), and every Service would be written again after each
+ * restart.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v,
+  );
+}
+
+/** A desired status's canonical JSON, once per object: the BGP side hands over the same objects while unchanged. */
 const statusJsons = new WeakMap<object, string>();
 
 export function statusJson(status: object): string {
   let json = statusJsons.get(status);
   if (json === undefined) {
-    json = JSON.stringify(status);
+    json = canonicalJson(status);
     statusJsons.set(status, json);
   }
   return json;
@@ -180,7 +193,7 @@ export function statusActions<D extends DesiredServiceStatus = DesiredL2Status>(
       continue;
     }
     seen.add(want.service);
-    if ((object.statusJson ?? JSON.stringify(object.status ?? {})) !== statusJson(want.status)) update.push({ name: object.name, desired: want });
+    if ((object.statusJson ?? canonicalJson(object.status ?? {})) !== statusJson(want.status)) update.push({ name: object.name, desired: want });
   }
   const create = [...desired.values()].filter((d) => !seen.has(d.service));
   return { create, update, delete: remove };

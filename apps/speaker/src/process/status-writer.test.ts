@@ -89,6 +89,22 @@ describe('StatusWriter', () => {
     second.stop();
   });
 
+  it('lists in pages and compares statuses whatever their keys\' order: takes over all an earlier process wrote', async () => {
+    const first = writer();
+    const all = want(...Array.from({ length: 7 }, (_, i) => desired(`p${i}`, i % 2 ? 'eth0' : undefined)));
+    first.set(all, []);
+    await first.flush();
+    first.stop();
+    const second = new StatusWriter({ client, events, log: createLogger('error'), namespace, node, service: () => undefined, passDelayMs: 0, listPageSize: 2 });
+    second.set(all, []);
+    await second.flush();
+    // Had it read only the first page, it would create the other 5 again; had it compared the
+    // statuses in the order written, it would rewrite the 3 with interfaces (listed in another order).
+    expect(second.counts).toEqual({ lists: 1, passes: 1, writes: 0 });
+    expect(await statuses()).toHaveLength(7);
+    second.stop();
+  });
+
   it('makes one pass of a burst of changes', async () => {
     const w = writer(100);
     for (let i = 0; i < 20; i++) w.set(want(...Array.from({ length: i + 1 }, (_, j) => desired(`s${j}`))), []);

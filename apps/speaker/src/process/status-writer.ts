@@ -13,7 +13,7 @@
 import { isNotFound, type EventRecorder, type KubeClient, type KubeObject, type ResourceType } from '@lb/k8s-watch';
 import { L2_STATUS_LABELS, serviceL2StatusObject, type AnnouncementEvent, type DesiredL2Status } from '../election/status.js';
 import { ServiceL2Statuses } from './api.js';
-import { statusActions, statusJson, type DesiredServiceStatus, type ExistingL2Status } from './compose.js';
+import { canonicalJson, statusActions, statusJson, type DesiredServiceStatus, type ExistingL2Status } from './compose.js';
 import { type Logger } from './log.js';
 
 /** Which status kind a writer keeps: its resource type, how a new object looks, what an update clears. */
@@ -33,6 +33,11 @@ const YIELD_FACTOR = 3;
 const EVENT_BATCH = 100;
 /** A pass starts this long after the change that asked for it: the rest of a burst joins it. */
 const PASS_DELAY_MS = 200;
+/**
+ * Objects per page when listing (client-go's reflector uses 500 too): after a restart at 10,000
+ * Services, one unpaged list was megabytes of JSON and every object parsed at once.
+ */
+const LIST_PAGE_SIZE = 500;
 
 export interface StatusWriterDeps<D extends DesiredServiceStatus> {
   readonly client: KubeClient;
@@ -46,6 +51,8 @@ export interface StatusWriterDeps<D extends DesiredServiceStatus> {
   readonly passDelayMs?: number;
   /** After each write, wait this many times as long as it took (default 3: at most a quarter of the server's turns). */
   readonly yieldFactor?: number;
+  /** Objects per list page (default 500). */
+  readonly listPageSize?: number;
 }
 
 /** What one writer did, for tests and logs. */
@@ -178,16 +185,20 @@ export class StatusWriter<D extends DesiredServiceStatus = DesiredL2Status> {
   private async list(): Promise<Map<string, ExistingL2Status>> {
     const { client, namespace, node } = this.deps;
     this.counts.lists++;
-    const listed = await client.list(this.kind.type, { namespace, labelSelector: `${L2_STATUS_LABELS.node}=${node}` });
     const known = new Map<string, ExistingL2Status>();
-    for (const o of listed.items) {
-      const labels = o.metadata?.labels ?? {};
-      const ns = labels[L2_STATUS_LABELS.serviceNamespace];
-      const name = labels[L2_STATUS_LABELS.serviceName];
-      const objectName = o.metadata?.name ?? '';
-      // Only the status's JSON is kept: 10,000 listed objects are not held after the list.
-      known.set(objectName, { name: objectName, service: ns !== undefined && name !== undefined ? `${ns}/${name}` : undefined, statusJson: JSON.stringify(o.status ?? {}) });
-    }
+    let next: string | undefined;
+    do {
+      const page = await client.list(this.kind.type, { namespace, labelSelector: `${L2_STATUS_LABELS.node}=${node}`, limit: this.deps.listPageSize ?? LIST_PAGE_SIZE, ...(next ? { continue: next } : {}) });
+      for (const o of page.items) {
+        const labels = o.metadata?.labels ?? {};
+        const ns = labels[L2_STATUS_LABELS.serviceNamespace];
+        const name = labels[L2_STATUS_LABELS.serviceName];
+        const objectName = o.metadata?.name ?? '';
+        // Only the status's JSON is kept: the listed objects are not held after their page.
+        known.set(objectName, { name: objectName, service: ns !== undefined && name !== undefined ? `${ns}/${name}` : undefined, statusJson: canonicalJson(o.status ?? {}) });
+      }
+      next = page.metadata.continue || undefined;
+    } while (next);
     return known;
   }
 
